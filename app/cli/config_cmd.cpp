@@ -1,0 +1,34 @@
+#include <cstdio>
+
+#include "cli/commands.h"
+
+namespace airlock::cli {
+
+int config_check(const Args& args) {
+  auto flags = parse_flags(args);
+  if (flags.help) {
+    std::printf("Usage: airlock config check [options]\n\nValidates the configuration; reports every problem.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  auto load = load_or_report(flags);
+  if (!load) return 2;
+  std::printf("configuration OK\n");
+  return 0;
+}
+
+int config_show(const Args& args) {
+  auto flags = parse_flags(args);
+  if (flags.help) {
+    std::printf("Usage: airlock config show [options]\n\nPrints the effective configuration and where each value "
+                "came from. Secrets are shown only as set / not set.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  auto load = load_or_report(flags);
+  if (!load) return 2;
+  std::fputs(core::render_config(*load).c_str(), stdout);
+  return 0;
+}
+
+}  // namespace airlock::cli

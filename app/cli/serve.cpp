@@ -1,0 +1,123 @@
+#include <SQLiteCpp/Statement.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <thread>
+
+#include "cli/commands.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/random.h"
+#include "http/health_routes.h"
+#include "http/server.h"
+#include "http/tls_files.h"
+#include "store/database.h"
+#include "store/instance.h"
+#include "store/key_material.h"
+
+namespace airlock::cli {
+namespace {
+
+int fail(core::Logger& log, const core::Status& s) {
+  log.error(s.message(), {{"code", s.code()}, {"detail", s.detail()}});
+  std::fprintf(stderr, "airlock: %s\n", s.describe().c_str());
+  return 1;
+}
+
+}  // namespace
+
+int serve(const Args& args) {
+  auto flags = parse_flags(args);
+  if (flags.help) {
+    std::printf("Usage: airlock serve [options]\n\nStarts Airlock. Logs are JSON lines on stderr.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  // SIGTERM/SIGINT are taken by one thread with sigwait; block them before any thread starts so
+  // no other thread is interrupted.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+
+  auto load = load_or_report(flags);
+  if (!load) return 2;
+  const core::Config& config = load->config;
+  core::RealClock clock;
+  core::Logger log(clock, config.log_level);
+  auto random = core::make_system_random();
+
+  if (auto s = store::prepare_data_dir(config.data_dir); !s) return fail(log, s);
+  std::string db_path = config.data_dir + "/airlock.db";
+  bool db_exists = ::access(db_path.c_str(), F_OK) == 0;
+  if (db_exists) {
+    if (auto s = store::check_private_file(db_path, "database file"); !s) return fail(log, s);
+  }
+  auto keys = store::load_key_material(config, db_exists, *random);
+  if (!keys) return fail(log, keys.status());
+  if (keys->db_key_generated || keys->master_key_generated)
+    log.warn("generated new keys in the data dir: they sit beside the data they protect; for production "
+             "move them to AIRLOCK_DB_KEY_FILE / AIRLOCK_MASTER_KEY_FILE or systemd credentials",
+             {{"db_key", keys->db_key_source}, {"master_key", keys->master_key_source}});
+
+  store::DatabaseOptions dbo;
+  dbo.readers = config.db_readers;
+  dbo.busy_timeout_ms = config.db_busy_timeout_ms;
+  auto db = store::Database::open(db_path, keys->db_key, dbo);
+  if (!db) return fail(log, db.status());
+  auto instance = store::ensure_instance(**db, *random, clock);
+  if (!instance) return fail(log, instance.status());
+
+  std::optional<http::TlsMaterial> tls;
+  if (!config.plain_http) {
+    auto files = http::load_or_create_tls(config, clock);
+    if (!files) return fail(log, files.status());
+    if (files->generated)
+      log.warn("generated a self-signed TLS certificate; clients must trust it by fingerprint or you configure "
+               "AIRLOCK_TLS_CERT_FILE",
+               {{"cert_file", files->cert_path}});
+    log.info("tls certificate", {{"sha256_fingerprint", files->fingerprint}, {"self_signed", files->self_signed}});
+    std::fprintf(stderr, "TLS certificate SHA-256 fingerprint: %s\n", files->fingerprint.c_str());
+    tls = http::TlsMaterial{std::move(files->cert_pem), std::move(files->key_pem)};
+  } else {
+    log.warn("serving plain HTTP: only for use behind a TLS-terminating reverse proxy");
+  }
+
+  http::Router router;
+  http::add_health_routes(router, **db);
+
+  http::Server server(config, log, clock, *random, router, std::move(tls));
+  auto port = server.bind();
+  if (!port) return fail(log, port.status());
+  bool v6 = config.listen_host.find(':') != std::string::npos;
+  std::string addr = (v6 ? "[" + config.listen_host + "]" : config.listen_host) + ":" + std::to_string(*port);
+  log.info("listening", {{"listen", addr},
+                         {"port", *port},
+                         {"tls", !config.plain_http},
+                         {"public_url", config.public_url},
+                         {"instance_id", *instance},
+                         {"data_dir", config.data_dir}});
+
+  std::thread signals([&] {
+    int sig = 0;
+    sigwait(&stop_signals, &sig);
+    log.info("shutting down: draining in-flight requests",
+             {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}, {"drain_timeout_s", config.drain_timeout_s}});
+    server.stop();
+  });
+  auto ran = server.run();
+  // run() can also return on a listener error; wake the signal thread so it can be joined.
+  if (signals.joinable()) {
+    pthread_kill(signals.native_handle(), SIGTERM);
+    signals.join();
+  }
+  (*db)->close();
+  if (!ran) return fail(log, ran);
+  log.info("stopped");
+  return 0;
+}
+
+}  // namespace airlock::cli

@@ -1,0 +1,81 @@
+#pragma once
+// The one configuration struct. Built at start from, lowest to highest precedence: built-in
+// defaults, the optional config file (systemd EnvironmentFile syntax, AIRLOCK_CONFIG_FILE or
+// --config), the environment, then command-line flags. Every key also has a KEY_FILE form whose file
+// content wins over KEY (systemd credentials, Docker secrets). Validated as a whole: load() reports
+// every problem at once, each naming its key. Read-only after start.
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/cidr.h"
+
+namespace airlock::core {
+
+enum class LogLevel { kDebug, kInfo, kWarn, kError };
+
+struct Config {
+  std::string data_dir = "./airlock-data";
+  std::string listen_host = "127.0.0.1";
+  int listen_port = 8443;
+  std::string public_url;  // derived from listen when unset
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::vector<std::string> tls_hostnames{"localhost"};
+  bool plain_http = false;
+  std::vector<Cidr> trusted_proxies;
+  LogLevel log_level = LogLevel::kInfo;
+
+  // Secrets: never printed, never logged. Empty means "not given here".
+  std::string db_key;
+  std::string db_key_file;
+  std::string master_key;
+  std::string master_key_file;
+
+  std::size_t max_body_bytes = 10 * 1024 * 1024;
+  int max_header_count = 100;
+  std::size_t max_header_bytes = 16 * 1024;
+  int header_timeout_s = 10;
+  int read_timeout_s = 30;
+  int write_timeout_s = 30;
+  int idle_timeout_s = 5;
+  int max_connections = 1024;
+  int drain_timeout_s = 20;
+  int db_readers = 4;
+  int db_busy_timeout_ms = 5000;
+};
+
+struct ConfigKey {
+  const char* name;          // AIRLOCK_*
+  const char* default_text;  // as shown in help and README
+  bool secret;
+  const char* help;
+};
+const std::vector<ConfigKey>& config_keys();
+
+struct ConfigSource {
+  std::map<std::string, std::string> env;    // the process environment, AIRLOCK_* only
+  std::map<std::string, std::string> flags;  // --listen=… mapped to AIRLOCK_LISTEN
+  std::optional<std::string> config_file;    // --config; else AIRLOCK_CONFIG_FILE from env
+};
+
+struct ConfigLoad {
+  Config config;
+  std::vector<std::string> errors;             // "AIRLOCK_LISTEN: …", one per problem
+  std::map<std::string, std::string> origins;  // key → "default" | "file" | "env" | "flag"
+};
+
+ConfigLoad load_config(const ConfigSource& source);
+
+// Current environment's AIRLOCK_* variables.
+std::map<std::string, std::string> airlock_environment();
+
+// "--tls-cert-file" ↔ "AIRLOCK_TLS_CERT_FILE".
+std::optional<std::string> flag_to_key(const std::string& flag);
+
+// `config show`: every key with its effective value (secrets as "(set)" / "(not set)") and origin.
+std::string render_config(const ConfigLoad& load);
+
+}  // namespace airlock::core

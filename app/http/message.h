@@ -1,0 +1,38 @@
+#pragma once
+// Airlock's own request/response types. Only the server adapter (server.cpp) sees cpp-httplib;
+// handlers see these, so they compile fast and could later be served by another front end.
+// A Request's views point into the adapter's request and are valid for the handler call only.
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace airlock::http {
+
+struct Request {
+  std::string_view method;
+  std::string_view path;   // decoded path, no query
+  std::string_view target; // as sent (path and query), for logs never; kept for redirects
+  std::vector<std::pair<std::string_view, std::string_view>> headers;
+  std::string_view body;
+  std::string client_ip;
+  std::string request_id;
+  std::map<std::string, std::string, std::less<>> path_params;
+
+  // Case-insensitive; the first value when a header repeats. nullptr when absent.
+  const std::string_view* header(std::string_view name) const;
+};
+
+struct Response {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+
+  void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
+};
+
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace airlock::http

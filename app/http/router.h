@@ -1,0 +1,46 @@
+#pragma once
+// A route table read top to bottom, deny by default. Each route names its access guard; "public"
+// is a guard you name, never a missing one. Patterns are literal segments and {name} parameters.
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "http/message.h"
+
+namespace airlock::http {
+
+// Who may call a route. Identity (sessions, roles) adds its guards here.
+enum class Access {
+  kPublic,  // no authentication: health probes, static assets, login
+};
+std::string_view access_name(Access a);
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;   // GET, POST, PUT, PATCH, DELETE
+  std::string pattern;  // e.g. /api/v1/keys/{key_id}
+  Access access;
+  Handler handler;
+};
+
+struct RouteMatch {
+  const Route* route = nullptr;          // set when method and path match
+  std::string allowed;                   // "GET, HEAD" when only the path matched (→ 405)
+  std::vector<std::pair<std::string, std::string>> params;
+};
+
+class Router {
+ public:
+  void add(Route route);
+  // HEAD is answered by GET routes.
+  RouteMatch match(std::string_view method, std::string_view path) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+  std::vector<std::vector<std::string>> segments_;
+};
+
+}  // namespace airlock::http

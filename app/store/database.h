@@ -1,0 +1,63 @@
+#pragma once
+// The encrypted store: one SQLCipher file, one writer (WriterQueue) and a few reader connections kept
+// open, because opening a connection costs a key derivation for passphrase keys.
+//
+// open() refuses, without touching the file: a wrong key ("database key does not match this
+// database"), a schema newer than this binary, a file others can read, and a SQLite build without
+// encryption.
+#include <SQLiteCpp/Database.h>
+
+#include <condition_variable>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "core/bytes.h"
+#include "core/result.h"
+#include "store/writer_queue.h"
+
+namespace airlock::store {
+
+struct DatabaseOptions {
+  int readers = 4;
+  int busy_timeout_ms = 5000;
+  WriterQueue::Options writer;
+};
+
+class Database {
+ public:
+  static core::Result<std::unique_ptr<Database>> open(const std::string& path, const core::SecretBytes& key,
+                                                      const DatabaseOptions& options);
+  ~Database();
+
+  WriterQueue& writer() { return *writer_; }
+
+  // Runs `fn` on a pooled read connection (blocks while all are busy). SQLite exceptions thrown by
+  // `fn` come back as a Status with code "store_error".
+  core::Status read(const std::function<void(SQLite::Database&)>& fn);
+
+  // Readiness: the schema is at head and a write transaction can be taken.
+  core::Status check_ready();
+
+  // Drains the writer and closes every connection (checkpointing the WAL).
+  void close();
+
+  const std::string& path() const { return path_; }
+
+ private:
+  Database() = default;
+  std::string path_;
+  std::unique_ptr<WriterQueue> writer_;
+  std::mutex mu_;
+  std::condition_variable free_cv_;
+  std::vector<std::unique_ptr<SQLite::Database>> readers_;
+  std::vector<SQLite::Database*> free_;
+};
+
+// Low-level: opens and keys one connection, proves the key with a read, applies connection pragmas.
+core::Result<std::unique_ptr<SQLite::Database>> open_connection(const std::string& path, const core::SecretBytes& key,
+                                                               int busy_timeout_ms, bool create);
+
+}  // namespace airlock::store

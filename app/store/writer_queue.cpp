@@ -1,0 +1,105 @@
+#include "store/writer_queue.h"
+
+#include <SQLiteCpp/Exception.h>
+#include <sqlite3.h>
+
+namespace airlock::store {
+
+WriterQueue::WriterQueue(std::unique_ptr<SQLite::Database> db, Options options)
+    : db_(std::move(db)), options_(options), thread_([this] { loop(); }) {}
+
+WriterQueue::~WriterQueue() { close(); }
+
+std::future<core::Status> WriterQueue::submit(Job job) {
+  Item item{std::move(job), {}};
+  auto fut = item.done.get_future();
+  std::unique_lock lock(mu_);
+  not_full_.wait(lock, [&] { return closing_ || queue_.size() < options_.capacity; });
+  if (closing_) {
+    item.done.set_value(core::Status::error("store_closed", "the store is shutting down"));
+    return fut;
+  }
+  queue_.push_back(std::move(item));
+  not_empty_.notify_one();
+  return fut;
+}
+
+std::optional<std::future<core::Status>> WriterQueue::try_submit(Job job) {
+  std::unique_lock lock(mu_);
+  if (closing_ || queue_.size() >= options_.capacity) return std::nullopt;
+  Item item{std::move(job), {}};
+  auto fut = item.done.get_future();
+  queue_.push_back(std::move(item));
+  not_empty_.notify_one();
+  return fut;
+}
+
+void WriterQueue::close() {
+  {
+    std::lock_guard lock(mu_);
+    if (closing_ && !thread_.joinable()) return;
+    closing_ = true;
+  }
+  not_empty_.notify_all();
+  not_full_.notify_all();
+  if (thread_.joinable()) thread_.join();
+  db_.reset();
+}
+
+WriterQueue::Stats WriterQueue::stats() const {
+  std::lock_guard lock(mu_);
+  return stats_;
+}
+
+void WriterQueue::loop() {
+  for (;;) {
+    std::deque<Item> batch;
+    {
+      std::unique_lock lock(mu_);
+      not_empty_.wait(lock, [&] { return closing_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // closing and drained
+      while (!queue_.empty() && batch.size() < options_.max_batch) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    not_full_.notify_all();
+    run_batch(batch);
+  }
+}
+
+void WriterQueue::run_batch(std::deque<Item>& batch) {
+  std::vector<core::Status> results(batch.size());
+  core::Status commit_status;
+  try {
+    db_->exec("BEGIN IMMEDIATE");
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      db_->exec("SAVEPOINT job");
+      try {
+        batch[i].job(*db_);
+        db_->exec("RELEASE job");
+      } catch (const SQLite::Exception& e) {
+        db_->exec("ROLLBACK TO job");
+        db_->exec("RELEASE job");
+        results[i] = core::Status::error("store_error", "the write failed", e.what());
+      }
+    }
+    db_->exec("COMMIT");
+  } catch (const SQLite::Exception& e) {
+    // BEGIN or COMMIT failed (disk full, I/O error): nothing in this batch is durable.
+    try {
+      if (!db_->getHandle() || sqlite3_get_autocommit(db_->getHandle()) == 0) db_->exec("ROLLBACK");
+    } catch (const SQLite::Exception&) {
+    }
+    commit_status = core::Status::error("store_error", "the transaction could not be committed", e.what());
+  }
+  {
+    std::lock_guard lock(mu_);
+    stats_.jobs += batch.size();
+    stats_.transactions += 1;
+  }
+  for (std::size_t i = 0; i < batch.size(); ++i)
+    batch[i].done.set_value(commit_status.is_ok() ? results[i] : commit_status);
+}
+
+}  // namespace airlock::store

@@ -1,0 +1,195 @@
+// HTTP behaviour of the real binary over real TLS: probes, request ids, limits, errors, logs.
+#include <signal.h>
+
+#include <catch2/catch_test_macros.hpp>
+#include <thread>
+
+#include "support/harness.h"
+
+using namespace airlock::testing;
+using nlohmann::json;
+
+namespace {
+
+void check_error_shape(const HttpReply& r, int status, const std::string& code) {
+  INFO(r.raw);
+  CHECK(r.status == status);
+  CHECK(r.headers.at("content-type").rfind("application/json", 0) == 0);
+  auto j = json::parse(r.body, nullptr, false);
+  REQUIRE(j.is_object());
+  CHECK(j["error"]["code"] == code);
+  CHECK(j["error"]["type"].is_string());
+  CHECK(j["error"]["message"].is_string());
+  CHECK(j["error"]["request_id"] == r.headers.at("x-request-id"));
+  // Nothing internal leaks into an error.
+  for (const char* leak : {"/work", "/tmp", "SQLite", "exception", "what()", "httplib", ".cpp"}) {
+    INFO(leak);
+    CHECK(r.body.find(leak) == std::string::npos);
+  }
+}
+
+}  // namespace
+
+TEST_CASE("healthz and readyz answer without auth and without internals", "[integration][http]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  auto h = https_request(a->port(), "GET", "/healthz");
+  CHECK(h.status == 200);
+  CHECK(json::parse(h.body) == json{{"status", "ok"}});
+  auto r = https_request(a->port(), "GET", "/readyz");
+  CHECK(r.status == 200);
+  CHECK(json::parse(r.body) == json{{"status", "ready"}});
+  CHECK(h.headers.at("x-content-type-options") == "nosniff");
+  CHECK(h.headers.at("strict-transport-security") == "max-age=63072000; includeSubDomains");
+  CHECK(h.headers.at("cache-control") == "no-store");
+}
+
+TEST_CASE("a valid X-Request-Id is echoed, an invalid one replaced", "[integration][http]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  auto ok = https_request(a->port(), "GET", "/healthz", {{"X-Request-Id", "client-id_1.2"}});
+  CHECK(ok.headers.at("x-request-id") == "client-id_1.2");
+  for (const std::string& bad : {std::string("bad id"), std::string(65, 'a'), std::string("a\"b"), std::string("ü")}) {
+    auto r = https_request(a->port(), "GET", "/healthz", {{"X-Request-Id", bad}});
+    INFO(bad);
+    auto id = r.headers.at("x-request-id");
+    CHECK(id != bad);
+    CHECK(id.size() >= 16);
+    CHECK(id.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_") == std::string::npos);
+  }
+  // The id is in the access line of that request.
+  auto line = a->wait_for_log([](const json& j) { return j.value("request_id", "") == "client-id_1.2"; });
+  REQUIRE(line);
+  CHECK((*line)["msg"] == "request");
+  CHECK((*line)["route"] == "/healthz");
+  CHECK((*line)["status"] == 200);
+  CHECK((*line)["method"] == "GET");
+  CHECK((*line)["client_ip"] == "127.0.0.1");
+  CHECK((*line)["duration_us"].is_number_integer());
+  CHECK((*line)["bytes"].is_number_integer());
+}
+
+TEST_CASE("unknown routes are 404, wrong methods 405 with Allow, all in the error shape", "[integration][http]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  check_error_shape(https_request(a->port(), "GET", "/nope"), 404, "not_found");
+  check_error_shape(https_request(a->port(), "GET", "/healthz/../readyz"), 404, "not_found");
+  auto m = https_request(a->port(), "DELETE", "/healthz");
+  check_error_shape(m, 405, "method_not_allowed");
+  CHECK(m.headers.at("allow") == "GET, HEAD");
+}
+
+TEST_CASE("an oversized body gets 413 and the server keeps serving", "[integration][http][V4.2.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_MAX_BODY_BYTES", "2048"}});
+  check_error_shape(https_request(a->port(), "POST", "/healthz", {}, std::string(4096, 'x')), 413, "body_too_large");
+  // At the limit the body is read and routing decides (405 here, not 413).
+  check_error_shape(https_request(a->port(), "POST", "/healthz", {}, std::string(2048, 'x')), 405,
+                    "method_not_allowed");
+  CHECK(https_request(a->port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("malformed requests get 400 in the error shape", "[integration][http]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  for (const std::string& raw :
+       {std::string("GARBAGE\r\n\r\n"), std::string("GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n"),
+        std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"),
+        std::string("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")}) {
+    auto c = TlsConn::connect(a->port());
+    REQUIRE(c);
+    REQUIRE(c->write(raw));
+    auto reply = parse_reply(c->read_all(5s));
+    INFO(raw);
+    REQUIRE(reply);
+    check_error_shape(*reply, 400, "bad_request");
+  }
+  CHECK(https_request(a->port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("too many or too large headers get 431", "[integration][http][V4.2.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_MAX_HEADER_COUNT", "20"}, {"AIRLOCK_MAX_HEADER_BYTES", "2048"}});
+  std::map<std::string, std::string> many;
+  for (int i = 0; i < 25; ++i) many["X-H" + std::to_string(i)] = "v";
+  check_error_shape(https_request(a->port(), "GET", "/healthz", many), 431, "headers_too_large");
+  check_error_shape(https_request(a->port(), "GET", "/healthz", {{"X-Big", std::string(3000, 'b')}}), 431,
+                    "headers_too_large");
+  CHECK(https_request(a->port(), "GET", "/healthz", {{"X-Ok", std::string(1000, 'b')}}).status == 200);
+}
+
+TEST_CASE("a client trickling its headers is cut off at the header deadline", "[integration][http][V4.2.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_HEADER_TIMEOUT", "2"}, {"AIRLOCK_READ_TIMEOUT", "30"}});
+  auto c = TlsConn::connect(a->port());
+  REQUIRE(c);
+  REQUIRE(c->write("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+  auto start = std::chrono::steady_clock::now();
+  bool cut = false;
+  // Each header line arrives well within the per-read timeout; only the total deadline can stop it.
+  for (int i = 0; i < 40 && !cut; ++i) {
+    if (!c->write("X-Drip-" + std::to_string(i) + ": y\r\n")) {
+      cut = true;
+      break;
+    }
+    cut = c->closed_within(300ms);
+  }
+  auto took = std::chrono::steady_clock::now() - start;
+  CHECK(cut);
+  CHECK(took < 6s);
+  CHECK(took > 1500ms);
+  CHECK(https_request(a->port(), "GET", "/healthz").status == 200);
+}
+
+TEST_CASE("SIGTERM lets an in-flight request finish, refuses new ones, and exits 0", "[integration][http]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_DRAIN_TIMEOUT", "20"}});
+  auto c = TlsConn::connect(a->port());
+  REQUIRE(c);
+  // Head and half the body: the request is in flight when the signal comes.
+  REQUIRE(c->write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
+  // No wait needed: the handshake is done, so a worker owns the connection, and the library reads
+  // data already waiting on it before it looks at whether the server is stopping.
+  a->send_signal(SIGTERM);
+  REQUIRE(a->wait_for_log([](const json& j) { return j.value("msg", "").rfind("shutting down", 0) == 0; }));
+  std::string err;
+  auto late = TlsConn::connect(a->port(), &err);
+  CHECK_FALSE(late);
+  REQUIRE(c->write("67890"));
+  auto reply = parse_reply(c->read_all(10s));
+  REQUIRE(reply);
+  CHECK(reply->status == 405);  // answered by routing, so it ran to completion
+  CHECK(a->wait_exit(15s) == 0);
+  CHECK(a->all_output().find("\"msg\":\"stopped\"") != std::string::npos);
+}
+
+TEST_CASE("every log line is JSON and no secret reaches the logs", "[integration][logs][V16.2.5]") {
+  TempDir dir;
+  const std::string db_pass = "correct-horse-battery-staple-db";
+  const std::string master = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_DB_KEY", db_pass}, {"AIRLOCK_MASTER_KEY", master}});
+  https_request(a->port(), "GET", "/healthz?token=sk-query-secret",
+                {{"Authorization", "Bearer sk-live-bearer-secret"}, {"X-Api-Key", "sk-ant-header-secret"},
+                 {"Cookie", "__Host-airlock_session=cookie-secret"}});
+  https_request(a->port(), "POST", "/nope", {}, "{\"api_key\":\"sk-body-secret\"}");
+  a->send_signal(SIGTERM);
+  REQUIRE(a->wait_exit(15s) == 0);
+  auto out = a->all_output();
+  for (const std::string& secret : {db_pass, master, std::string("sk-query-secret"), std::string("sk-live-bearer-secret"),
+                                    std::string("sk-ant-header-secret"), std::string("cookie-secret"),
+                                    std::string("sk-body-secret")}) {
+    INFO(secret);
+    CHECK(out.find(secret) == std::string::npos);
+  }
+  int json_lines = 0;
+  for (const auto& line : a->log_lines()) {
+    if (line.rfind("TLS certificate SHA-256 fingerprint:", 0) == 0) continue;  // the one human line
+    INFO(line);
+    auto j = json::parse(line, nullptr, false);
+    CHECK(j.is_object());
+    CHECK(j.contains("time"));
+    CHECK(j.contains("level"));
+    ++json_lines;
+  }
+  CHECK(json_lines >= 5);
+}

@@ -1,0 +1,42 @@
+# Imports the static archives that third_party/deps.sh built into AIRLOCK_DEPS_PREFIX.
+if(NOT AIRLOCK_DEPS_PREFIX OR NOT EXISTS "${AIRLOCK_DEPS_PREFIX}/.complete")
+  message(FATAL_ERROR "AIRLOCK_DEPS_PREFIX is not a finished deps prefix. "
+    "Run ./build.sh (or pass -DAIRLOCK_DEPS_PREFIX=$(third_party/deps.sh)).")
+endif()
+
+set(_p "${AIRLOCK_DEPS_PREFIX}")
+foreach(lib SQLiteCpp sqlcipher mbedtls mbedx509 mbedcrypto argon2 qrencode Catch2 Catch2Main)
+  if(NOT EXISTS "${_p}/lib/lib${lib}.a")
+    message(FATAL_ERROR "deps prefix is missing lib${lib}.a: rebuild it with third_party/deps.sh")
+  endif()
+endforeach()
+
+# SQLCipher uses OpenSSL's libcrypto; it is linked statically from the distribution's libssl-dev
+# (its version is part of the deps cache key).
+find_file(AIRLOCK_LIBCRYPTO_A libcrypto.a PATHS /usr/lib/x86_64-linux-gnu /usr/lib NO_DEFAULT_PATH REQUIRED)
+find_package(Threads REQUIRED)
+
+# Order matters for static linking: SQLiteCpp → sqlcipher → libcrypto, then mbedTLS's three layers.
+add_library(airlock_deps INTERFACE)
+target_include_directories(airlock_deps SYSTEM INTERFACE "${_p}/include" "${_p}/include/sqlcipher")
+target_compile_definitions(airlock_deps INTERFACE SQLITE_HAS_CODEC)
+target_link_libraries(airlock_deps INTERFACE
+  "${_p}/lib/libSQLiteCpp.a" "${_p}/lib/libsqlcipher.a" "${AIRLOCK_LIBCRYPTO_A}"
+  "${_p}/lib/libmbedtls.a" "${_p}/lib/libmbedx509.a" "${_p}/lib/libmbedcrypto.a"
+  "${_p}/lib/libargon2.a" "${_p}/lib/libqrencode.a" Threads::Threads)
+
+add_library(airlock_catch2 INTERFACE)
+target_link_libraries(airlock_catch2 INTERFACE "${_p}/lib/libCatch2Main.a" "${_p}/lib/libCatch2.a")
+
+# cpp-httplib is header-only: every TU that includes it must see the same settings (ODR).
+# Values follow ../shared/PERFORMANCE.md: Nagle off, a real listen backlog, a cheap keep-alive
+# poll, a 4 KB receive buffer.
+set(AIRLOCK_HTTPLIB_DEFINITIONS
+  CPPHTTPLIB_MBEDTLS_SUPPORT
+  CPPHTTPLIB_TCP_NODELAY=true
+  CPPHTTPLIB_LISTEN_BACKLOG=4096
+  CPPHTTPLIB_KEEPALIVE_TIMEOUT_CHECK_INTERVAL_USECOND=200000
+  CPPHTTPLIB_RECV_BUFSIZ=size_t\(4096u\)
+  CPPHTTPLIB_HEADER_MAX_COUNT=200
+  CPPHTTPLIB_HEADER_MAX_LENGTH=65536
+  CPPHTTPLIB_REQUEST_URI_MAX_LENGTH=8192)
