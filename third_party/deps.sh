@@ -34,6 +34,7 @@ files_of() { awk -v p="$1_" 'index($2, p) == 1 {print $2}' "$here/pins.sha256"; 
 cache_key() {
   {
     cat "$here/pins.txt" "$here/pins.sha256" "$here/deps.sh"
+    find "$here/patches" -type f -name '*.patch' | sort | xargs -r cat
     g++ --version | head -1
     cmake --version | head -1
     dpkg-query -W -f='libssl-dev ${Version}\nlibc6-dev ${Version}\n' libssl-dev libc6-dev
@@ -161,6 +162,14 @@ build_all() {
     # dpkg-source verifies the .dsc's own checksums; "cannot verify inline signature" is expected,
     # pins.sha256 has already covered the .dsc itself.
     run unpack dpkg-source -x "$dl/$dsc" "$build/$name"
+    # Our own fixes to a pinned package (third_party/patches/<name>/), applied in order.
+    local pf
+    for pf in "$here/patches/$name"/*.patch; do
+      [ -e "$pf" ] || continue
+      (cd "$build/$name" && patch -p1 --no-backup-if-mismatch -F0 -s <"$pf") >>"$build/unpack.log" 2>&1 \
+        || die "patch $(basename "$pf") does not apply cleanly to $name=$version"
+      log "applied $name patch $(basename "$pf")"
+    done
   done < <(pins | awk '$1 == "src"')
   mkdir -p "$build/sqlite3-debian"
   run unpack tar -C "$build/sqlite3-debian" -xJf "$dl/$(files_of sqlite3 | grep 'debian\.tar\.xz$')"

@@ -1,5 +1,8 @@
 #include "crypto/field_cipher.h"
 
+#include <string>
+#include <utility>
+
 #include "crypto/aead.h"
 #include "crypto/hkdf.h"
 #include "crypto/mbedtls_glue.h"

@@ -6,10 +6,12 @@
 //   - Key: one subkey per purpose, HKDF-SHA256(salt "airlock/field/v1", ikm master,
 //     info "airlock/field/" + purpose). A value sealed for "totp-secret" cannot be opened as
 //     "vendor-key", and no subkey reveals the master.
-//   - AAD: "v1.<kid>." followed by "<table>:<column>:<row-id>". Binding the place, as Authelia's
-//     internal/storage/encryption_aad.go does (STYLE.md §4), means a token copied into another row,
-//     column or table fails authentication instead of quietly decrypting there; binding the header
-//     means an edited version or kid fails too (ASVS V11.3.3).
+//   - AAD: "v1.<kid>." followed by "<table>:<column>:<row-id>" (row id in decimal). Binding the
+//     place, as Authelia's internal/storage/encryption_aad.go does (STYLE.md §4), means a token
+//     copied into another row, column or table fails authentication instead of quietly decrypting
+//     there; binding the header means an edited version or kid fails too (ASVS V11.3.3).
+//   - Nonces are random, so one master key may seal at most 2^32 values per purpose
+//     (NIST SP 800-38D §8.3); rotation comes long before that.
 //   - kid: 8 lowercase hex = first 4 bytes of HMAC-SHA256(master, "airlock/key-id/v1"). It names
 //     the master key without revealing it. Today one FieldCipher holds one key and refuses other
 //     kids; key rotation will add a keyring that maps kid -> FieldCipher, opens with the old key

@@ -87,7 +87,9 @@ core::Status build_san_list(const std::vector<std::string>& dns_names, const std
     node.node.san.unstructured_name.p = out.ip_bytes[i].data();
     node.node.san.unstructured_name.len = v6 ? 16 : 4;
   }
-  for (std::size_t i = 0; i + 1 < total; ++i) out.nodes[i].next = &out.nodes[i + 1];
+  // mbedTLS writes DER back to front, so the list is linked in reverse to keep the caller's order
+  // in the certificate (clients and `openssl x509 -text` then show the names as configured).
+  for (std::size_t i = 1; i < total; ++i) out.nodes[i].next = &out.nodes[i - 1];
   return core::Status::ok();
 }
 
@@ -137,7 +139,7 @@ core::Status set_fields(CrtWriter& crt, const SanList& sans, std::chrono::system
   eku.buf.p = reinterpret_cast<unsigned char*>(const_cast<char*>(MBEDTLS_OID_SERVER_AUTH));
   eku.buf.len = MBEDTLS_OID_SIZE(MBEDTLS_OID_SERVER_AUTH);
   if (int rc = mbedtls_x509write_crt_set_ext_key_usage(c, &eku); rc != 0) return cert_failed("ext_key_usage", rc);
-  if (int rc = mbedtls_x509write_crt_set_subject_alternative_name(c, sans.nodes.data()); rc != 0)
+  if (int rc = mbedtls_x509write_crt_set_subject_alternative_name(c, &sans.nodes.back()); rc != 0)
     return cert_failed("subject_alt_name", rc);
   return core::Status::ok();
 }

@@ -6,7 +6,7 @@
 //
 // Certificate: X.509 v3, subject = issuer = "CN=Airlock self-signed", 16-byte positive random
 // serial, valid from now-1h (tolerates clients whose clock runs a little behind) to now+397 days
-// (the CA/Browser Forum maximum, which some clients enforce even for pinned certificates),
+// (inside the CA/Browser Forum's 398-day limit, so no client policy sees it as over-long),
 // SubjectAltName = the given DNS names and IP addresses, basicConstraints CA:FALSE,
 // keyUsage digitalSignature, extendedKeyUsage serverAuth.
 //
