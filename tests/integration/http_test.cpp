@@ -107,6 +107,27 @@ TEST_CASE("malformed requests get 400 in the error shape", "[integration][http]"
   CHECK(https_request(a->port(), "GET", "/healthz").status == 200);
 }
 
+TEST_CASE("after an error response the connection is closed and nothing behind it is served",
+          "[integration][http][V4.2.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  // A rejected request followed by a second one on the same connection: only the rejection comes
+  // back, and the connection ends at once (not at the keep-alive timeout).
+  for (const std::string& first : {std::string("GARBAGE\r\n\r\n"), std::string("GET /nope HTTP/1.1\r\nHost: x\r\n\r\n"),
+                                   std::string("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nab")}) {
+    auto c = TlsConn::connect(a->port());
+    REQUIRE(c);
+    REQUIRE(c->write(first + "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Request-Id: second-request\r\n\r\n"));
+    auto start = std::chrono::steady_clock::now();
+    auto raw = c->read_all(10s);
+    INFO(raw);
+    CHECK(std::chrono::steady_clock::now() - start < 2s);
+    CHECK(raw.find("200 OK") == std::string::npos);
+    CHECK(raw.find("Connection: close") != std::string::npos);
+  }
+  CHECK_FALSE(a->wait_for_log([](const json& j) { return j.value("request_id", "") == "second-request"; }, 0s));
+}
+
 TEST_CASE("too many or too large headers get 431", "[integration][http][V4.2.1]") {
   TempDir dir;
   auto a = Airlock::start(dir.path(), {{"AIRLOCK_MAX_HEADER_COUNT", "20"}, {"AIRLOCK_MAX_HEADER_BYTES", "2048"}});
