@@ -9,6 +9,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "crypto/field_cipher.h"
 #include "http/health_routes.h"
 #include "http/server.h"
 #include "http/tls_files.h"
@@ -68,7 +69,9 @@ int serve(const Args& args) {
   dbo.busy_timeout_ms = config.db_busy_timeout_ms;
   auto db = store::Database::open(db_path, keys->db_key, dbo);
   if (!db) return fail(log, db.status());
-  auto instance = store::ensure_instance(**db, *random, clock);
+  // Proves the master key: it must be the one this database's encrypted fields were written under.
+  crypto::FieldCipher fields(keys->master_key, *random);
+  auto instance = store::ensure_instance(**db, *random, clock, fields.key_id());
   if (!instance) return fail(log, instance.status());
 
   std::optional<http::TlsMaterial> tls;

@@ -83,3 +83,22 @@ TEST_CASE("healthcheck reports a running instance healthy and a stopped one not"
   auto down = run_program({airlock_bin(), "healthcheck"}, env);
   CHECK(down.exit_code == 1);
 }
+
+TEST_CASE("README documents every configuration key the binary knows", "[integration][cli]") {
+  const char* src = std::getenv("AIRLOCK_SOURCE_DIR");
+  REQUIRE(src != nullptr);
+  std::ifstream in(std::string(src) + "/README.md");
+  std::string readme((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  REQUIRE_FALSE(readme.empty());
+  auto help = run_program({airlock_bin(), "config", "check", "--help"});
+  std::size_t pos = 0, keys = 0;
+  while ((pos = help.out.find("AIRLOCK_", pos)) != std::string::npos) {
+    auto end = help.out.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_", pos);
+    std::string key = help.out.substr(pos, end - pos);
+    INFO(key);
+    CHECK(readme.find("`" + key + "`") != std::string::npos);
+    ++keys;
+    pos = end;
+  }
+  CHECK(keys >= 24);
+}

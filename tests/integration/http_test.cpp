@@ -162,6 +162,30 @@ TEST_CASE("a client trickling its headers is cut off at the header deadline", "[
   CHECK(https_request(a->port(), "GET", "/healthz").status == 200);
 }
 
+TEST_CASE("connections beyond the configured maximum are closed at accept", "[integration][http][V4.2.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_MAX_CONNECTIONS", "4"}});
+  std::vector<std::unique_ptr<TlsConn>> held;
+  for (int i = 0; i < 4; ++i) {
+    auto c = TlsConn::connect(a->port());
+    REQUIRE(c);
+    held.push_back(std::move(c));
+  }
+  std::string err;
+  CHECK_FALSE(TlsConn::connect(a->port(), &err));  // the handshake never happens
+  held.pop_back();                                   // one slot frees up
+  std::unique_ptr<TlsConn> next;
+  for (int i = 0; i < 50 && !next; ++i) {
+    next = TlsConn::connect(a->port(), &err);
+    if (!next) std::this_thread::sleep_for(20ms);    // the server notices the close asynchronously
+  }
+  REQUIRE(next);
+  REQUIRE(next->write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"));
+  auto reply = parse_reply(next->read_all(5s));
+  REQUIRE(reply);
+  CHECK(reply->status == 200);
+}
+
 TEST_CASE("SIGTERM lets an in-flight request finish, refuses new ones, and exits 0", "[integration][http]") {
   TempDir dir;
   auto a = Airlock::start(dir.path(), {{"AIRLOCK_DRAIN_TIMEOUT", "20"}});

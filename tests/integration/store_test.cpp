@@ -82,6 +82,18 @@ TEST_CASE("a restart with the right key keeps the data; a wrong key fails clearl
   CHECK(instance_id_of(*again) == id);
 }
 
+TEST_CASE("a different master key is refused before it can break encrypted fields", "[integration][store]") {
+  TempDir dir;
+  std::string data = dir / "data";
+  { auto a = Airlock::start(data); }
+  auto r = Airlock::start_expect_exit(data, {{"AIRLOCK_MASTER_KEY", std::string(64, '9')}});
+  INFO(r.err);
+  CHECK(r.exit_code == 1);
+  CHECK(r.err.find("master key does not match this database") != std::string::npos);
+  auto again = Airlock::start(data);  // the generated master.key in the data dir still fits
+  CHECK(again->port() > 0);
+}
+
 TEST_CASE("keys given in the environment are used and never written to the data dir", "[integration][store]") {
   TempDir dir;
   std::string data = dir / "data";
