@@ -113,6 +113,22 @@ core::Status Database::read(const std::function<void(SQLite::Database&)>& fn) {
   return result;
 }
 
+core::Status Database::write(std::function<core::Status(Tx&)> fn) {
+  return writer_->run([fn = std::move(fn)](SQLite::Database& c) {
+    Tx tx(c);
+    return fn(tx);
+  });
+}
+
+core::Status Database::view(const std::function<core::Status(Tx&)>& fn) {
+  core::Status inner;
+  auto outer = read([&](SQLite::Database& c) {
+    Tx tx(c);
+    inner = fn(tx);
+  });
+  return outer.is_ok() ? inner : outer;
+}
+
 core::Status Database::check_ready() {
   auto version = core::Result<int>(0);
   auto s = read([&](SQLite::Database& db) {
@@ -123,7 +139,7 @@ core::Status Database::check_ready() {
   if (!s) return s;
   if (*version != latest_schema_version()) return core::Status::error("not_ready", "schema is not at head");
   // An empty write job still takes the write lock and commits: proves the file is writable.
-  return writer_->run([](SQLite::Database&) {});
+  return writer_->run([](SQLite::Database&) { return core::Status::ok(); });
 }
 
 void Database::close() {

@@ -16,6 +16,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "store/tx.h"
 #include "store/writer_queue.h"
 
 namespace airlock::store {
@@ -37,6 +38,12 @@ class Database {
   // Runs `fn` on a pooled read connection (blocks while all are busy). SQLite exceptions thrown by
   // `fn` come back as a Status with code "store_error".
   core::Status read(const std::function<void(SQLite::Database&)>& fn);
+
+  // Runs `fn` as one writer job (its own savepoint inside a batched transaction) and waits for the
+  // commit. An error Status from `fn` rolls back everything it did.
+  core::Status write(std::function<core::Status(Tx&)> fn);
+  // Runs `fn` on a read connection; reads see the last committed state.
+  core::Status view(const std::function<core::Status(Tx&)>& fn);
 
   // Readiness: the schema is at head and a write transaction can be taken.
   core::Status check_ready();

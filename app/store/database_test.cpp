@@ -39,6 +39,7 @@ core::Status put_setting(store::Database& db, const std::string& k) {
     SQLite::Statement ins(c, "INSERT INTO settings (key, value, updated_at) VALUES (?, 'v', 'now')");
     ins.bind(1, k);
     ins.exec();
+    return core::Status::ok();
   });
 }
 }  // namespace
@@ -91,6 +92,7 @@ TEST_CASE("migrations are recorded and a newer schema is refused", "[store]") {
     CHECK((*db)->check_ready());
     REQUIRE((*db)->writer().run([](SQLite::Database& c) {
       c.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'from the future', 'x')");
+      return core::Status::ok();
     }));
   }
   auto db = store::Database::open(path, key_of(kRawKey), {});
@@ -110,6 +112,7 @@ TEST_CASE("the writer batches jobs and one failing job does not undo the others"
       SQLite::Statement ins(c, "INSERT INTO settings (key, value, updated_at) VALUES (?, 'v', 'now')");
       ins.bind(1, "k" + std::to_string(i == 50 ? 49 : i));
       ins.exec();
+      return core::Status::ok();
     }));
   }
   int failed = 0;
@@ -132,6 +135,23 @@ TEST_CASE("after close, writes are refused instead of lost silently", "[store]")
   auto db = store::Database::open(dir / "a.db", key_of(kRawKey), {});
   REQUIRE(db);
   (*db)->close();
-  auto s = (*db)->writer().run([](SQLite::Database&) {});
+  auto s = (*db)->writer().run([](SQLite::Database&) { return core::Status::ok(); });
   CHECK(s.code() == "store_closed");
+}
+
+TEST_CASE("a job that returns an error is rolled back alone", "[store]") {
+  testing::TempDir dir;
+  auto db = store::Database::open(dir / "a.db", key_of(kRawKey), {});
+  REQUIRE(db);
+  auto kept = (*db)->writer().submit([](SQLite::Database& c) {
+    c.exec("INSERT INTO settings (key, value, updated_at) VALUES ('kept', 'v', 'now')");
+    return core::Status::ok();
+  });
+  auto refused = (*db)->writer().submit([](SQLite::Database& c) {
+    c.exec("INSERT INTO settings (key, value, updated_at) VALUES ('refused', 'v', 'now')");
+    return core::Status::error("conflict", "domain rule said no");
+  });
+  CHECK(kept.get());
+  CHECK(refused.get().code() == "conflict");
+  CHECK(count_settings(**db) == 1);
 }

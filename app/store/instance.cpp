@@ -43,6 +43,7 @@ core::Result<std::string> ensure_instance(Database& db, core::Random& random, co
       key.bind(1, master_key_id);
       key.bind(2, now);
       key.exec();
+      return core::Status::ok();
     });
     if (!s) return s;
     row = read_row(db);

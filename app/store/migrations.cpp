@@ -21,6 +21,96 @@ const std::vector<Migration>& migrations() {
           updated_at TEXT NOT NULL
         ) STRICT;
        )SQL"},
+      {2, "identity: users, sessions, one-time tokens, backup codes, access tokens, audit",
+       R"SQL(
+        -- Deactivated users are kept (audit rows point at them); e-mail is stored lower-cased.
+        CREATE TABLE users (
+          id                  INTEGER PRIMARY KEY,
+          email               TEXT NOT NULL UNIQUE,
+          password_hash       TEXT NOT NULL,
+          role                TEXT NOT NULL CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+          active              INTEGER NOT NULL DEFAULT 1 CHECK (active IN (0, 1)),
+          totp_secret         TEXT,            -- field-encrypted, AAD users:totp_secret:<id>
+          totp_enabled        INTEGER NOT NULL DEFAULT 0 CHECK (totp_enabled IN (0, 1)),
+          totp_last_step      INTEGER NOT NULL DEFAULT 0,
+          locked_until        INTEGER NOT NULL DEFAULT 0,  -- unix seconds
+          created_at          INTEGER NOT NULL,
+          updated_at          INTEGER NOT NULL
+        ) STRICT;
+        -- Only the SHA-256 of a session token is stored; the token lives in the cookie alone.
+        CREATE TABLE sessions (
+          id            INTEGER PRIMARY KEY,
+          user_id       INTEGER NOT NULL REFERENCES users (id),
+          token_hash    BLOB NOT NULL UNIQUE,
+          csrf_token    TEXT NOT NULL,
+          mfa_done      INTEGER NOT NULL CHECK (mfa_done IN (0, 1)),
+          created_at    INTEGER NOT NULL,
+          last_seen_at  INTEGER NOT NULL,
+          ip            TEXT NOT NULL,
+          user_agent    TEXT NOT NULL,
+          ended_at      INTEGER,
+          end_reason    TEXT
+        ) STRICT;
+        CREATE INDEX sessions_open_by_user ON sessions (user_id) WHERE ended_at IS NULL;
+        -- Setup and invite links: hashed, expiring, single use.
+        CREATE TABLE one_time_tokens (
+          id          INTEGER PRIMARY KEY,
+          kind        TEXT NOT NULL CHECK (kind IN ('setup', 'invite')),
+          token_hash  BLOB NOT NULL UNIQUE,
+          email       TEXT,
+          role        TEXT CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+          created_by  INTEGER REFERENCES users (id),
+          created_at  INTEGER NOT NULL,
+          expires_at  INTEGER NOT NULL,
+          used_at     INTEGER
+        ) STRICT;
+        CREATE TABLE backup_codes (
+          id         INTEGER PRIMARY KEY,
+          user_id    INTEGER NOT NULL REFERENCES users (id),
+          code_hash  TEXT NOT NULL,
+          used_at    INTEGER
+        ) STRICT;
+        CREATE TABLE access_tokens (
+          id            INTEGER PRIMARY KEY,
+          user_id       INTEGER NOT NULL REFERENCES users (id),
+          public_id     TEXT NOT NULL UNIQUE,
+          token_hash    BLOB NOT NULL,
+          name          TEXT NOT NULL,
+          scope         TEXT NOT NULL CHECK (scope IN ('read', 'read_write')),
+          created_at    INTEGER NOT NULL,
+          expires_at    INTEGER,
+          last_used_at  INTEGER,
+          revoked_at    INTEGER
+        ) STRICT;
+        -- Failed password and MFA attempts, for lockout windows.
+        CREATE TABLE auth_failures (
+          id       INTEGER PRIMARY KEY,
+          user_id  INTEGER REFERENCES users (id),
+          ip       TEXT NOT NULL,
+          kind     TEXT NOT NULL CHECK (kind IN ('password', 'mfa')),
+          at       INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX auth_failures_by_user ON auth_failures (user_id, at);
+        -- Security events. Append-only: the triggers refuse any change to a written row.
+        CREATE TABLE audit_events (
+          id             INTEGER PRIMARY KEY,
+          at             TEXT NOT NULL,
+          action         TEXT NOT NULL,
+          outcome        TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'denied')),
+          actor_user_id  INTEGER,
+          actor          TEXT NOT NULL,
+          target         TEXT,
+          ip             TEXT,
+          user_agent     TEXT,
+          request_id     TEXT,
+          details        TEXT NOT NULL DEFAULT '{}'
+        ) STRICT;
+        CREATE INDEX audit_events_by_action ON audit_events (action, id);
+        CREATE TRIGGER audit_events_no_update BEFORE UPDATE ON audit_events
+          BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+        CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
+          BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
+       )SQL"},
   };
   return kMigrations;
 }

@@ -76,13 +76,12 @@ void WriterQueue::run_batch(std::deque<Item>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       db_->exec("SAVEPOINT job");
       try {
-        batch[i].job(*db_);
-        db_->exec("RELEASE job");
+        results[i] = batch[i].job(*db_);
       } catch (const SQLite::Exception& e) {
-        db_->exec("ROLLBACK TO job");
-        db_->exec("RELEASE job");
         results[i] = core::Status::error("store_error", "the write failed", e.what());
       }
+      if (!results[i].is_ok()) db_->exec("ROLLBACK TO job");
+      db_->exec("RELEASE job");
     }
     db_->exec("COMMIT");
   } catch (const SQLite::Exception& e) {

@@ -20,7 +20,9 @@ namespace airlock::store {
 
 class WriterQueue {
  public:
-  using Job = std::function<void(SQLite::Database&)>;  // may throw SQLite::Exception
+  // A job returns its own Status: an error (or a thrown SQLite::Exception) rolls back just that
+  // job's savepoint and is what its future yields.
+  using Job = std::function<core::Status(SQLite::Database&)>;
 
   struct Options {
     std::size_t capacity = 10000;   // queued jobs before submit() blocks / try_submit() refuses

@@ -238,3 +238,26 @@ TEST_CASE("every log line is JSON and no secret reaches the logs", "[integration
   }
   CHECK(json_lines >= 5);
 }
+
+TEST_CASE("X-Forwarded-For is believed only from a trusted proxy", "[integration][http][V4.1.1]") {
+  TempDir dir;
+  auto req = [](const std::string& id) {
+    return "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\nX-Forwarded-For: 6.6.6.6, 198.51.100.7\r\n"
+           "X-Request-Id: " + id + "\r\n\r\n";
+  };
+  auto client_ip_of = [](Airlock& a, const std::string& id) {
+    auto line = a.wait_for_log([&](const json& j) { return j.value("request_id", "") == id; });
+    REQUIRE(line);
+    return (*line)["client_ip"].get<std::string>();
+  };
+  {
+    auto a = Airlock::start(dir / "trusted", {{"AIRLOCK_PLAIN_HTTP", "true"}, {"AIRLOCK_TRUSTED_PROXIES", "127.0.0.0/8"}});
+    auto raw = plain_request(a->port(), req("via-proxy"));
+    CHECK(raw.rfind("HTTP/1.1 200", 0) == 0);
+    CHECK(raw.find("Strict-Transport-Security") == std::string::npos);  // no HSTS on plain HTTP
+    CHECK(client_ip_of(*a, "via-proxy") == "198.51.100.7");
+  }
+  auto b = Airlock::start(dir / "untrusted", {{"AIRLOCK_PLAIN_HTTP", "true"}, {"AIRLOCK_TRUSTED_PROXIES", "10.0.0.0/8"}});
+  plain_request(b->port(), req("direct"));
+  CHECK(client_ip_of(*b, "direct") == "127.0.0.1");
+}

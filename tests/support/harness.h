@@ -102,6 +102,9 @@ std::optional<HttpReply> parse_reply(const std::string& raw);
 HttpReply https_request(int port, const std::string& method, const std::string& target,
                         const std::map<std::string, std::string>& headers = {}, const std::string& body = {});
 
+// One request over plain TCP (for AIRLOCK_PLAIN_HTTP); returns everything until the server closes.
+std::string plain_request(int port, const std::string& raw, std::chrono::milliseconds timeout = 10s);
+
 std::string sha256_file_hex(const std::string& path);
 
 }  // namespace airlock::testing

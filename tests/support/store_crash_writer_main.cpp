@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
           ins.bind(1, "crash-" + std::to_string(n));
           ins.bind(2, std::string(200, 'x'));
           ins.exec();
+          return airlock::core::Status::ok();
         });
         if (!s) {
           std::fprintf(stderr, "write failed: %s\n", s.describe().c_str());
