@@ -2,6 +2,8 @@
 
 #include <SQLiteCpp/Statement.h>
 
+#include <functional>
+
 namespace airlock::store::users {
 namespace {
 
