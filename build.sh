@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(g++ cmake ninja-build make tcl dpkg-dev patch xz-utils bzip2 file openssl libssl-dev
-          ca-certificates debian-archive-keyring)
+          ca-certificates debian-archive-keyring john-data)
 
 say() { echo "build.sh: $*" >&2; }
 

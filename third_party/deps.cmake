@@ -16,6 +16,13 @@ endforeach()
 find_file(AIRLOCK_LIBCRYPTO_A libcrypto.a PATHS /usr/lib/x86_64-linux-gnu /usr/lib NO_DEFAULT_PATH REQUIRED)
 find_package(Threads REQUIRED)
 
+# The common-password list (ASVS V6.2.4) is Openwall's, shipped by Debian's john-data.
+find_file(AIRLOCK_COMMON_PASSWORD_LIST password.lst PATHS /usr/share/john NO_DEFAULT_PATH)
+if(NOT AIRLOCK_COMMON_PASSWORD_LIST)
+  message(FATAL_ERROR "/usr/share/john/password.lst is missing: install the Debian package john-data "
+    "(./build.sh installs it when run as root).")
+endif()
+
 # Order matters for static linking: SQLiteCpp → sqlcipher → libcrypto, then mbedTLS's three layers.
 add_library(airlock_deps INTERFACE)
 target_include_directories(airlock_deps SYSTEM INTERFACE "${_p}/include" "${_p}/include/sqlcipher")

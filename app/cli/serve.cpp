@@ -10,7 +10,11 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "crypto/field_cipher.h"
+#include "console/console.h"
+#include "guard/guard.h"
+#include "guard/routes.h"
 #include "http/health_routes.h"
+#include "identity/setup.h"
 #include "http/server.h"
 #include "http/tls_files.h"
 #include "store/database.h"
@@ -19,6 +23,13 @@
 
 namespace airlock::cli {
 namespace {
+
+// "https://host:port/anything" → "https://host:port", as browsers send it in Origin.
+std::string origin_of_url(const std::string& url) {
+  auto scheme_end = url.find("://");
+  auto path = url.find('/', scheme_end == std::string::npos ? 0 : scheme_end + 3);
+  return path == std::string::npos ? url : url.substr(0, path);
+}
 
 int fail(core::Logger& log, const core::Status& s) {
   log.error(s.message(), {{"code", s.code()}, {"detail", s.detail()}});
@@ -74,6 +85,7 @@ int serve(const Args& args) {
   auto instance = store::ensure_instance(**db, *random, clock, fields.key_id());
   if (!instance) return fail(log, instance.status());
 
+  std::string setup_token;
   std::optional<http::TlsMaterial> tls;
   if (!config.plain_http) {
     auto files = http::load_or_create_tls(config, clock);
@@ -83,11 +95,21 @@ int serve(const Args& args) {
                "AIRLOCK_TLS_CERT_FILE",
                {{"cert_file", files->cert_path}});
     log.info("tls certificate", {{"sha256_fingerprint", files->fingerprint}, {"self_signed", files->self_signed}});
-    std::fprintf(stderr, "TLS certificate SHA-256 fingerprint: %s\n", files->fingerprint.c_str());
+    // Human output goes to stdout; stderr carries only the JSON log.
+    std::printf("TLS certificate SHA-256 fingerprint: %s\n", files->fingerprint.c_str());
+    std::fflush(stdout);
     tls = http::TlsMaterial{std::move(files->cert_pem), std::move(files->key_pem)};
   } else {
     log.warn("serving plain HTTP: only for use behind a TLS-terminating reverse proxy");
   }
+
+  identity::Deps id_deps{**db, *random, clock, fields, {}};
+  if (auto issued = identity::issue_setup_token(id_deps); !issued) {
+    return fail(log, issued.status());
+  } else if (issued->has_value()) {
+    setup_token = **issued;
+  }
+  console::Renderer renderer(*random);
 
   http::Router router;
   http::add_health_routes(router, **db);
@@ -97,12 +119,28 @@ int serve(const Args& args) {
   if (!port) return fail(log, port.status());
   bool v6 = config.listen_host.find(':') != std::string::npos;
   std::string addr = (v6 ? "[" + config.listen_host + "]" : config.listen_host) + ":" + std::to_string(*port);
+  // With port 0 the derived public URL only becomes known now.
+  std::string public_url = load->origins.at("AIRLOCK_PUBLIC_URL") == "default"
+                               ? std::string(config.plain_http ? "http://" : "https://") + addr
+                               : config.public_url;
+  guard::Guard guard(id_deps, origin_of_url(public_url));
+  guard::Routes routes(router, guard);
+  console::Deps console_deps{id_deps, renderer, guard};
+  console::add_console_routes(routes, console_deps);
   log.info("listening", {{"listen", addr},
                          {"port", *port},
                          {"tls", !config.plain_http},
-                         {"public_url", config.public_url},
+                         {"public_url", public_url},
                          {"instance_id", *instance},
                          {"data_dir", config.data_dir}});
+
+  if (!setup_token.empty()) {
+    // The one place the setup secret appears: the operator's terminal (stdout, not the JSON log).
+    std::printf("\nNo users yet. Open this one-time link within the hour to create the owner:\n  %s/setup?token=%s\n\n",
+                public_url.c_str(), setup_token.c_str());
+    std::fflush(stdout);
+    core::secure_zero(setup_token.data(), setup_token.size());
+  }
 
   std::thread signals([&] {
     int sig = 0;

@@ -1,5 +1,7 @@
 #include "http/message.h"
 
+#include "http/form.h"
+
 namespace airlock::http {
 
 bool iequals(std::string_view a, std::string_view b) {
@@ -17,6 +19,22 @@ const std::string_view* Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (iequals(k, name)) return &v;
   return nullptr;
+}
+
+const std::map<std::string, std::string>* Request::form() const {
+  if (!form_) {
+    auto type = header("Content-Type");
+    bool is_form = type && type->substr(0, 33) == "application/x-www-form-urlencoded";
+    form_ = is_form ? parse_form(body) : std::nullopt;
+  }
+  return form_->has_value() ? &**form_ : nullptr;
+}
+
+std::string Request::form_field(const std::string& name) const {
+  auto* f = form();
+  if (!f) return {};
+  auto it = f->find(name);
+  return it == f->end() ? std::string() : it->second;
 }
 
 }  // namespace airlock::http

@@ -3,6 +3,7 @@
 // handlers see these, so they compile fast and could later be served by another front end.
 // A Request's views point into the adapter's request and are valid for the handler call only.
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -22,6 +23,14 @@ struct Request {
 
   // Case-insensitive; the first value when a header repeats. nullptr when absent.
   const std::string_view* header(std::string_view name) const;
+  // The body as an application/x-www-form-urlencoded form (parsed once); nullptr when the body is
+  // not a valid form of that type (see http/form.h for what "valid" means).
+  const std::map<std::string, std::string>* form() const;
+  // A form field or "" when absent.
+  std::string form_field(const std::string& name) const;
+
+ private:
+  mutable std::optional<std::optional<std::map<std::string, std::string>>> form_;
 };
 
 struct Response {

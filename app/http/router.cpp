@@ -44,6 +44,11 @@ bool match_path(const std::vector<std::string>& pattern, std::string_view path,
 std::string_view access_name(Access a) {
   switch (a) {
     case Access::kPublic: return "public";
+    case Access::kMfaPending: return "mfa_pending";
+    case Access::kViewer: return "viewer";
+    case Access::kEditor: return "editor";
+    case Access::kAdmin: return "admin";
+    case Access::kOwner: return "owner";
   }
   return "unknown";
 }

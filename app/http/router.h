@@ -12,7 +12,12 @@ namespace airlock::http {
 
 // Who may call a route. Identity (sessions, roles) adds its guards here.
 enum class Access {
-  kPublic,  // no authentication: health probes, static assets, login
+  kPublic,      // no authentication: health probes, static assets, login, setup
+  kMfaPending,  // signed in with a password, second factor still owed (the MFA step only)
+  kViewer,      // the roles, lowest first (identity/role.h)
+  kEditor,
+  kAdmin,
+  kOwner,
 };
 std::string_view access_name(Access a);
 

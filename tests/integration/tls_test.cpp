@@ -60,7 +60,7 @@ TEST_CASE("the printed fingerprint is the certificate the server presents", "[in
   TempDir dir;
   auto a = Airlock::start(dir.path());
   REQUIRE_FALSE(a->fingerprint().empty());
-  CHECK(a->all_output().find("TLS certificate SHA-256 fingerprint: " + a->fingerprint()) != std::string::npos);
+  CHECK(a->stdout_text().find("TLS certificate SHA-256 fingerprint: " + a->fingerprint()) != std::string::npos);
   auto r = s_client(a->port(), {});
   auto x = run_program({"/usr/bin/openssl", "x509", "-noout", "-fingerprint", "-sha256"}, {}, r.out);
   INFO(x.out << x.err);

@@ -124,12 +124,14 @@ pid_t spawn_background(const std::vector<std::string>& argv, const Env& env, con
 std::unique_ptr<Airlock> Airlock::start(const std::string& data_dir, const Env& env) {
   Env full{{"AIRLOCK_DATA_DIR", data_dir}, {"AIRLOCK_LISTEN", "127.0.0.1:0"}};
   for (const auto& [k, v] : env) full[k] = v;
-  int p[2];
-  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  int out[2], err[2];
+  REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
+  REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
   std::unique_ptr<Airlock> a(new Airlock());
-  a->pid_ = spawn({airlock_bin(), "serve"}, full, -1, p[1], p[1]);
-  ::close(p[1]);
-  a->reader_ = std::thread([ptr = a.get(), fd = p[0]] { ptr->reader_loop(fd); });
+  a->pid_ = spawn({airlock_bin(), "serve"}, full, -1, out[1], err[1]);
+  ::close(out[1]);
+  ::close(err[1]);
+  a->reader_ = std::thread([ptr = a.get(), o = out[0], e = err[0]] { ptr->reader_loop(o, e); });
   auto listening = a->wait_for_log([](const nlohmann::json& j) { return j.value("msg", "") == "listening"; }, 30s);
   INFO(a->all_output());
   REQUIRE(listening.has_value());
@@ -145,23 +147,37 @@ RunResult Airlock::start_expect_exit(const std::string& data_dir, const Env& env
   return run_program({airlock_bin(), "serve"}, full, {}, 30s);
 }
 
-void Airlock::reader_loop(int fd) {
+void Airlock::reader_loop(int out_fd, int err_fd) {
   std::string pending;
+  pollfd fds[2] = {{out_fd, POLLIN, 0}, {err_fd, POLLIN, 0}};
+  int open_fds = 2;
   char buf[4096];
-  for (;;) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    std::lock_guard lock(mu_);
-    raw_.append(buf, static_cast<std::size_t>(n));
-    pending.append(buf, static_cast<std::size_t>(n));
-    std::size_t nl;
-    while ((nl = pending.find('\n')) != std::string::npos) {
-      lines_.push_back(pending.substr(0, nl));
-      pending.erase(0, nl + 1);
+  while (open_fds > 0) {
+    if (::poll(fds, 2, 1000) <= 0) continue;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP))) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n <= 0) {
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open_fds;
+        continue;
+      }
+      std::lock_guard lock(mu_);
+      raw_.append(buf, static_cast<std::size_t>(n));
+      if (i == 0) {
+        stdout_.append(buf, static_cast<std::size_t>(n));
+        continue;
+      }
+      pending.append(buf, static_cast<std::size_t>(n));
+      std::size_t nl;
+      while ((nl = pending.find('\n')) != std::string::npos) {
+        lines_.push_back(pending.substr(0, nl));
+        pending.erase(0, nl + 1);
+      }
+      cv_.notify_all();
     }
-    cv_.notify_all();
   }
-  ::close(fd);
   int st = 0;
   ::waitpid(pid_, &st, 0);
   std::lock_guard lock(mu_);
@@ -181,6 +197,11 @@ Airlock::~Airlock() {
 std::vector<std::string> Airlock::log_lines() const {
   std::lock_guard lock(mu_);
   return lines_;
+}
+
+std::string Airlock::stdout_text() const {
+  std::lock_guard lock(mu_);
+  return stdout_;
 }
 
 std::string Airlock::all_output() const {

@@ -50,8 +50,9 @@ class Airlock {
   pid_t pid() const { return pid_; }
   const std::string& fingerprint() const { return fingerprint_; }
 
-  std::vector<std::string> log_lines() const;
-  std::string all_output() const;
+  std::vector<std::string> log_lines() const;  // stderr: the JSON log
+  std::string stdout_text() const;             // human output (fingerprint, setup link)
+  std::string all_output() const;              // both, for failure messages
   // Waits until a log line satisfies `pred`; returns it.
   std::optional<nlohmann::json> wait_for_log(const std::function<bool(const nlohmann::json&)>& pred,
                                              std::chrono::milliseconds timeout = 10s);
@@ -61,7 +62,7 @@ class Airlock {
 
  private:
   Airlock() = default;
-  void reader_loop(int fd);
+  void reader_loop(int out_fd, int err_fd);
   pid_t pid_ = -1;
   int port_ = 0;
   int exit_code_ = -1;
@@ -71,6 +72,7 @@ class Airlock {
   std::condition_variable cv_;
   std::vector<std::string> lines_;
   std::string raw_;
+  std::string stdout_;
   std::thread reader_;
 };
 

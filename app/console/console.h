@@ -1,0 +1,31 @@
+#pragma once
+// The admin console: server-rendered pages. Handlers live one file per page; routes.cpp lists them.
+#include "console/render.h"
+#include "guard/routes.h"
+#include "identity/service.h"
+
+namespace airlock::console {
+
+struct Deps {
+  identity::Deps& identity;
+  Renderer& render;
+  guard::Guard& guard;
+};
+
+// Registers every console page on `routes` (guard levels are in each handler's signature).
+void add_console_routes(guard::Routes& routes, Deps& deps);
+
+// Handlers (one file each).
+http::Response static_asset(http::Request& req);
+http::Response setup_form(Deps& d, http::Request& req);
+http::Response setup_submit(Deps& d, http::Request& req);
+http::Response login_form(Deps& d, http::Request& req);
+http::Response login_submit(Deps& d, http::Request& req);
+http::Response logout(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response home(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+
+// Builds the Set-Cookie value for a session token (or an expired one to clear it).
+std::string session_cookie(const std::string& token, std::int64_t max_age_s);
+identity::Origin origin_of(const http::Request& req);
+
+}  // namespace airlock::console

@@ -1,0 +1,52 @@
+// GET/POST /login, POST /logout.
+#include "audit/audit_log.h"
+#include "console/console.h"
+#include "core/log.h"
+#include "identity/login.h"
+#include "store/sessions_repo.h"
+
+namespace airlock::console {
+
+http::Response login_form(Deps& d, http::Request& req) {
+  Frame f{.title = "Sign in"};
+  if (req.target.find("created=1") != std::string_view::npos) f.notice = "The owner account is ready. Sign in.";
+  if (req.target.find("ended=1") != std::string_view::npos) f.notice = "You are signed out.";
+  return d.render.page(200, "login", nlohmann::json::object(), f);
+}
+
+http::Response login_submit(Deps& d, http::Request& req) {
+  auto email = req.form_field("email");
+  auto password = req.form_field("password");
+  auto result = identity::login_with_password(d.identity, email, password, origin_of(req));
+  core::secure_zero(password.data(), password.size());
+  if (!result) {
+    return d.render.page(401, "login", {{"email", email}, {"error", result.status().message()}}, {.title = "Sign in"});
+  }
+  auto r = redirect(result->mfa_pending ? "/login/mfa" : "/");
+  r.set_header("Set-Cookie", session_cookie(result->session.token, d.identity.policies.session_absolute.count()));
+  return r;
+}
+
+http::Response logout(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto& id = d.identity;
+  auto at = core::format_time_utc(id.clock.system_now());
+  (void)id.db.write([&](store::Tx& tx) {
+    store::sessions::end(tx, ctx.who().session.id, id.now_s(), "logout");
+    audit::Event e;
+    e.action = "session.end";
+    e.actor_user = ctx.who().user.id;
+    e.actor = ctx.who().user.email;
+    e.target = "session:" + ctx.who().session.id.str();
+    e.ip = req.client_ip;
+    e.request_id = req.request_id;
+    e.details_json = R"({"reason":"logout"})";
+    audit::append(tx, e, at);
+    return core::Status::ok();
+  });
+  auto r = redirect("/login?ended=1");
+  r.set_header("Set-Cookie", session_cookie("", 0));
+  r.set_header("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
+  return r;
+}
+
+}  // namespace airlock::console

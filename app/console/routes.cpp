@@ -1,0 +1,34 @@
+#include "console/console.h"
+
+namespace airlock::console {
+
+void add_console_routes(guard::Routes& routes, Deps& d) {
+  using guard::ViewerCtx;
+  // Static assets: content-hashed names, cacheable forever.
+  routes.add_public("GET", "/static/{name}", static_asset);
+
+  // First owner: only with the one-time link printed at first start.
+  routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); });
+  routes.add_public("POST", "/setup", [&d](http::Request& r) { return setup_submit(d, r); });
+
+  // Sign in and out.
+  routes.add_public("GET", "/login", [&d](http::Request& r) { return login_form(d, r); });
+  routes.add_public("POST", "/login", [&d](http::Request& r) { return login_submit(d, r); });
+  routes.add<ViewerCtx>("POST", "/logout", [&d](const ViewerCtx& c, http::Request& r) { return logout(d, c, r); });
+
+  // Pages for every signed-in role.
+  routes.add<ViewerCtx>("GET", "/", [&d](const ViewerCtx& c, http::Request& r) { return home(d, c, r); });
+}
+
+std::string session_cookie(const std::string& token, std::int64_t max_age_s) {
+  // __Host-: Secure, Path=/ and no Domain, so no sibling host can set or read it.
+  return std::string("__Host-airlock_session=") + token + "; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=" +
+         std::to_string(max_age_s);
+}
+
+identity::Origin origin_of(const http::Request& req) {
+  auto* ua = req.header("User-Agent");
+  return {req.client_ip, ua ? std::string(*ua) : std::string(), req.request_id};
+}
+
+}  // namespace airlock::console

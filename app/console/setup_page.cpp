@@ -1,0 +1,53 @@
+// GET/POST /setup: create the first owner with the one-time link printed at first start.
+#include "console/console.h"
+#include "http/form.h"
+#include "identity/setup.h"
+
+namespace airlock::console {
+namespace {
+
+std::string query_param(const http::Request& req, std::string_view name) {
+  auto q = req.target.find('?');
+  if (q == std::string_view::npos) return {};
+  auto form = http::parse_form(req.target.substr(q + 1));
+  if (!form) return {};
+  auto it = form->find(std::string(name));
+  return it == form->end() ? std::string() : it->second;
+}
+
+http::Response invalid_link(Deps& d, http::Request& req) {
+  return d.render.message(404, "This setup link is not valid",
+                          "It may have been used already or be older than an hour. Restart Airlock to print a new "
+                          "link, or create the owner on the host with: airlock user create-owner --email you@example.com",
+                          {.title = "Setup"}, req.request_id);
+}
+
+}  // namespace
+
+http::Response setup_form(Deps& d, http::Request& req) {
+  auto token = query_param(req, "token");
+  if (token.empty() || !identity::setup_token_usable(d.identity, token)) return invalid_link(d, req);
+  return d.render.page(200, "setup", {{"token", token}}, {.title = "Set up"});
+}
+
+http::Response setup_submit(Deps& d, http::Request& req) {
+  if (!req.form()) return d.render.message(400, "Bad request", "The form could not be read.", {.title = "Setup"}, req.request_id);
+  auto token = req.form_field("token");
+  auto email = req.form_field("email");
+  auto password = req.form_field("password");
+  auto again = req.form_field("password2");
+  auto show = [&](const std::string& error) {
+    return d.render.page(422, "setup", {{"token", token}, {"email", email}, {"error", error}}, {.title = "Set up"});
+  };
+  if (password != again) return show("The two passwords differ.");
+  auto made = identity::complete_setup(d.identity, token, email, password, origin_of(req));
+  core::secure_zero(password.data(), password.size());
+  core::secure_zero(again.data(), again.size());
+  if (!made) {
+    if (made.status().code() == "setup_token_invalid" || made.status().code() == "setup_done") return invalid_link(d, req);
+    return show(made.status().message());
+  }
+  return redirect("/login?created=1");
+}
+
+}  // namespace airlock::console

@@ -1,0 +1,75 @@
+#include "guard/guard.h"
+
+#include "http/errors.h"
+#include "http/form.h"
+#include "identity/sessions.h"
+
+namespace airlock::guard {
+
+Guard::Guard(identity::Deps& deps, std::string public_origin) : deps_(deps), origin_(std::move(public_origin)) {}
+
+bool Guard::unsafe_method(std::string_view m) { return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE"; }
+
+bool Guard::same_origin(const http::Request& req) const {
+  auto* site = req.header("Sec-Fetch-Site");
+  auto* origin = req.header("Origin");
+  if (!site && !origin) return false;
+  if (site && *site != "same-origin") return false;
+  if (origin && *origin != origin_) return false;
+  return true;
+}
+
+std::optional<Principal> Guard::principal(const http::Request& req) {
+  auto* cookies = req.header("Cookie");
+  if (!cookies) return std::nullopt;
+  auto token = http::cookie_value(*cookies, kSessionCookie);
+  if (!token) return std::nullopt;
+  auto active = identity::resolve_session(deps_, *token);
+  if (!active) return std::nullopt;
+  return Principal{std::move(active->user), std::move(active->session)};
+}
+
+bool Guard::csrf_ok(const http::Request& req, const Principal& p) const {
+  std::string sent;
+  if (auto* h = req.header("X-CSRF-Token")) sent = std::string(*h);
+  else sent = req.form_field("csrf");
+  return !sent.empty() && core::ct_equal(sent, p.session.csrf_token);
+}
+
+std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, bool allow_mfa_pending) {
+  auto p = principal(req);
+  if (!p) return unauthenticated(req);
+  if (!p->session.mfa_done && !allow_mfa_pending) {
+    if (req.path.rfind("/api/", 0) == 0)
+      return http::error_response(401, "mfa_required", "Complete the second sign-in step first.", req.request_id);
+    http::Response r;
+    r.status = 303;
+    r.set_header("Location", "/login/mfa");
+    return r;
+  }
+  if (p->session.mfa_done && allow_mfa_pending) {
+    // The MFA step is over for this session; send it on instead of showing the step again.
+    http::Response r;
+    r.status = 303;
+    r.set_header("Location", "/");
+    return r;
+  }
+  if (unsafe_method(req.method) && (!same_origin(req) || !csrf_ok(req, *p)))
+    return forbidden(req, "csrf_failed", "This request did not come from an Airlock page. Reload and try again.");
+  return std::move(*p);
+}
+
+http::Response unauthenticated(const http::Request& req) {
+  if (req.path.rfind("/api/", 0) == 0)
+    return http::error_response(401, "unauthenticated", "Sign in first.", req.request_id);
+  http::Response r;
+  r.status = 303;
+  r.set_header("Location", "/login");
+  return r;
+}
+
+http::Response forbidden(const http::Request& req, std::string_view code, std::string_view message) {
+  return http::error_response(403, code, message, req.request_id);
+}
+
+}  // namespace airlock::guard

@@ -1,0 +1,75 @@
+#pragma once
+// The guard chain in front of every non-public route: session → MFA done → role → CSRF. Any step
+// may stop the request with a response; what passes is a context object (guard/contexts.h).
+//
+// CSRF: an unsafe method (POST, PUT, PATCH, DELETE) must be same-origin (Sec-Fetch-Site
+// "same-origin" when sent, and Origin equal to the public URL's origin when sent; at least one of
+// them present) AND, for a signed-in session, carry the session's synchronizer token in the form
+// field "csrf" or the X-CSRF-Token header. Public unsafe routes (login, setup) get the origin check.
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "guard/contexts.h"
+#include "http/message.h"
+#include "http/router.h"
+#include "identity/service.h"
+
+namespace airlock::guard {
+
+inline constexpr const char* kSessionCookie = "__Host-airlock_session";
+
+class Guard {
+ public:
+  // `public_origin`: scheme://host[:port] of the public URL, with the bound port filled in.
+  Guard(identity::Deps& deps, std::string public_origin);
+
+  template <class Ctx>
+  std::variant<Ctx, http::Response> authorize(http::Request& req);
+
+  // The signed-in principal for this request, if any (no CSRF or role checks).
+  std::optional<Principal> principal(const http::Request& req);
+
+  // Same-origin test for unsafe methods; false means refuse with 403.
+  bool same_origin(const http::Request& req) const;
+  static bool unsafe_method(std::string_view method);
+
+  const std::string& public_origin() const { return origin_; }
+
+ private:
+  std::variant<Principal, http::Response> signed_in(http::Request& req, bool allow_mfa_pending);
+  bool csrf_ok(const http::Request& req, const Principal& p) const;
+
+  identity::Deps& deps_;
+  std::string origin_;
+};
+
+// A response that sends the caller to sign in (303 for pages, 401 JSON under /api/).
+http::Response unauthenticated(const http::Request& req);
+http::Response forbidden(const http::Request& req, std::string_view code, std::string_view message);
+
+template <class Ctx>
+std::variant<Ctx, http::Response> Guard::authorize(http::Request& req) {
+  constexpr bool kMfaStep = std::is_same_v<Ctx, MfaPendingCtx>;
+  auto who = signed_in(req, kMfaStep);
+  if (auto* stop = std::get_if<http::Response>(&who)) return std::move(*stop);
+  auto& p = std::get<Principal>(who);
+  if constexpr (kMfaStep) {
+    return MfaPendingCtx(std::move(p));
+  } else {
+    if (!identity::role_at_least(p.user.role, Ctx::kRole))
+      return forbidden(req, "forbidden", "Your role does not allow this.");
+    return Ctx(std::move(p));
+  }
+}
+
+template <class Ctx>
+constexpr http::Access access_of() {
+  if constexpr (std::is_same_v<Ctx, MfaPendingCtx>) return http::Access::kMfaPending;
+  else if constexpr (Ctx::kRole == identity::Role::kViewer) return http::Access::kViewer;
+  else if constexpr (Ctx::kRole == identity::Role::kEditor) return http::Access::kEditor;
+  else if constexpr (Ctx::kRole == identity::Role::kAdmin) return http::Access::kAdmin;
+  else return http::Access::kOwner;
+}
+
+}  // namespace airlock::guard

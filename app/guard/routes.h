@@ -1,0 +1,36 @@
+#pragma once
+// Route registration that puts the guard between the router and the handler. The access level
+// comes from the handler's context type, so it is declared once and checked by the compiler:
+//   routes.add<AdminCtx>("POST", "/users/{id}/role", users_set_role);
+#include <functional>
+
+#include "guard/guard.h"
+#include "http/router.h"
+
+namespace airlock::guard {
+
+class Routes {
+ public:
+  Routes(http::Router& router, Guard& guard) : router_(router), guard_(guard) {}
+
+  // Public routes. Unsafe methods still have to be same-origin (login CSRF).
+  void add_public(std::string method, std::string pattern, std::function<http::Response(http::Request&)> handler);
+
+  template <class Ctx>
+  void add(std::string method, std::string pattern, std::function<http::Response(const Ctx&, http::Request&)> handler) {
+    router_.add({std::move(method), std::move(pattern), access_of<Ctx>(),
+                 [this, h = std::move(handler)](http::Request& req) -> http::Response {
+                   auto a = guard_.authorize<Ctx>(req);
+                   if (auto* stop = std::get_if<http::Response>(&a)) return std::move(*stop);
+                   return h(std::get<Ctx>(a), req);
+                 }});
+  }
+
+  Guard& guard() { return guard_; }
+
+ private:
+  http::Router& router_;
+  Guard& guard_;
+};
+
+}  // namespace airlock::guard

@@ -1,0 +1,53 @@
+#pragma once
+// What every identity operation needs, passed in from main (nothing global): the store, the
+// clock and randomness, and the policies from configuration.
+#include <chrono>
+#include <string>
+
+#include "core/clock.h"
+#include "core/random.h"
+#include "crypto/field_cipher.h"
+#include "identity/password.h"
+#include "store/database.h"
+
+namespace airlock::identity {
+
+struct Policies {
+  Argon2Params argon2 = default_argon2_params();
+  std::chrono::seconds setup_token_lifetime{3600};
+  std::chrono::seconds invite_lifetime{72 * 3600};
+  std::chrono::seconds session_idle{30 * 60};
+  std::chrono::seconds session_absolute{12 * 3600};
+  int lockout_failures = 5;
+  std::chrono::seconds lockout_window{15 * 60};
+  std::chrono::seconds lockout_duration{15 * 60};
+};
+
+struct Deps {
+  store::Database& db;
+  core::Random& random;
+  const core::Clock& clock;
+  crypto::FieldCipher& fields;
+  Policies policies;
+
+  std::int64_t now_s() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();
+  }
+};
+
+// Who asked, for audit records and session rows.
+struct Origin {
+  std::string ip;
+  std::string user_agent;
+  std::string request_id;
+};
+
+// A fresh 256-bit secret as base64url, and the SHA-256 under which it is stored.
+struct NewSecret {
+  std::string token;
+  std::string hash;  // 32 raw bytes
+};
+NewSecret new_secret(core::Random& random);
+std::string hash_secret(std::string_view token);
+
+}  // namespace airlock::identity

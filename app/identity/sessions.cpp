@@ -1,0 +1,64 @@
+#include "identity/sessions.h"
+
+namespace airlock::identity {
+namespace {
+// last_seen_at is written at most this often, so browsing is not one write per request; the
+// idle timeout is therefore exact to within this much.
+constexpr std::int64_t kTouchEvery = 30;
+}  // namespace
+
+NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_done, const Origin& origin) {
+  auto secret = new_secret(deps.random);
+  auto csrf = new_secret(deps.random);
+  NewSession s;
+  s.token = secret.token;
+  s.csrf_token = csrf.token;
+  s.id = store::sessions::insert(tx, user, secret.hash, s.csrf_token, mfa_done, deps.now_s(), origin.ip,
+                                 origin.user_agent.substr(0, 512));
+  return s;
+}
+
+std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token) {
+  // 43 base64url characters is what we issue; anything else cannot match and costs no lookup.
+  if (token.size() != 43) return std::nullopt;
+  auto hash = hash_secret(token);
+  std::optional<ActiveSession> found;
+  std::string expire_reason;
+  auto now = deps.now_s();
+  auto s = deps.db.view([&](store::Tx& tx) {
+    auto row = store::sessions::find_open_by_token_hash(tx, hash);
+    if (!row) return core::Status::ok();
+    if (now - row->last_seen_at > deps.policies.session_idle.count()) {
+      expire_reason = "idle_timeout";
+    } else if (now - row->created_at > deps.policies.session_absolute.count()) {
+      expire_reason = "absolute_timeout";
+    }
+    auto user = store::users::find_by_id(tx, row->user_id);
+    if (!user || !user->active) expire_reason = expire_reason.empty() ? "user_inactive" : expire_reason;
+    if (expire_reason.empty()) found = ActiveSession{*row, *user};
+    else found = ActiveSession{*row, {}};
+    return core::Status::ok();
+  });
+  if (!s || !found) return std::nullopt;
+  if (!expire_reason.empty()) {
+    (void)end_session(deps, found->session.id, expire_reason);
+    return std::nullopt;
+  }
+  if (now - found->session.last_seen_at >= kTouchEvery) {
+    auto id = found->session.id;
+    (void)deps.db.write([&](store::Tx& tx) {
+      store::sessions::touch(tx, id, now);
+      return core::Status::ok();
+    });
+  }
+  return found;
+}
+
+core::Status end_session(Deps& deps, core::SessionId id, const std::string& reason) {
+  return deps.db.write([&](store::Tx& tx) {
+    store::sessions::end(tx, id, deps.now_s(), reason);
+    return core::Status::ok();
+  });
+}
+
+}  // namespace airlock::identity
