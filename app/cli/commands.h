@@ -15,6 +15,7 @@ int version(const Args& args);
 int config_check(const Args& args);
 int config_show(const Args& args);
 int healthcheck(const Args& args);
+int user(const Args& args);  // create-owner, unlock
 
 // Shared by commands that take configuration flags (--listen=…, --config FILE, …).
 struct ParsedFlags {

@@ -25,7 +25,9 @@ ParsedFlags parse_flags(const Args& args, const std::vector<std::string>& comman
     bool is_command_flag = false;
     for (const auto& f : command_flags) is_command_flag = is_command_flag || f == name;
     if (is_command_flag) {
-      p.other.push_back(a);
+      // Stored as "--name=value" whether given as one word or two.
+      if (!has_value && i + 1 < args.size()) value = args[++i];
+      p.other.push_back(name + "=" + value);
       continue;
     }
     auto take_value = [&]() -> bool {

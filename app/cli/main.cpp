@@ -19,6 +19,8 @@ constexpr const char* kUsage =
     "  config check    validate the configuration and exit (0 ok, 2 problems)\n"
     "  config show     print the effective configuration, secrets redacted\n"
     "  healthcheck     ask the local instance's /healthz (exit 0 healthy, 1 not)\n"
+    "  user create-owner --email=E   create the first owner on the host\n"
+    "  user unlock --email=E         end a user's lockout\n"
     "\n"
     "Run 'airlock <command> --help' for a command's options.\n";
 
@@ -37,6 +39,7 @@ int main(int argc, char** argv) {
   if (cmd == "serve") return serve(rest);
   if (cmd == "version" || cmd == "--version") return version(rest);
   if (cmd == "healthcheck") return healthcheck(rest);
+  if (cmd == "user") return user(rest);
   if (cmd == "config") {
     std::string sub = rest.empty() ? "" : rest[0];
     std::vector<std::string> sub_rest(rest.empty() ? rest.begin() : rest.begin() + 1, rest.end());

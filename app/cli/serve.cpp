@@ -1,4 +1,3 @@
-#include <SQLiteCpp/Statement.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -6,20 +5,17 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/open_store.h"
+#include "console/console.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
-#include "crypto/field_cipher.h"
-#include "console/console.h"
 #include "guard/guard.h"
 #include "guard/routes.h"
 #include "http/health_routes.h"
-#include "identity/setup.h"
 #include "http/server.h"
 #include "http/tls_files.h"
-#include "store/database.h"
-#include "store/instance.h"
-#include "store/key_material.h"
+#include "identity/setup.h"
 
 namespace airlock::cli {
 namespace {
@@ -62,28 +58,15 @@ int serve(const Args& args) {
   core::Logger log(clock, config.log_level);
   auto random = core::make_system_random();
 
-  if (auto s = store::prepare_data_dir(config.data_dir); !s) return fail(log, s);
-  std::string db_path = config.data_dir + "/airlock.db";
-  bool db_exists = ::access(db_path.c_str(), F_OK) == 0;
-  if (db_exists) {
-    if (auto s = store::check_private_file(db_path, "database file"); !s) return fail(log, s);
-  }
-  auto keys = store::load_key_material(config, db_exists, *random);
-  if (!keys) return fail(log, keys.status());
-  if (keys->db_key_generated || keys->master_key_generated)
+  auto opened = open_store(config, *random, clock, /*may_create=*/true);
+  if (!opened) return fail(log, opened.status());
+  if (opened->generated_keys)
     log.warn("generated new keys in the data dir: they sit beside the data they protect; for production "
              "move them to AIRLOCK_DB_KEY_FILE / AIRLOCK_MASTER_KEY_FILE or systemd credentials",
-             {{"db_key", keys->db_key_source}, {"master_key", keys->master_key_source}});
-
-  store::DatabaseOptions dbo;
-  dbo.readers = config.db_readers;
-  dbo.busy_timeout_ms = config.db_busy_timeout_ms;
-  auto db = store::Database::open(db_path, keys->db_key, dbo);
-  if (!db) return fail(log, db.status());
-  // Proves the master key: it must be the one this database's encrypted fields were written under.
-  crypto::FieldCipher fields(keys->master_key, *random);
-  auto instance = store::ensure_instance(**db, *random, clock, fields.key_id());
-  if (!instance) return fail(log, instance.status());
+             {{"db_key", opened->db_key_source}, {"master_key", opened->master_key_source}});
+  auto& db = opened->db;
+  auto& fields = *opened->fields;
+  const std::string& instance_id = opened->instance_id;
 
   std::string setup_token;
   std::optional<http::TlsMaterial> tls;
@@ -103,7 +86,7 @@ int serve(const Args& args) {
     log.warn("serving plain HTTP: only for use behind a TLS-terminating reverse proxy");
   }
 
-  identity::Deps id_deps{**db, *random, clock, fields, {}};
+  identity::Deps id_deps{*db, *random, clock, fields, {}};
   if (auto issued = identity::issue_setup_token(id_deps); !issued) {
     return fail(log, issued.status());
   } else if (issued->has_value()) {
@@ -112,7 +95,7 @@ int serve(const Args& args) {
   console::Renderer renderer(*random);
 
   http::Router router;
-  http::add_health_routes(router, **db);
+  http::add_health_routes(router, *db);
 
   http::Server server(config, log, clock, *random, router, std::move(tls));
   auto port = server.bind();
@@ -131,7 +114,7 @@ int serve(const Args& args) {
                          {"port", *port},
                          {"tls", !config.plain_http},
                          {"public_url", public_url},
-                         {"instance_id", *instance},
+                         {"instance_id", instance_id},
                          {"data_dir", config.data_dir}});
 
   if (!setup_token.empty()) {
@@ -155,7 +138,7 @@ int serve(const Args& args) {
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
   }
-  (*db)->close();
+  db->close();
   if (!ran) return fail(log, ran);
   log.info("stopped");
   return 0;

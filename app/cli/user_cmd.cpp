@@ -1,0 +1,164 @@
+// `airlock user …`: account operations on the host, for when nobody can sign in yet (the first
+// owner) or an owner is locked out. They work on the data dir while the server runs.
+#include <termios.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include "audit/audit_log.h"
+#include "cli/commands.h"
+#include "cli/open_store.h"
+#include "core/log.h"
+#include "identity/email.h"
+#include "identity/setup.h"
+#include "store/users_repo.h"
+
+namespace airlock::cli {
+namespace {
+
+std::string flag_value(const ParsedFlags& f, const std::string& name) {
+  for (const auto& a : f.other) {
+    if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
+  }
+  return {};
+}
+
+// Reads a line from the terminal with echo off; empty when there is no terminal.
+std::string prompt_hidden(const char* prompt) {
+  FILE* tty = std::fopen("/dev/tty", "r+");
+  if (!tty) return {};
+  int fd = fileno(tty);
+  termios old{};
+  tcgetattr(fd, &old);
+  termios quiet = old;
+  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
+  tcsetattr(fd, TCSAFLUSH, &quiet);
+  std::fputs(prompt, tty);
+  std::fflush(tty);
+  char buf[1024] = {};
+  std::string line = std::fgets(buf, sizeof buf, tty) ? buf : "";
+  core::secure_zero(buf, sizeof buf);
+  tcsetattr(fd, TCSAFLUSH, &old);
+  std::fputs("\n", tty);
+  std::fclose(tty);
+  while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.pop_back();
+  return line;
+}
+
+std::string read_password(const ParsedFlags& flags, bool* ok) {
+  *ok = false;
+  std::string file = flag_value(flags, "--password-file");
+  if (!file.empty()) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      std::fprintf(stderr, "airlock: cannot read '%s'\n", file.c_str());
+      return {};
+    }
+    std::string pw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
+    *ok = true;
+    return pw;
+  }
+  std::string a = prompt_hidden("Password for the owner: ");
+  if (a.empty()) {
+    std::fputs("airlock: no terminal to ask for the password; use --password-file FILE\n", stderr);
+    return {};
+  }
+  std::string b = prompt_hidden("Repeat it: ");
+  if (a != b) {
+    std::fputs("airlock: the two passwords differ\n", stderr);
+    return {};
+  }
+  *ok = true;
+  return a;
+}
+
+int create_owner_cmd(const Args& args) {
+  auto flags = parse_flags(args, {"--email", "--password-file"});
+  if (flags.help) {
+    std::printf("Usage: airlock user create-owner --email=E [--password-file=F] [options]\n\n"
+                "Creates the first owner. The password is asked on the terminal (twice), or read from F.\n"
+                "Refuses when an owner exists.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  std::string email = flag_value(flags, "--email");
+  if (email.empty()) {
+    std::fputs("airlock: --email=E is required\n", stderr);
+    return 2;
+  }
+  auto load = load_or_report(flags);
+  if (!load) return 2;
+  core::RealClock clock;
+  auto random = core::make_system_random();
+  auto opened = open_store(load->config, *random, clock, /*may_create=*/false);
+  if (!opened) {
+    std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
+    return 1;
+  }
+  bool ok = false;
+  std::string password = read_password(flags, &ok);
+  if (!ok) return 2;
+  identity::Deps deps{*opened->db, *random, clock, *opened->fields, {}};
+  auto id = identity::create_owner(deps, email, password);
+  core::secure_zero(password.data(), password.size());
+  if (!id) {
+    std::fprintf(stderr, "airlock: %s\n", id.status().message().c_str());
+    return id.status().code() == "owner_exists" ? 1 : 2;
+  }
+  std::fprintf(stderr, "owner created: %s (user %s)\n", identity::normalize_email(email)->c_str(), id->str().c_str());
+  return 0;
+}
+
+int unlock_cmd(const Args& args) {
+  auto flags = parse_flags(args, {"--email"});
+  if (flags.help) {
+    std::printf("Usage: airlock user unlock --email=E [options]\n\nEnds a lockout after failed sign-ins.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  auto email = identity::normalize_email(flag_value(flags, "--email"));
+  if (!email) {
+    std::fputs("airlock: --email=E is required\n", stderr);
+    return 2;
+  }
+  auto load = load_or_report(flags);
+  if (!load) return 2;
+  core::RealClock clock;
+  auto random = core::make_system_random();
+  auto opened = open_store(load->config, *random, clock, false);
+  if (!opened) {
+    std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
+    return 1;
+  }
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();
+  auto s = opened->db->write([&](store::Tx& tx) {
+    auto user = store::users::find_by_email(tx, *email);
+    if (!user) return core::Status::error("not_found", "no user with this e-mail");
+    store::users::set_locked_until(tx, user->id, 0, now);
+    audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user->id.str()},
+                  core::format_time_utc(clock.system_now()));
+    return core::Status::ok();
+  });
+  if (!s) {
+    std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
+    return 1;
+  }
+  std::fprintf(stderr, "unlocked: %s\n", email->c_str());
+  return 0;
+}
+
+}  // namespace
+
+int user(const Args& args) {
+  std::string sub = args.empty() ? "" : args[0];
+  Args rest(args.empty() ? args.begin() : args.begin() + 1, args.end());
+  if (sub == "create-owner") return create_owner_cmd(rest);
+  if (sub == "unlock") return unlock_cmd(rest);
+  std::fputs("Usage: airlock user create-owner|unlock [options]\n", sub == "--help" ? stdout : stderr);
+  return sub == "--help" ? 0 : 2;
+}
+
+}  // namespace airlock::cli
