@@ -23,6 +23,14 @@ http::Response login_form(Deps& d, http::Request& req);
 http::Response login_submit(Deps& d, http::Request& req);
 http::Response logout(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response home(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response mfa_step_form(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
+http::Response mfa_step_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
+http::Response mfa_enrol_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
+http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
 
 // Builds the Set-Cookie value for a session token (or an expired one to clear it).
 std::string session_cookie(const std::string& token, std::int64_t max_age_s);

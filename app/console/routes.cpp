@@ -3,6 +3,8 @@
 namespace airlock::console {
 
 void add_console_routes(guard::Routes& routes, Deps& d) {
+  using guard::MfaPendingCtx;
+  using guard::OwnerCtx;
   using guard::ViewerCtx;
   // Static assets: content-hashed names, cacheable forever.
   routes.add_public("GET", "/static/{name}", static_asset);
@@ -15,6 +17,20 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   routes.add_public("GET", "/login", [&d](http::Request& r) { return login_form(d, r); });
   routes.add_public("POST", "/login", [&d](http::Request& r) { return login_submit(d, r); });
   routes.add<ViewerCtx>("POST", "/logout", [&d](const ViewerCtx& c, http::Request& r) { return logout(d, c, r); });
+
+  // The second step after the password: a code, or enrolment when MFA is required and missing.
+  routes.add<MfaPendingCtx>("GET", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_form(d, c, r); });
+  routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_submit(d, c, r); });
+  routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_enrol_submit(d, c, r); });
+
+  // Account security: the user's own second factor.
+  routes.add<ViewerCtx>("GET", "/account/mfa", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/mfa/start", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_start(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/mfa/confirm", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_confirm(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return account_backup_codes(d, c, r); });
+
+  // Security policy (owner only).
+  routes.add<OwnerCtx>("POST", "/settings/mfa", [&d](const OwnerCtx& c, http::Request& r) { return settings_mfa(d, c, r); });
 
   // Pages for every signed-in role.
   routes.add<ViewerCtx>("GET", "/", [&d](const ViewerCtx& c, http::Request& r) { return home(d, c, r); });

@@ -5,6 +5,7 @@
 #include "audit/audit_log.h"
 #include "core/log.h"
 #include "identity/email.h"
+#include "identity/mfa.h"
 #include "store/users_repo.h"
 
 namespace airlock::identity {
@@ -84,6 +85,7 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
   }
 
   LoginResult result;
+  bool require_mfa = ok && mfa_required(deps);
   auto at = core::format_time_utc(deps.clock.system_now());
   auto s = deps.db.write([&](store::Tx& tx) {
     if (!ok) {
@@ -99,7 +101,8 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
       return core::Status::ok();
     }
     if (upgraded) store::users::set_password_hash(tx, user->id, *upgraded, now);
-    result.mfa_pending = user->totp_enabled;
+    // With MFA required for everyone, a user without it is held at enrolment until they set it up.
+    result.mfa_pending = user->totp_enabled || require_mfa;
     result.session = start_session(deps, tx, user->id, !result.mfa_pending, origin);
     auto e = event("login", "success", origin);
     e.actor_user = user->id;

@@ -1,0 +1,232 @@
+#include "identity/mfa.h"
+
+#include <SQLiteCpp/Statement.h>
+
+#include "audit/audit_log.h"
+#include "core/log.h"
+#include "identity/backup_codes.h"
+#include "identity/login.h"
+#include "identity/totp.h"
+#include "store/sessions_repo.h"
+#include "store/users_repo.h"
+
+namespace airlock::identity {
+namespace {
+
+constexpr const char* kPurpose = "totp-secret";
+constexpr const char* kIssuer = "Airlock";
+
+crypto::FieldPlace place(core::UserId id) { return {"users", "totp_secret", id.value}; }
+
+audit::Event event(const std::string& action, const Origin& o, core::UserId actor, const std::string& actor_email) {
+  audit::Event e;
+  e.action = action;
+  e.actor_user = actor;
+  e.actor = actor_email;
+  e.target = "user:" + actor.str();
+  e.ip = o.ip;
+  e.user_agent = o.user_agent;
+  e.request_id = o.request_id;
+  return e;
+}
+
+std::string at(Deps& d) { return core::format_time_utc(d.clock.system_now()); }
+
+std::optional<store::UserRow> load_user(Deps& deps, core::UserId id) {
+  std::optional<store::UserRow> u;
+  (void)deps.db.view([&](store::Tx& tx) {
+    u = store::users::find_by_id(tx, id);
+    return core::Status::ok();
+  });
+  return u;
+}
+
+core::Result<core::SecretBytes> open_secret(Deps& deps, const store::UserRow& u) {
+  if (!u.totp_secret) return core::Status::error("mfa_not_pending", "No authenticator is being set up.");
+  return deps.fields.open(kPurpose, place(u.id), *u.totp_secret);
+}
+
+// Stores already-hashed codes (argon2 per code, done outside the writer), replacing the old set.
+void store_backup_codes(store::Tx& tx, core::UserId user, const std::vector<std::string>& hashes) {
+  SQLite::Statement del(tx.db(), "DELETE FROM backup_codes WHERE user_id = ?");
+  del.bind(1, user.value);
+  del.exec();
+  for (const auto& h : hashes) {
+    SQLite::Statement ins(tx.db(), "INSERT INTO backup_codes (user_id, code_hash) VALUES (?, ?)");
+    ins.bind(1, user.value);
+    ins.bind(2, h);
+    ins.exec();
+  }
+}
+
+core::Result<std::pair<std::vector<std::string>, std::vector<std::string>>> make_codes(Deps& deps) {
+  auto codes = generate_backup_codes(deps.random);
+  std::vector<std::string> hashes;
+  for (const auto& c : codes) {
+    auto h = hash_backup_code(normalize_backup_code(c), deps.random);
+    if (!h) return h.status();
+    hashes.push_back(*h);
+  }
+  return std::make_pair(codes, hashes);
+}
+
+// Finds and marks used the backup code matching `normalized`; false when none matches.
+bool use_backup_code(store::Tx& tx, core::UserId user, const std::string& normalized, std::int64_t now) {
+  SQLite::Statement q(tx.db(), "SELECT id, code_hash FROM backup_codes WHERE user_id = ? AND used_at IS NULL");
+  q.bind(1, user.value);
+  std::optional<std::int64_t> match;
+  while (q.executeStep()) {
+    // Every unused code is checked, so timing does not tell which one matched.
+    if (verify_backup_code(normalized, q.getColumn(1).getString()) && !match) match = q.getColumn(0).getInt64();
+  }
+  if (!match) return false;
+  SQLite::Statement use(tx.db(), "UPDATE backup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL");
+  use.bind(1, now);
+  use.bind(2, *match);
+  return use.exec() == 1;
+}
+
+}  // namespace
+
+core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, const Origin& origin) {
+  auto u = load_user(deps, user);
+  if (!u) return core::Status::error("not_found", "No such user.");
+  if (u->totp_enabled) return core::Status::error("mfa_already_enabled", "An authenticator is already set up.");
+  auto secret = new_totp_secret(deps.random);
+  auto token = deps.fields.seal(kPurpose, place(user), secret.bytes());
+  if (!token) return token.status();
+  auto s = deps.db.write([&](store::Tx& tx) {
+    store::users::set_totp(tx, user, *token, false, deps.now_s());
+    audit::append(tx, event("mfa.enrolment_started", origin, user, u->email), at(deps));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return Enrolment{base32_encode(secret.bytes()), otpauth_uri(kIssuer, u->email, secret.bytes())};
+}
+
+std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user) {
+  auto u = load_user(deps, user);
+  if (!u || u->totp_enabled || !u->totp_secret) return std::nullopt;
+  auto secret = open_secret(deps, *u);
+  if (!secret) return std::nullopt;
+  return Enrolment{base32_encode(secret->bytes()), otpauth_uri(kIssuer, u->email, secret->bytes())};
+}
+
+core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::UserId user, std::string_view code,
+                                                              const Origin& origin) {
+  auto u = load_user(deps, user);
+  if (!u || u->totp_enabled) return core::Status::error("mfa_not_pending", "No authenticator is being set up.");
+  auto secret = open_secret(deps, *u);
+  if (!secret) return secret.status();
+  auto check = verify_totp(secret->bytes(), code, deps.clock.system_now(), u->totp_last_step);
+  if (!check.ok) return core::Status::error("mfa_code_invalid", "That code is not right. Check the time on your device and try again.");
+  auto codes = make_codes(deps);
+  if (!codes) return codes.status();
+  auto s = deps.db.write([&](store::Tx& tx) {
+    auto now = deps.now_s();
+    store::users::set_totp(tx, user, *u->totp_secret, true, now);
+    store::users::advance_totp_step(tx, user, check.step);
+    store_backup_codes(tx, user, codes->second);
+    audit::append(tx, event("mfa.enrolled", origin, user, u->email), at(deps));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return codes->first;
+}
+
+core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& pending, std::string_view code,
+                                           const Origin& origin) {
+  auto invalid = core::Status::error("mfa_code_invalid", "That code is not right.");
+  auto u = load_user(deps, pending.user_id);
+  if (!u || !u->active || !u->totp_enabled) return invalid;
+  auto now = deps.now_s();
+  bool locked = u->locked_until > now;
+  std::optional<TotpCheck> totp;
+  std::string backup = normalize_backup_code(code);
+  if (backup.empty()) {
+    auto secret = open_secret(deps, *u);
+    if (!secret) return secret.status();
+    totp = verify_totp(secret->bytes(), code, deps.clock.system_now(), u->totp_last_step);
+  }
+  NewSession fresh;
+  bool ok = false;
+  auto s = deps.db.write([&](store::Tx& tx) {
+    if (!locked) {
+      if (totp) ok = totp->ok && store::users::advance_totp_step(tx, u->id, totp->step);
+      else ok = use_backup_code(tx, u->id, backup, now);
+    }
+    if (!ok) {
+      bool now_locked = !locked && record_auth_failure(deps, tx, u->id, "mfa", origin);
+      if (locked || now_locked) store::sessions::end(tx, pending.id, now, "locked");
+      auto e = event("login.mfa", origin, u->id, u->email);
+      e.outcome = "failure";
+      e.details_json = locked ? R"({"reason":"locked"})" : R"({"reason":"wrong_code"})";
+      audit::append(tx, e, at(deps));
+      return core::Status::ok();
+    }
+    store::sessions::end(tx, pending.id, now, "mfa_completed");
+    fresh = start_session(deps, tx, u->id, true, origin);
+    auto e = event(totp ? "login.mfa" : "login.backup_code", origin, u->id, u->email);
+    audit::append(tx, e, at(deps));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  if (!ok) return invalid;
+  return fresh;
+}
+
+core::Result<std::vector<std::string>> regenerate_backup_codes(Deps& deps, core::UserId user, const Origin& origin) {
+  auto u = load_user(deps, user);
+  if (!u || !u->totp_enabled) return core::Status::error("mfa_not_enabled", "Set up an authenticator first.");
+  auto codes = make_codes(deps);
+  if (!codes) return codes.status();
+  auto s = deps.db.write([&](store::Tx& tx) {
+    store_backup_codes(tx, user, codes->second);
+    audit::append(tx, event("mfa.backup_codes_regenerated", origin, user, u->email), at(deps));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return codes->first;
+}
+
+core::Result<NewSession> upgrade_session(Deps& deps, const store::SessionRow& pending, const Origin& origin) {
+  NewSession fresh;
+  auto s = deps.db.write([&](store::Tx& tx) {
+    store::sessions::end(tx, pending.id, deps.now_s(), "mfa_completed");
+    fresh = start_session(deps, tx, pending.user_id, true, origin);
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return fresh;
+}
+
+bool mfa_required(Deps& deps) {
+  bool required = false;
+  (void)deps.db.view([&](store::Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT value FROM settings WHERE key = 'require_mfa'");
+    required = q.executeStep() && q.getColumn(0).getString() == "true";
+    return core::Status::ok();
+  });
+  return required;
+}
+
+core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
+                              const Origin& origin) {
+  bool before = mfa_required(deps);
+  return deps.db.write([&](store::Tx& tx) {
+    SQLite::Statement q(tx.db(),
+                        "INSERT INTO settings (key, value, updated_at) VALUES ('require_mfa', ?, ?) "
+                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
+    q.bind(1, required ? "true" : "false");
+    q.bind(2, at(deps));
+    q.exec();
+    auto e = event("settings.change", origin, by, by_email);
+    e.target = "setting:require_mfa";
+    e.details_json = std::string(R"({"before":)") + (before ? "true" : "false") + R"(,"after":)" +
+                     (required ? "true" : "false") + "}";
+    audit::append(tx, e, at(deps));
+    return core::Status::ok();
+  });
+}
+
+}  // namespace airlock::identity

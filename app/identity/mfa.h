@@ -1,0 +1,49 @@
+#pragma once
+// The second factor: TOTP enrolment (activated only by a valid code), the MFA step after the
+// password, and backup codes. The TOTP secret is stored with field encryption bound to
+// users:totp_secret:<id>. Finishing the MFA step replaces the session (new token, the old one is
+// ended), so the pre-MFA token is never the one that carries the full sign-in.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "identity/service.h"
+#include "identity/sessions.h"
+
+namespace airlock::identity {
+
+struct Enrolment {
+  std::string secret_base32;  // for typing into an app
+  std::string otpauth_uri;    // for the QR code
+};
+
+// Starts (or restarts) enrolment: a new pending secret replaces any earlier pending one.
+// Refuses ("mfa_already_enabled") when TOTP is already on.
+core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, const Origin& origin);
+// The pending enrolment's details again (page reload), or nullopt when none is pending.
+std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user);
+
+// Turns TOTP on when `code` is valid for the pending secret; returns the new backup codes (shown
+// once). Errors: "mfa_not_pending", "mfa_code_invalid".
+core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::UserId user, std::string_view code,
+                                                              const Origin& origin);
+
+// The MFA step for a session whose password was accepted. `code` is a 6-digit TOTP code or a
+// backup code. On success the pending session is ended and a full one returned. Failures count
+// towards lockout; error "mfa_code_invalid" for every failure.
+core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& pending, std::string_view code,
+                                           const Origin& origin);
+
+// After a forced enrolment during sign-in: ends the pending session and returns a full one.
+core::Result<NewSession> upgrade_session(Deps& deps, const store::SessionRow& pending, const Origin& origin);
+
+// Replaces the backup codes (the old set stops working) and returns the new ones.
+core::Result<std::vector<std::string>> regenerate_backup_codes(Deps& deps, core::UserId user, const Origin& origin);
+
+// Whether the owner requires MFA for everyone (settings "require_mfa").
+bool mfa_required(Deps& deps);
+core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
+                              const Origin& origin);
+
+}  // namespace airlock::identity
