@@ -8,7 +8,12 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 packages=(g++ cmake ninja-build make tcl dpkg-dev patch xz-utils bzip2 file openssl libssl-dev
-          ca-certificates debian-archive-keyring john-data)
+          ca-certificates debian-archive-keyring john-data
+          chromium fonts-dejavu-core) # the last two for the browser test, tests/e2e
+# tests/e2e also needs node (>= 20) and npm: Debian's only where none is on PATH, never over another.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  packages+=(nodejs npm)
+fi
 
 say() { echo "build.sh: $*" >&2; }
 

@@ -108,7 +108,9 @@ int serve(const Args& args) {
                                : config.public_url;
   guard::Guard guard(id_deps, origin_of_url(public_url));
   guard::Routes routes(router, guard);
-  console::Deps console_deps{id_deps, renderer, guard};
+  guard::SlidingWindowLimiter login_limit({config.login_rate_limit, std::chrono::seconds(60)}, clock);
+  guard::SlidingWindowLimiter setup_limit({config.setup_rate_limit, std::chrono::seconds(3600)}, clock);
+  console::Deps console_deps{id_deps, renderer, guard, login_limit, setup_limit};
   console::add_console_routes(routes, console_deps);
   log.info("listening", {{"listen", addr},
                          {"port", *port},

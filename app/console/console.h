@@ -10,6 +10,8 @@ struct Deps {
   identity::Deps& identity;
   Renderer& render;
   guard::Guard& guard;
+  guard::SlidingWindowLimiter& login_limit;  // password and MFA step attempts per client
+  guard::SlidingWindowLimiter& setup_limit;  // setup (and later invite) link uses per client
 };
 
 // Registers every console page on `routes` (guard levels are in each handler's signature).

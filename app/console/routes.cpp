@@ -10,17 +10,19 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   routes.add_public("GET", "/static/{name}", static_asset);
 
   // First owner: only with the one-time link printed at first start.
-  routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); });
-  routes.add_public("POST", "/setup", [&d](http::Request& r) { return setup_submit(d, r); });
+  routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); }, &d.setup_limit);
+  routes.add_public("POST", "/setup", [&d](http::Request& r) { return setup_submit(d, r); }, &d.setup_limit);
 
   // Sign in and out.
   routes.add_public("GET", "/login", [&d](http::Request& r) { return login_form(d, r); });
-  routes.add_public("POST", "/login", [&d](http::Request& r) { return login_submit(d, r); });
+  routes.add_public("POST", "/login", [&d](http::Request& r) { return login_submit(d, r); }, &d.login_limit);
   routes.add<ViewerCtx>("POST", "/logout", [&d](const ViewerCtx& c, http::Request& r) { return logout(d, c, r); });
 
   // The second step after the password: a code, or enrolment when MFA is required and missing.
   routes.add<MfaPendingCtx>("GET", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_form(d, c, r); });
-  routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_submit(d, c, r); });
+  routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) {
+    return guard::Routes::limited(d.login_limit, [&](http::Request& q) { return mfa_step_submit(d, c, q); })(r);
+  });
   routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_enrol_submit(d, c, r); });
 
   // Account security: the user's own second factor.

@@ -76,7 +76,8 @@ TEST_CASE("every route declares its access level and enforces it for every role"
   guard::Guard guard(f.d(), kOrigin);
   http::Router router;
   guard::Routes routes(router, guard);
-  console::Deps deps{f.d(), renderer, guard};
+  guard::SlidingWindowLimiter unlimited({1000000, std::chrono::seconds(60)}, f.clock);
+  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited};
   http::add_health_routes(router, *f.db);
   console::add_console_routes(routes, deps);
 
@@ -121,7 +122,8 @@ TEST_CASE("unsafe requests without the session's CSRF token or from another orig
   guard::Guard guard(f.d(), kOrigin);
   http::Router router;
   guard::Routes routes(router, guard);
-  console::Deps deps{f.d(), renderer, guard};
+  guard::SlidingWindowLimiter unlimited({1000000, std::chrono::seconds(60)}, f.clock);
+  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited};
   console::add_console_routes(routes, deps);
   auto who = sign_in(f, identity::Role::kOwner, "owner@example.com");
   auto logout = router.match("POST", "/logout");

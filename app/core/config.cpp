@@ -180,6 +180,10 @@ const std::vector<KeyDef>& defs() {
        int_key(&Config::db_readers, 1, 64), [](const Config& c) { return std::to_string(c.db_readers); }},
       {{"AIRLOCK_DB_BUSY_TIMEOUT_MS", "5000", false, "Milliseconds to wait on a locked database."},
        int_key(&Config::db_busy_timeout_ms, 100, 600000), [](const Config& c) { return std::to_string(c.db_busy_timeout_ms); }},
+      {{"AIRLOCK_LOGIN_RATE_LIMIT", "10", false, "Sign-in attempts (password and MFA step) per minute per client IP."},
+       int_key(&Config::login_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.login_rate_limit); }},
+      {{"AIRLOCK_SETUP_RATE_LIMIT", "5", false, "Setup and invite link uses per hour per client IP."},
+       int_key(&Config::setup_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.setup_rate_limit); }},
   };
   return kDefs;
 }

@@ -45,6 +45,8 @@ struct Config {
   int drain_timeout_s = 20;
   int db_readers = 4;
   int db_busy_timeout_ms = 5000;
+  int login_rate_limit = 10;  // per minute per client IP
+  int setup_rate_limit = 5;   // per hour per client IP (setup and invite links)
 };
 
 struct ConfigKey {

@@ -10,8 +10,8 @@
 // through in a real window, and a burst at the start of a window keeps the key refused for up to
 // two windows, so no `retry_after` could be both honest and at most one window. Instead each key
 // keeps a ring of its last `limit` admission times: 8 bytes per allowed hit, about
-// 8 * limit + 100 bytes plus the key per tracked key, fixed when the key is first seen. Identity
-// limits are at most 60, so 100k keys stay under ~50 MB.
+// 8 * limit + ~120 bytes per tracked key, fixed when the key is first seen. Identity
+// limits are at most 60, so 100k keys stay near 60 MB.
 //
 // Memory is bounded by `max_keys`, split evenly over up to 16 shards. A new key first drops keys
 // whose hits have all left the window, then, if its shard is still full, the shard's key with the

@@ -1,9 +1,40 @@
 #include "guard/routes.h"
 
+#include "core/cidr.h"
+#include "http/errors.h"
+
 namespace airlock::guard {
 
+namespace {
+
+// Rate-limit key for a client: the address, or for IPv6 its /64 (one host usually holds all of it).
+std::string client_key(const std::string& ip) {
+  auto parsed = core::IpAddress::parse(ip);
+  if (!parsed || parsed->v4) return ip;
+  auto net = *parsed;
+  for (int i = 8; i < 16; ++i) net.bytes[i] = 0;
+  return net.to_string() + "/64";
+}
+
+}  // namespace
+
+std::function<http::Response(http::Request&)> Routes::limited(SlidingWindowLimiter& limiter,
+                                                             std::function<http::Response(http::Request&)> handler) {
+  return [&limiter, h = std::move(handler)](http::Request& req) -> http::Response {
+    auto d = limiter.hit(client_key(req.client_ip));
+    if (!d.allowed) {
+      auto r = http::error_response(429, "rate_limited", "Too many attempts. Wait a moment and try again.",
+                                    req.request_id);
+      r.set_header("Retry-After", std::to_string(d.retry_after.count()));
+      return r;
+    }
+    return h(req);
+  };
+}
+
 void Routes::add_public(std::string method, std::string pattern,
-                        std::function<http::Response(http::Request&)> handler) {
+                        std::function<http::Response(http::Request&)> handler, SlidingWindowLimiter* limiter) {
+  if (limiter) handler = limited(*limiter, std::move(handler));
   router_.add({std::move(method), std::move(pattern), http::Access::kPublic,
                [this, h = std::move(handler)](http::Request& req) -> http::Response {
                  if (Guard::unsafe_method(req.method) && !guard_.same_origin(req))

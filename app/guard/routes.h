@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "guard/guard.h"
+#include "guard/rate_limit.h"
 #include "http/router.h"
 
 namespace airlock::guard {
@@ -13,8 +14,14 @@ class Routes {
  public:
   Routes(http::Router& router, Guard& guard) : router_(router), guard_(guard) {}
 
-  // Public routes. Unsafe methods still have to be same-origin (login CSRF).
-  void add_public(std::string method, std::string pattern, std::function<http::Response(http::Request&)> handler);
+  // Public routes. Unsafe methods still have to be same-origin (login CSRF). With a limiter, each
+  // client IP (IPv6: its /64) gets that many calls per window, then 429 with Retry-After.
+  void add_public(std::string method, std::string pattern, std::function<http::Response(http::Request&)> handler,
+                  SlidingWindowLimiter* limiter = nullptr);
+
+  // Wraps any handler in a per-client-IP limit.
+  static std::function<http::Response(http::Request&)> limited(SlidingWindowLimiter& limiter,
+                                                              std::function<http::Response(http::Request&)> handler);
 
   template <class Ctx>
   void add(std::string method, std::string pattern, std::function<http::Response(const Ctx&, http::Request&)> handler) {

@@ -167,6 +167,7 @@ void Airlock::reader_loop(int out_fd, int err_fd) {
       raw_.append(buf, static_cast<std::size_t>(n));
       if (i == 0) {
         stdout_.append(buf, static_cast<std::size_t>(n));
+        cv_.notify_all();
         continue;
       }
       pending.append(buf, static_cast<std::size_t>(n));
@@ -201,6 +202,12 @@ std::vector<std::string> Airlock::log_lines() const {
 
 std::string Airlock::stdout_text() const {
   std::lock_guard lock(mu_);
+  return stdout_;
+}
+
+std::string Airlock::wait_for_stdout(const std::string& needle, std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mu_);
+  cv_.wait_for(lock, timeout, [&] { return exited_ || stdout_.find(needle) != std::string::npos; });
   return stdout_;
 }
 

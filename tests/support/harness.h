@@ -52,6 +52,8 @@ class Airlock {
 
   std::vector<std::string> log_lines() const;  // stderr: the JSON log
   std::string stdout_text() const;             // human output (fingerprint, setup link)
+  // Waits until stdout contains `needle`; returns stdout then (or what there is at the timeout).
+  std::string wait_for_stdout(const std::string& needle, std::chrono::milliseconds timeout = 10s);
   std::string all_output() const;              // both, for failure messages
   // Waits until a log line satisfies `pred`; returns it.
   std::optional<nlohmann::json> wait_for_log(const std::function<bool(const nlohmann::json&)>& pred,

@@ -1,0 +1,235 @@
+// The console's sign-in flows on the real binary over real TLS: setup link, owner, login, MFA,
+// CSRF, session cookie, and that login failures cannot tell unknown users from wrong passwords.
+#include <algorithm>
+#include <catch2/catch_test_macros.hpp>
+#include <fstream>
+#include <regex>
+
+#include "http/form.h"
+#include "identity/totp.h"
+#include "support/harness.h"
+
+using namespace airlock::testing;
+using airlock::http::url_encode;
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* kPassword = "correct horse battery staple";
+
+struct Browser {
+  int port;
+  std::string origin;
+  std::string cookie;  // "__Host-airlock_session=…"
+
+  HttpReply get(const std::string& path) {
+    std::map<std::string, std::string> h;
+    if (!cookie.empty()) h["Cookie"] = cookie;
+    return https_request(port, "GET", path, h);
+  }
+  HttpReply post(const std::string& path, const std::map<std::string, std::string>& fields,
+                 const std::string& from_origin = {}) {
+    std::string body;
+    for (const auto& [k, v] : fields) body += (body.empty() ? "" : "&") + url_encode(k) + "=" + url_encode(v);
+    std::map<std::string, std::string> h{{"Content-Type", "application/x-www-form-urlencoded"},
+                                         {"Origin", from_origin.empty() ? origin : from_origin}};
+    if (!cookie.empty()) h["Cookie"] = cookie;
+    auto r = https_request(port, "POST", path, h, body);
+    auto it = r.headers.find("set-cookie");
+    if (it != r.headers.end()) {
+      auto v = it->second.substr(0, it->second.find(';'));
+      cookie = v == "__Host-airlock_session=" ? "" : v;
+    }
+    return r;
+  }
+};
+
+std::string setup_link(Airlock& a) {
+  std::smatch m;
+  std::string out = a.wait_for_stdout("/setup?token=");
+  REQUIRE(std::regex_search(out, m, std::regex("(/setup\\?token=[A-Za-z0-9_-]{43})")));
+  return m[1];
+}
+
+std::string field(const std::string& html, const std::string& name) {
+  std::smatch m;
+  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\""))) return {};
+  return m[1];
+}
+
+Browser owner_browser(Airlock& a) {
+  Browser b{a.port(), "https://127.0.0.1:" + std::to_string(a.port()), ""};
+  auto link = setup_link(a);
+  auto token = link.substr(link.find('=') + 1);
+  auto made = b.post("/setup", {{"token", token}, {"email", "owner@example.com"}, {"password", kPassword},
+                                {"password2", kPassword}});
+  REQUIRE(made.status == 303);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("the setup page needs the printed one-time link and works once", "[integration][console][V6.4.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_SETUP_RATE_LIMIT", "100"}});
+  Browser b{a->port(), "https://127.0.0.1:" + std::to_string(a->port()), ""};
+  auto link = setup_link(*a);
+  auto token = link.substr(link.find('=') + 1);
+  // The secret is on the operator's terminal only, never in the JSON log.
+  for (const auto& line : a->log_lines()) CHECK(line.find(token) == std::string::npos);
+
+  CHECK(b.get("/setup").status == 404);
+  CHECK(b.get("/setup?token=" + std::string(43, 'A')).status == 404);
+  auto form = b.get(link);
+  CHECK(form.status == 200);
+  CHECK(form.body.find("Create owner") != std::string::npos);
+  CHECK(form.headers.at("content-security-policy").find("script-src 'nonce-") != std::string::npos);
+  CHECK(form.headers.at("x-frame-options") == "DENY");
+
+  std::map<std::string, std::string> fields{
+      {"token", token}, {"email", "owner@example.com"}, {"password", kPassword}, {"password2", kPassword}};
+  CHECK(b.post("/setup", fields, "https://evil.example").status == 403);
+  auto weak = fields;
+  weak["password"] = weak["password2"] = "short";
+  auto refused = b.post("/setup", weak);
+  CHECK(refused.status == 422);
+  CHECK(refused.body.find("at least 12") != std::string::npos);
+  auto made = b.post("/setup", fields);
+  CHECK(made.status == 303);
+  CHECK(made.headers.at("location") == "/login?created=1");
+  CHECK(b.post("/setup", fields).status == 404);  // used
+  CHECK(b.get(link).status == 404);
+
+  // The owner exists: the host-side command refuses a second one.
+  std::ofstream(dir / "pw") << kPassword;
+  auto again = run_program({airlock_bin(), "user", "create-owner", "--email", "two@example.com", "--password-file",
+                            dir / "pw"},
+                           {{"AIRLOCK_DATA_DIR", dir.path()}});
+  CHECK(again.exit_code == 1);
+  CHECK(again.err.find("an owner exists already") != std::string::npos);
+}
+
+TEST_CASE("sign in sets a __Host- session cookie; sign out ends it", "[integration][console][V7.2.4][V3.3.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  auto b = owner_browser(*a);
+  CHECK(b.get("/").status == 303);  // not signed in
+  auto bad = b.post("/login", {{"email", "owner@example.com"}, {"password", "wrong password here"}});
+  CHECK(bad.status == 401);
+  CHECK(bad.body.find("Invalid e-mail or password.") != std::string::npos);
+  auto ok = b.post("/login", {{"email", "Owner@Example.com"}, {"password", kPassword}});
+  REQUIRE(ok.status == 303);
+  auto cookie = ok.headers.at("set-cookie");
+  CHECK(cookie.rfind("__Host-airlock_session=", 0) == 0);
+  for (const char* attr : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"}) CHECK(cookie.find(attr) != std::string::npos);
+  CHECK(cookie.find("Domain") == std::string::npos);
+
+  auto home = b.get("/");
+  REQUIRE(home.status == 200);
+  CHECK(home.body.find("owner@example.com") != std::string::npos);
+  CHECK(home.headers.at("cache-control") == "no-store");
+  auto csrf = field(home.body, "csrf");
+  REQUIRE(csrf.size() == 43);
+
+  CHECK(b.post("/logout", {}).status == 403);                                        // no token
+  CHECK(b.post("/logout", {{"csrf", csrf}}, "https://evil.example").status == 403);  // cross-origin
+  auto out = b.post("/logout", {{"csrf", csrf}});
+  CHECK(out.status == 303);
+  CHECK(out.headers.at("clear-site-data") == "\"cache\", \"cookies\", \"storage\"");
+  // The old cookie value is dead server-side, not only forgotten by the browser.
+  Browser replay{b.port, b.origin, cookie.substr(0, cookie.find(';'))};
+  CHECK(replay.get("/").status == 303);
+}
+
+TEST_CASE("with TOTP on, the password alone reaches only the MFA step, and codes never work twice",
+          "[integration][console][V6.5.1][V7.2.4]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path());
+  auto b = owner_browser(*a);
+  REQUIRE(b.post("/login", {{"email", "owner@example.com"}, {"password", kPassword}}).status == 303);
+  auto csrf = field(b.get("/account/mfa").body, "csrf");
+  REQUIRE(b.post("/account/mfa/start", {{"csrf", csrf}}).status == 303);
+  auto enrol = b.get("/account/mfa");
+  std::smatch m;
+  REQUIRE(std::regex_search(enrol.body, m, std::regex("id=\"totp-secret\">([A-Z2-7]+)<")));
+  auto secret = *airlock::identity::base32_decode(m[1].str());
+  CHECK(enrol.body.find("<svg") != std::string::npos);
+  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  auto code = airlock::identity::totp_at(secret, now);
+  auto codes_page = b.post("/account/mfa/confirm", {{"csrf", csrf}, {"code", code}});
+  REQUIRE(codes_page.status == 200);
+  std::vector<std::string> backup;
+  const std::regex code_re("<li><code>([0-9A-Z-]{14})</code>");
+  for (std::sregex_iterator it(codes_page.body.begin(), codes_page.body.end(), code_re), end; it != end; ++it)
+    backup.push_back((*it)[1]);
+  REQUIRE(backup.size() == 10);
+
+  auto out_csrf = field(b.get("/").body, "csrf");
+  REQUIRE(b.post("/logout", {{"csrf", out_csrf}}).status == 303);
+  auto pw = b.post("/login", {{"email", "owner@example.com"}, {"password", kPassword}});
+  REQUIRE(pw.status == 303);
+  CHECK(pw.headers.at("location") == "/login/mfa");
+  std::string pending_cookie = b.cookie;
+  CHECK(b.get("/").headers.at("location") == "/login/mfa");  // nothing else is reachable
+  auto step = b.get("/login/mfa");
+  auto step_csrf = field(step.body, "csrf");
+  CHECK(b.post("/login/mfa", {{"csrf", step_csrf}, {"code", code}}).status == 401);  // replay of the enrolment code
+  CHECK(b.post("/login/mfa", {{"csrf", step_csrf}, {"code", "000000"}}).status == 401);
+  auto done = b.post("/login/mfa", {{"csrf", step_csrf}, {"code", backup[3]}});
+  REQUIRE(done.status == 303);
+  CHECK(b.cookie != pending_cookie);  // a new token after the MFA step
+  CHECK(b.get("/").status == 200);
+  Browser old{b.port, b.origin, pending_cookie};
+  CHECK(old.get("/").status == 303);
+
+  // The same backup code does not work a second time.
+  auto again_csrf = field(b.get("/").body, "csrf");
+  REQUIRE(b.post("/logout", {{"csrf", again_csrf}}).status == 303);
+  REQUIRE(b.post("/login", {{"email", "owner@example.com"}, {"password", kPassword}}).status == 303);
+  auto step2 = field(b.get("/login/mfa").body, "csrf");
+  CHECK(b.post("/login/mfa", {{"csrf", step2}, {"code", backup[3]}}).status == 401);
+  CHECK(b.post("/login/mfa", {{"csrf", step2}, {"code", backup[4]}}).status == 303);
+}
+
+TEST_CASE("unknown users and wrong passwords take the same time to refuse", "[integration][console][V6.3.8]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_LOGIN_RATE_LIMIT", "1000"}});
+  auto b = owner_browser(*a);
+  auto timed = [&](const std::string& email) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto r = b.post("/login", {{"email", email}, {"password", "wrong password here"}});
+    CHECK(r.status == 401);
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  };
+  std::vector<double> unknown, wrong;
+  for (int i = 0; i < 11; ++i) {  // interleaved, so load changes hit both alike
+    unknown.push_back(timed("nobody" + std::to_string(i) + "@example.com"));
+    wrong.push_back(timed("owner@example.com"));
+  }
+  auto median = [](std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v[v.size() / 2];
+  };
+  double mu = median(unknown), mw = median(wrong);
+  INFO("median unknown " << mu << " ms, wrong password " << mw << " ms");
+  CHECK(mu > 20);  // a real argon2id verification happened
+  CHECK(std::abs(mu - mw) / std::max(mu, mw) < 0.25);
+}
+
+TEST_CASE("sign-in and setup attempts are rate limited per client with Retry-After", "[integration][console][V2.4.1]") {
+  TempDir dir;
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_LOGIN_RATE_LIMIT", "3"}, {"AIRLOCK_SETUP_RATE_LIMIT", "2"}});
+  Browser b{a->port(), "https://127.0.0.1:" + std::to_string(a->port()), ""};
+  CHECK(b.get("/setup?token=x").status == 404);
+  CHECK(b.get("/setup?token=y").status == 404);
+  auto limited = b.get(setup_link(*a));  // even the right link: the client is over its budget
+  CHECK(limited.status == 429);
+  CHECK(std::stoi(limited.headers.at("retry-after")) >= 1);
+  CHECK(std::stoi(limited.headers.at("retry-after")) <= 3600);
+  for (int i = 0; i < 3; ++i) CHECK(b.post("/login", {{"email", "a@example.com"}, {"password", "whatever it is"}}).status == 401);
+  auto over = b.post("/login", {{"email", "a@example.com"}, {"password", "whatever it is"}});
+  CHECK(over.status == 429);
+  CHECK(std::stoi(over.headers.at("retry-after")) <= 60);
+  CHECK(json::parse(over.body)["error"]["code"] == "rate_limited");
+  CHECK(b.get("/login").status == 200);  // the form itself is not limited
+}
