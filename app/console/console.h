@@ -33,6 +33,11 @@ http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Req
 http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
+http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_end_session(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response audit_api(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 
 // Builds the Set-Cookie value for a session token (or an expired one to clear it).
 std::string session_cookie(const std::string& token, std::int64_t max_age_s);

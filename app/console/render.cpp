@@ -87,6 +87,7 @@ http::Response Renderer::page(int status, const std::string& template_name, nloh
     frame_data["user"] = {{"email", frame.who->user.email},
                           {"role", std::string(identity::role_name(frame.who->user.role))},
                           {"csrf", frame.who->session.csrf_token},
+                          {"is_admin", identity::role_at_least(frame.who->user.role, identity::Role::kAdmin)},
                           {"nav_" + (frame.active_nav.empty() ? std::string("none") : frame.active_nav), true}};
   }
   if (frame.notice.empty()) frame_data.erase("notice");

@@ -3,6 +3,7 @@
 namespace airlock::console {
 
 void add_console_routes(guard::Routes& routes, Deps& d) {
+  using guard::AdminCtx;
   using guard::MfaPendingCtx;
   using guard::OwnerCtx;
   using guard::ViewerCtx;
@@ -25,11 +26,18 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   });
   routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_enrol_submit(d, c, r); });
 
-  // Account security: the user's own second factor.
+  // The user's own account: password, sessions, second factor.
+  routes.add<ViewerCtx>("GET", "/account", [&d](const ViewerCtx& c, http::Request& r) { return account(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/password", [&d](const ViewerCtx& c, http::Request& r) { return account_password(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/sessions/{session_id}/end", [&d](const ViewerCtx& c, http::Request& r) { return account_end_session(d, c, r); });
   routes.add<ViewerCtx>("GET", "/account/mfa", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/start", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_start(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/confirm", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_confirm(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return account_backup_codes(d, c, r); });
+
+  // Audit trail (admins and owners).
+  routes.add<AdminCtx>("GET", "/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_view(d, c, r); });
+  routes.add<AdminCtx>("GET", "/api/v1/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_api(d, c, r); });
 
   // Security policy (owner only).
   routes.add<OwnerCtx>("POST", "/settings/mfa", [&d](const OwnerCtx& c, http::Request& r) { return settings_mfa(d, c, r); });

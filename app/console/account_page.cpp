@@ -1,0 +1,70 @@
+// GET /account, POST /account/password, POST /account/sessions/{session_id}/end.
+#include "console/console.h"
+#include "core/log.h"
+#include "http/errors.h"
+#include "identity/account.h"
+
+namespace airlock::console {
+namespace {
+
+std::string when(std::int64_t unix_s) {
+  return core::format_time_utc(core::Clock::SystemTime(std::chrono::seconds(unix_s))).substr(0, 16).replace(10, 1, " ");
+}
+
+http::Response account_view(Deps& d, const guard::Principal& who, int status, const std::string& error,
+                            const std::string& notice) {
+  nlohmann::json sessions = nlohmann::json::array();
+  for (const auto& s : identity::open_sessions(d.identity, who.user.id)) {
+    sessions.push_back({{"id", s.id.str()},
+                        {"created", when(s.created_at)},
+                        {"last_seen", when(s.last_seen_at)},
+                        {"ip", s.ip},
+                        {"user_agent", s.user_agent.substr(0, 120)},
+                        {"current", s.id == who.session.id},
+                        {"csrf", who.session.csrf_token}});
+  }
+  nlohmann::json data = {{"email", who.user.email},
+                         {"role", std::string(identity::role_name(who.user.role))},
+                         {"mfa", who.user.totp_enabled},
+                         {"csrf", who.session.csrf_token},
+                         {"sessions", sessions}};
+  if (!error.empty()) data["error"] = error;
+  return d.render.page(status, "account", data,
+                       {.title = "Account", .who = &who, .notice = notice, .active_nav = "account"});
+}
+
+}  // namespace
+
+http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  std::string notice = req.target.find("changed=1") != std::string_view::npos ? "Your password was changed." : "";
+  return account_view(d, ctx.who(), 200, "", notice);
+}
+
+http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto current = req.form_field("current");
+  auto fresh = req.form_field("new");
+  auto again = req.form_field("new2");
+  auto wipe = [&] {
+    for (auto* s : {&current, &fresh, &again}) core::secure_zero(s->data(), s->size());
+  };
+  if (fresh != again) {
+    wipe();
+    return account_view(d, ctx.who(), 422, "The two new passwords differ.", "");
+  }
+  auto session = identity::change_password(d.identity, ctx.who().user, current, fresh, origin_of(req));
+  wipe();
+  if (!session) return account_view(d, ctx.who(), 422, session.status().message(), "");
+  auto r = redirect("/account?changed=1");
+  r.set_header("Set-Cookie", session_cookie(session->token, d.identity.policies.session_absolute.count()));
+  return r;
+}
+
+http::Response account_end_session(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto id = core::SessionId::parse(req.path_params.find("session_id")->second);
+  if (!id || !identity::end_own_session(d.identity, ctx.who().user, *id, origin_of(req)))
+    return d.render.message(404, "No such session", "It may have ended already.", {.title = "Account", .who = &ctx.who()},
+                            req.request_id, "/account", "Back to your account");
+  return redirect("/account");
+}
+
+}  // namespace airlock::console

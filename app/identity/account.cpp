@@ -1,0 +1,69 @@
+#include "identity/account.h"
+
+#include "audit/audit_log.h"
+#include "core/log.h"
+#include "identity/password_policy.h"
+#include "store/sessions_repo.h"
+#include "store/users_repo.h"
+
+namespace airlock::identity {
+namespace {
+
+audit::Event own_event(const std::string& action, const store::UserRow& u, const Origin& o) {
+  audit::Event e;
+  e.action = action;
+  e.actor_user = u.id;
+  e.actor = u.email;
+  e.target = "user:" + u.id.str();
+  e.ip = o.ip;
+  e.user_agent = o.user_agent;
+  e.request_id = o.request_id;
+  return e;
+}
+
+}  // namespace
+
+core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user, std::string_view current,
+                                         std::string_view fresh, const Origin& origin) {
+  if (!verify_password(current, user.password_hash, deps.policies.argon2).ok)
+    return core::Status::error("password_wrong", "The current password is not right.");
+  if (auto s = check_password_policy(fresh, user.email); !s) return s;
+  auto hash = hash_password(fresh, deps.policies.argon2, deps.random);
+  if (!hash) return hash.status();
+  NewSession session;
+  auto s = deps.db.write([&](store::Tx& tx) {
+    auto now = deps.now_s();
+    store::users::set_password_hash(tx, user.id, *hash, now);
+    int ended = store::sessions::end_all_for_user(tx, user.id, now, "password_changed");
+    session = start_session(deps, tx, user.id, true, origin);
+    auto e = own_event("password.change", user, origin);
+    e.details_json = R"({"sessions_ended":)" + std::to_string(ended) + "}";
+    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return session;
+}
+
+std::vector<store::SessionRow> open_sessions(Deps& deps, core::UserId user) {
+  std::vector<store::SessionRow> out;
+  (void)deps.db.view([&](store::Tx& tx) {
+    out = store::sessions::list_open_for_user(tx, user);
+    return core::Status::ok();
+  });
+  return out;
+}
+
+core::Status end_own_session(Deps& deps, const store::UserRow& user, core::SessionId id, const Origin& origin) {
+  return deps.db.write([&](store::Tx& tx) {
+    if (!store::sessions::end_for_user(tx, user.id, id, deps.now_s(), "ended_by_user"))
+      return core::Status::error("not_found", "No such session.");
+    auto e = own_event("session.end", user, origin);
+    e.target = "session:" + id.str();
+    e.details_json = R"({"reason":"ended_by_user"})";
+    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    return core::Status::ok();
+  });
+}
+
+}  // namespace airlock::identity
