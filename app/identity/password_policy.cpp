@@ -62,10 +62,41 @@ bool contains_ignoring_case(std::string_view haystack, std::string_view needle) 
   return it != haystack.end();
 }
 
+bool is_filler(char c) { return !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || static_cast<unsigned char>(c) >= 0x80); }
+
+// The list's words are mostly shorter than our 12-character minimum, so a list lookup alone would
+// let "password1234" through. Also refused: a listed word padded with digits or symbols at either
+// end, a short unit or listed word repeated ("passwordpassword", "abcabcabcabc"), and a run of
+// consecutive characters ("123456789012", "abcdefghijkl"): NIST SP 800-63B §3.1.1.2 names
+// repetitive and sequential passwords alongside breached ones.
+bool too_guessable(const std::string& lowered) {
+  if (is_common_password(lowered)) return true;
+  std::size_t b = 0, e = lowered.size();
+  while (b < e && is_filler(lowered[b])) ++b;
+  while (e > b && is_filler(lowered[e - 1])) --e;
+  if (e - b >= 4 && (b > 0 || e < lowered.size()) && is_common_password(std::string_view(lowered).substr(b, e - b)))
+    return true;
+  for (std::size_t unit = 1; unit <= lowered.size() / 2; ++unit) {
+    if (lowered.size() % unit != 0) continue;
+    bool repeats = true;
+    for (std::size_t i = unit; i < lowered.size() && repeats; ++i) repeats = lowered[i] == lowered[i - unit];
+    if (repeats && (unit <= 4 || is_common_password(std::string_view(lowered).substr(0, unit)))) return true;
+  }
+  int step = lowered.size() > 1 ? lowered[1] - lowered[0] : 0;
+  bool sequence = step == 1 || step == -1;
+  for (std::size_t i = 2; i < lowered.size() && sequence; ++i) {
+    int d = lowered[i] - lowered[i - 1];
+    // Digit runs may wrap ("...7890123"), as on a keyboard row.
+    bool wrap = (step == 1 && lowered[i - 1] == '9' && lowered[i] == '0') || (step == -1 && lowered[i - 1] == '0' && lowered[i] == '9');
+    sequence = d == step || wrap;
+  }
+  return sequence;
+}
+
 bool on_common_list(std::string_view password) {
   std::string lowered(password);
   std::transform(lowered.begin(), lowered.end(), lowered.begin(), ascii_lower);
-  bool common = is_common_password(lowered);
+  bool common = too_guessable(lowered);
   core::secure_zero(lowered.data(), lowered.size());
   return common;
 }
@@ -93,7 +124,8 @@ core::Status check_password_policy(std::string_view password, std::string_view e
   }
   if (on_common_list(password)) {
     return refuse("password_common",
-                  "This password is on a list of commonly used passwords. Choose another one.");
+                  "This password is too easy to guess (a common password, a repeated pattern or a simple "
+                  "sequence). Choose another one.");
   }
   if (contains_ignoring_case(password, kProductName)) {
     return refuse("password_contains_product", "The password must not contain the word \"airlock\".");
