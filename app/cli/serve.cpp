@@ -107,6 +107,10 @@ int serve(const Args& args) {
                                ? std::string(config.plain_http ? "http://" : "https://") + addr
                                : config.public_url;
   guard::Guard guard(id_deps, origin_of_url(public_url));
+  guard.set_error_page([&renderer](const http::Request& req, int status, std::string_view message) {
+    return renderer.message(status, status == 403 ? "Not allowed" : "Request refused", std::string(message),
+                            {.title = "Refused"}, req.request_id, "/", "Back to Airlock");
+  });
   guard::Routes routes(router, guard);
   guard::SlidingWindowLimiter login_limit({config.login_rate_limit, std::chrono::seconds(60)}, clock);
   guard::SlidingWindowLimiter setup_limit({config.setup_rate_limit, std::chrono::seconds(3600)}, clock);

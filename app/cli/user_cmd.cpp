@@ -5,6 +5,7 @@
 
 #include <cstdio>
 #include <fstream>
+#include <functional>
 #include <iostream>
 
 #include "audit/audit_log.h"
@@ -75,6 +76,27 @@ std::string read_password(const ParsedFlags& flags, bool* ok) {
   return a;
 }
 
+// Loads the configuration and opens the existing store, then runs `fn` with what a host-side
+// command needs. Exit codes: 2 for configuration problems, 1 when the store cannot be opened.
+struct HostCtx {
+  core::RealClock clock;
+  std::unique_ptr<core::Random> random = core::make_system_random();
+  std::optional<OpenedStore> store;
+};
+
+int with_store(const ParsedFlags& flags, const std::function<int(HostCtx&)>& fn) {
+  auto load = load_or_report(flags);
+  if (!load) return 2;
+  HostCtx ctx;
+  auto opened = open_store(load->config, *ctx.random, ctx.clock, /*may_create=*/false);
+  if (!opened) {
+    std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
+    return 1;
+  }
+  ctx.store = std::move(*opened);
+  return fn(ctx);
+}
+
 int create_owner_cmd(const Args& args) {
   auto flags = parse_flags(args, {"--email", "--password-file"});
   if (flags.help) {
@@ -89,27 +111,20 @@ int create_owner_cmd(const Args& args) {
     std::fputs("airlock: --email=E is required\n", stderr);
     return 2;
   }
-  auto load = load_or_report(flags);
-  if (!load) return 2;
-  core::RealClock clock;
-  auto random = core::make_system_random();
-  auto opened = open_store(load->config, *random, clock, /*may_create=*/false);
-  if (!opened) {
-    std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
-    return 1;
-  }
-  bool ok = false;
-  std::string password = read_password(flags, &ok);
-  if (!ok) return 2;
-  identity::Deps deps{*opened->db, *random, clock, *opened->fields, {}};
-  auto id = identity::create_owner(deps, email, password);
-  core::secure_zero(password.data(), password.size());
-  if (!id) {
-    std::fprintf(stderr, "airlock: %s\n", id.status().message().c_str());
-    return id.status().code() == "owner_exists" ? 1 : 2;
-  }
-  std::fprintf(stderr, "owner created: %s (user %s)\n", identity::normalize_email(email)->c_str(), id->str().c_str());
-  return 0;
+  return with_store(flags, [&](HostCtx& h) {
+    bool ok = false;
+    std::string password = read_password(flags, &ok);
+    if (!ok) return 2;
+    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, {}};
+    auto id = identity::create_owner(deps, email, password);
+    core::secure_zero(password.data(), password.size());
+    if (!id) {
+      std::fprintf(stderr, "airlock: %s\n", id.status().message().c_str());
+      return id.status().code() == "owner_exists" ? 1 : 2;
+    }
+    std::fprintf(stderr, "owner created: %s (user %s)\n", identity::normalize_email(email)->c_str(), id->str().c_str());
+    return 0;
+  });
 }
 
 int unlock_cmd(const Args& args) {
@@ -124,30 +139,23 @@ int unlock_cmd(const Args& args) {
     std::fputs("airlock: --email=E is required\n", stderr);
     return 2;
   }
-  auto load = load_or_report(flags);
-  if (!load) return 2;
-  core::RealClock clock;
-  auto random = core::make_system_random();
-  auto opened = open_store(load->config, *random, clock, false);
-  if (!opened) {
-    std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
-    return 1;
-  }
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();
-  auto s = opened->db->write([&](store::Tx& tx) {
-    auto user = store::users::find_by_email(tx, *email);
-    if (!user) return core::Status::error("not_found", "no user with this e-mail");
-    store::users::set_locked_until(tx, user->id, 0, now);
-    audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user->id.str()},
-                  core::format_time_utc(clock.system_now()));
-    return core::Status::ok();
+  return with_store(flags, [&](HostCtx& h) {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(h.clock.system_now().time_since_epoch()).count();
+    auto s = h.store->db->write([&](store::Tx& tx) {
+      auto user = store::users::find_by_email(tx, *email);
+      if (!user) return core::Status::error("not_found", "no user with this e-mail");
+      store::users::set_locked_until(tx, user->id, 0, now);
+      audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user->id.str()},
+                    core::format_time_utc(h.clock.system_now()));
+      return core::Status::ok();
+    });
+    if (!s) {
+      std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "unlocked: %s\n", email->c_str());
+    return 0;
   });
-  if (!s) {
-    std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
-    return 1;
-  }
-  std::fprintf(stderr, "unlocked: %s\n", email->c_str());
-  return 0;
 }
 
 }  // namespace

@@ -18,7 +18,7 @@ std::string query_param(const http::Request& req, std::string_view name) {
 http::Response invalid_link(Deps& d, http::Request& req) {
   return d.render.message(404, "This setup link is not valid",
                           "It may have been used already or be older than an hour. Restart Airlock to print a new "
-                          "link, or create the owner on the host with: airlock user create-owner --email you@example.com",
+                          "link, or create the owner on the host with airlock user create-owner.",
                           {.title = "Setup"}, req.request_id);
 }
 

@@ -15,6 +15,10 @@ bool Guard::same_origin(const http::Request& req) const {
   auto* origin = req.header("Origin");
   if (!site && !origin) return false;
   if (site && *site != "same-origin") return false;
+  // Our pages send Referrer-Policy: no-referrer, under which browsers send "Origin: null" on a
+  // same-origin form POST (Fetch, "serializing a request origin"). That is only trusted together
+  // with the browser's own Sec-Fetch-Site: same-origin, which page scripts cannot set.
+  if (origin && *origin == "null") return site != nullptr;
   if (origin && *origin != origin_) return false;
   return true;
 }
@@ -55,7 +59,7 @@ std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, boo
     return r;
   }
   if (unsafe_method(req.method) && (!same_origin(req) || !csrf_ok(req, *p)))
-    return forbidden(req, "csrf_failed", "This request did not come from an Airlock page. Reload and try again.");
+    return refuse(req, 403, "csrf_failed", "This request did not come from an Airlock page. Reload and try again.");
   return std::move(*p);
 }
 
@@ -68,8 +72,10 @@ http::Response unauthenticated(const http::Request& req) {
   return r;
 }
 
-http::Response forbidden(const http::Request& req, std::string_view code, std::string_view message) {
-  return http::error_response(403, code, message, req.request_id);
+http::Response Guard::refuse(const http::Request& req, int status, std::string_view code,
+                             std::string_view message) const {
+  if (error_page_ && req.path.rfind("/api/", 0) != 0) return error_page_(req, status, message);
+  return http::error_response(status, code, message, req.request_id);
 }
 
 }  // namespace airlock::guard

@@ -3,9 +3,10 @@
 // may stop the request with a response; what passes is a context object (guard/contexts.h).
 //
 // CSRF: an unsafe method (POST, PUT, PATCH, DELETE) must be same-origin (Sec-Fetch-Site
-// "same-origin" when sent, and Origin equal to the public URL's origin when sent; at least one of
-// them present) AND, for a signed-in session, carry the session's synchronizer token in the form
+// "same-origin" when sent, and Origin equal to the public URL's origin when sent, or "null" next to
+// Sec-Fetch-Site: same-origin; at least one of them present) AND, for a signed-in session, carry the session's synchronizer token in the form
 // field "csrf" or the X-CSRF-Token header. Public unsafe routes (login, setup) get the origin check.
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -36,17 +37,23 @@ class Guard {
 
   const std::string& public_origin() const { return origin_; }
 
+  // How a refusal looks outside /api/: the console sets an HTML message page here; without it (and
+  // always under /api/) refusals are the JSON error shape.
+  using ErrorPage = std::function<http::Response(const http::Request&, int status, std::string_view message)>;
+  void set_error_page(ErrorPage page) { error_page_ = std::move(page); }
+  http::Response refuse(const http::Request& req, int status, std::string_view code, std::string_view message) const;
+
  private:
   std::variant<Principal, http::Response> signed_in(http::Request& req, bool allow_mfa_pending);
   bool csrf_ok(const http::Request& req, const Principal& p) const;
 
   identity::Deps& deps_;
   std::string origin_;
+  ErrorPage error_page_;
 };
 
 // A response that sends the caller to sign in (303 for pages, 401 JSON under /api/).
 http::Response unauthenticated(const http::Request& req);
-http::Response forbidden(const http::Request& req, std::string_view code, std::string_view message);
 
 template <class Ctx>
 std::variant<Ctx, http::Response> Guard::authorize(http::Request& req) {
@@ -58,7 +65,7 @@ std::variant<Ctx, http::Response> Guard::authorize(http::Request& req) {
     return MfaPendingCtx(std::move(p));
   } else {
     if (!identity::role_at_least(p.user.role, Ctx::kRole))
-      return forbidden(req, "forbidden", "Your role does not allow this.");
+      return refuse(req, 403, "forbidden", "Your role does not allow this.");
     return Ctx(std::move(p));
   }
 }

@@ -38,8 +38,8 @@ void Routes::add_public(std::string method, std::string pattern,
   router_.add({std::move(method), std::move(pattern), http::Access::kPublic,
                [this, h = std::move(handler)](http::Request& req) -> http::Response {
                  if (Guard::unsafe_method(req.method) && !guard_.same_origin(req))
-                   return forbidden(req, "csrf_failed",
-                                    "This request did not come from an Airlock page. Reload and try again.");
+                   return guard_.refuse(req, 403, "csrf_failed",
+                                        "This request did not come from an Airlock page. Reload and try again.");
                  return h(req);
                }});
 }

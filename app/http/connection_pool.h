@@ -83,8 +83,9 @@ class ConnectionPool {
   int open_ = 0;
   bool stopping_ = false;
   Stats stats_;
-  std::thread watchdog_;
   std::condition_variable watchdog_cv_;
+  // Last member: the thread starts in the constructor and must find every other member built.
+  std::thread watchdog_;
 };
 
 }  // namespace airlock::http

@@ -1,28 +1,11 @@
 #include "identity/account.h"
 
-#include "audit/audit_log.h"
-#include "core/log.h"
+#include "identity/audit_events.h"
 #include "identity/password_policy.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
 namespace airlock::identity {
-namespace {
-
-audit::Event own_event(const std::string& action, const store::UserRow& u, const Origin& o) {
-  audit::Event e;
-  e.action = action;
-  e.actor_user = u.id;
-  e.actor = u.email;
-  e.target = "user:" + u.id.str();
-  e.ip = o.ip;
-  e.user_agent = o.user_agent;
-  e.request_id = o.request_id;
-  return e;
-}
-
-}  // namespace
-
 core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user, std::string_view current,
                                          std::string_view fresh, const Origin& origin) {
   if (!verify_password(current, user.password_hash, deps.policies.argon2).ok)
@@ -36,9 +19,9 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
     store::users::set_password_hash(tx, user.id, *hash, now);
     int ended = store::sessions::end_all_for_user(tx, user.id, now, "password_changed");
     session = start_session(deps, tx, user.id, true, origin);
-    auto e = own_event("password.change", user, origin);
+    auto e = user_event("password.change", user.id, user.email, origin);
     e.details_json = R"({"sessions_ended":)" + std::to_string(ended) + "}";
-    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });
   if (!s) return s;
@@ -58,10 +41,10 @@ core::Status end_own_session(Deps& deps, const store::UserRow& user, core::Sessi
   return deps.db.write([&](store::Tx& tx) {
     if (!store::sessions::end_for_user(tx, user.id, id, deps.now_s(), "ended_by_user"))
       return core::Status::error("not_found", "No such session.");
-    auto e = own_event("session.end", user, origin);
+    auto e = user_event("session.end", user.id, user.email, origin);
     e.target = "session:" + id.str();
     e.details_json = R"({"reason":"ended_by_user"})";
-    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });
 }

@@ -2,7 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "audit/audit_log.h"
+#include "identity/audit_events.h"
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/mfa.h"
@@ -19,15 +19,6 @@ std::int64_t failures_since(store::Tx& tx, core::UserId user, std::int64_t since
   return q.getColumn(0).getInt64();
 }
 
-audit::Event event(const std::string& action, const std::string& outcome, const Origin& o) {
-  audit::Event e;
-  e.action = action;
-  e.outcome = outcome;
-  e.ip = o.ip;
-  e.user_agent = o.user_agent;
-  e.request_id = o.request_id;
-  return e;
-}
 
 }  // namespace
 
@@ -48,7 +39,7 @@ bool record_auth_failure(Deps& deps, store::Tx& tx, std::optional<core::UserId> 
   auto window_start = now - deps.policies.lockout_window.count();
   if (failures_since(tx, *user, window_start) < deps.policies.lockout_failures) return false;
   store::users::set_locked_until(tx, *user, now + deps.policies.lockout_duration.count(), now);
-  auto e = event("account.locked", "success", origin);
+  auto e = origin_event("account.locked", "success", origin);
   e.actor = "system";
   e.target = "user:" + user->str();
   e.details_json = R"({"after_failures":)" + std::to_string(deps.policies.lockout_failures) + "}";
@@ -91,7 +82,7 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
     if (!ok) {
       // Wrong passwords count towards lockout; attempts while locked don't extend it.
       if (!locked) record_auth_failure(deps, tx, user ? std::optional(user->id) : std::nullopt, "password", origin);
-      auto e = event("login", "failure", origin);
+      auto e = origin_event("login", "failure", origin);
       if (user) e.target = "user:" + user->id.str();
       e.actor = email ? *email : std::string("(invalid e-mail)");
       e.details_json = std::string(R"({"reason":")") +
@@ -104,7 +95,7 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
     // With MFA required for everyone, a user without it is held at enrolment until they set it up.
     result.mfa_pending = user->totp_enabled || require_mfa;
     result.session = start_session(deps, tx, user->id, !result.mfa_pending, origin);
-    auto e = event("login", "success", origin);
+    auto e = origin_event("login", "success", origin);
     e.actor_user = user->id;
     e.actor = user->email;
     e.target = "user:" + user->id.str();

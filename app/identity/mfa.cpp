@@ -2,8 +2,7 @@
 
 #include <SQLiteCpp/Statement.h>
 
-#include "audit/audit_log.h"
-#include "core/log.h"
+#include "identity/audit_events.h"
 #include "identity/backup_codes.h"
 #include "identity/login.h"
 #include "identity/totp.h"
@@ -18,19 +17,6 @@ constexpr const char* kIssuer = "Airlock";
 
 crypto::FieldPlace place(core::UserId id) { return {"users", "totp_secret", id.value}; }
 
-audit::Event event(const std::string& action, const Origin& o, core::UserId actor, const std::string& actor_email) {
-  audit::Event e;
-  e.action = action;
-  e.actor_user = actor;
-  e.actor = actor_email;
-  e.target = "user:" + actor.str();
-  e.ip = o.ip;
-  e.user_agent = o.user_agent;
-  e.request_id = o.request_id;
-  return e;
-}
-
-std::string at(Deps& d) { return core::format_time_utc(d.clock.system_now()); }
 
 std::optional<store::UserRow> load_user(Deps& deps, core::UserId id) {
   std::optional<store::UserRow> u;
@@ -97,7 +83,7 @@ core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, cons
   if (!token) return token.status();
   auto s = deps.db.write([&](store::Tx& tx) {
     store::users::set_totp(tx, user, *token, false, deps.now_s());
-    audit::append(tx, event("mfa.enrolment_started", origin, user, u->email), at(deps));
+    audit::append(tx, user_event("mfa.enrolment_started", user, u->email, origin), audit_time(deps));
     return core::Status::ok();
   });
   if (!s) return s;
@@ -127,7 +113,7 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
     store::users::set_totp(tx, user, *u->totp_secret, true, now);
     store::users::advance_totp_step(tx, user, check.step);
     store_backup_codes(tx, user, codes->second);
-    audit::append(tx, event("mfa.enrolled", origin, user, u->email), at(deps));
+    audit::append(tx, user_event("mfa.enrolled", user, u->email, origin), audit_time(deps));
     return core::Status::ok();
   });
   if (!s) return s;
@@ -158,16 +144,16 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
     if (!ok) {
       bool now_locked = !locked && record_auth_failure(deps, tx, u->id, "mfa", origin);
       if (locked || now_locked) store::sessions::end(tx, pending.id, now, "locked");
-      auto e = event("login.mfa", origin, u->id, u->email);
+      auto e = user_event("login.mfa", u->id, u->email, origin);
       e.outcome = "failure";
       e.details_json = locked ? R"({"reason":"locked"})" : R"({"reason":"wrong_code"})";
-      audit::append(tx, e, at(deps));
+      audit::append(tx, e, audit_time(deps));
       return core::Status::ok();
     }
     store::sessions::end(tx, pending.id, now, "mfa_completed");
     fresh = start_session(deps, tx, u->id, true, origin);
-    auto e = event(totp ? "login.mfa" : "login.backup_code", origin, u->id, u->email);
-    audit::append(tx, e, at(deps));
+    auto e = user_event(totp ? "login.mfa" : "login.backup_code", u->id, u->email, origin);
+    audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });
   if (!s) return s;
@@ -182,7 +168,7 @@ core::Result<std::vector<std::string>> regenerate_backup_codes(Deps& deps, core:
   if (!codes) return codes.status();
   auto s = deps.db.write([&](store::Tx& tx) {
     store_backup_codes(tx, user, codes->second);
-    audit::append(tx, event("mfa.backup_codes_regenerated", origin, user, u->email), at(deps));
+    audit::append(tx, user_event("mfa.backup_codes_regenerated", user, u->email, origin), audit_time(deps));
     return core::Status::ok();
   });
   if (!s) return s;
@@ -218,13 +204,13 @@ core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const 
                         "INSERT INTO settings (key, value, updated_at) VALUES ('require_mfa', ?, ?) "
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
     q.bind(1, required ? "true" : "false");
-    q.bind(2, at(deps));
+    q.bind(2, audit_time(deps));
     q.exec();
-    auto e = event("settings.change", origin, by, by_email);
+    auto e = user_event("settings.change", by, by_email, origin);
     e.target = "setting:require_mfa";
     e.details_json = std::string(R"({"before":)") + (before ? "true" : "false") + R"(,"after":)" +
                      (required ? "true" : "false") + "}";
-    audit::append(tx, e, at(deps));
+    audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });
 }

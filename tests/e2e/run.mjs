@@ -302,7 +302,7 @@ describe("Airlock console: first run in a real browser", () => {
     setupLink = link;
     assert.equal(new URL(setupLink).origin, base, "the setup link points at the public URL");
 
-    // Pin exactly the certificate Airlock printed: Chromium accepts it and nothing else.
+    // Pin the key of the certificate Airlock printed: Chromium trusts it and no other unknown issuer.
     const served = await servedCertificate(listening.port);
     assert.equal(served.fingerprint256, printedFingerprint, "served certificate is the one whose fingerprint was printed");
 
@@ -463,10 +463,10 @@ describe("Airlock console: first run in a real browser", () => {
   test("SIGTERM stops the server with exit code 0", { timeout: STOP_TIMEOUT_MS + 90_000 }, async (t) => {
     for (const issue of watcher?.knownIssues ?? []) t.diagnostic(`known Airlock issue, tolerated: ${issue}`);
     assert.ok(server?.running, "the server is still running");
-    assert.deepEqual(watcher?.problems ?? [], [], "problems the pages reported late");
     await browser.close(); // no keep-alive connection left for the drain to wait on
     const exit = await server.stop();
     assert.deepEqual(exit, { code: 0, signal: null });
     await server.logLine("stopped");
+    if (!broken) assert.deepEqual(watcher.problems, [], "problems the pages reported after their checks");
   });
 });
