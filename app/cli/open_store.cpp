@@ -2,9 +2,15 @@
 
 #include <unistd.h>
 
+#include "crypto/hkdf.h"
 #include "store/instance.h"
 
 namespace airlock::cli {
+
+core::SecretBytes access_token_pepper(const core::SecretBytes& master_key) {
+  return crypto::hkdf_sha256(crypto::byte_view("airlock/pepper/v1"), master_key.bytes(),
+                             crypto::byte_view("airlock/pepper/access-token"), 32);
+}
 
 core::Result<OpenedStore> open_store(const core::Config& config, core::Random& random, const core::Clock& clock,
                                      bool may_create) {
@@ -29,6 +35,7 @@ core::Result<OpenedStore> open_store(const core::Config& config, core::Random& r
   out.db = std::move(*db);
   // Proves the master key: it must be the one this database's encrypted fields were written under.
   out.fields = std::make_unique<crypto::FieldCipher>(keys->master_key, random);
+  out.token_pepper = access_token_pepper(keys->master_key);
   auto instance = store::ensure_instance(*out.db, random, clock, out.fields->key_id());
   if (!instance) return instance.status();
   out.instance_id = *instance;

@@ -86,7 +86,7 @@ int serve(const Args& args) {
     log.warn("serving plain HTTP: only for use behind a TLS-terminating reverse proxy");
   }
 
-  identity::Deps id_deps{*db, *random, clock, fields, {}};
+  identity::Deps id_deps{*db, *random, clock, fields, {}, opened->token_pepper.clone()};
   if (auto issued = identity::issue_setup_token(id_deps); !issued) {
     return fail(log, issued.status());
   } else if (issued->has_value()) {
@@ -114,7 +114,8 @@ int serve(const Args& args) {
   guard::Routes routes(router, guard);
   guard::SlidingWindowLimiter login_limit({config.login_rate_limit, std::chrono::seconds(60)}, clock);
   guard::SlidingWindowLimiter setup_limit({config.setup_rate_limit, std::chrono::seconds(3600)}, clock);
-  console::Deps console_deps{id_deps, renderer, guard, login_limit, setup_limit};
+  guard::SlidingWindowLimiter report_limit({60, std::chrono::seconds(60)}, clock);
+  console::Deps console_deps{id_deps, renderer, guard, login_limit, setup_limit, report_limit, log};
   console::add_console_routes(routes, console_deps);
   log.info("listening", {{"listen", addr},
                          {"port", *port},

@@ -2,6 +2,7 @@
 #include "console/console.h"
 #include "core/log.h"
 #include "http/errors.h"
+#include "identity/access_tokens.h"
 #include "identity/account.h"
 
 namespace airlock::console {
@@ -23,7 +24,20 @@ http::Response account_view(Deps& d, const guard::Principal& who, int status, co
                         {"current", s.id == who.session.id},
                         {"csrf", who.session.csrf_token}});
   }
+  nlohmann::json tokens = nlohmann::json::array();
+  for (const auto& t : identity::list_access_tokens(d.identity, who.user.id)) {
+    tokens.push_back({{"id", t.id.str()},
+                      {"name", t.name},
+                      {"public_id", t.public_id},
+                      {"scope", t.scope},
+                      {"created", when(t.created_at)},
+                      {"expires", t.expires_at ? when(*t.expires_at) : std::string("never")},
+                      {"last_used", t.last_used_at ? when(*t.last_used_at) : std::string("never")},
+                      {"csrf", who.session.csrf_token}});
+  }
   nlohmann::json data = {{"email", who.user.email},
+                         {"tokens", tokens},
+                         {"has_tokens", !tokens.empty()},
                          {"role", std::string(identity::role_name(who.user.role))},
                          {"mfa", who.user.totp_enabled},
                          {"csrf", who.session.csrf_token},
@@ -56,6 +70,41 @@ http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Requ
   if (!session) return account_view(d, ctx.who(), 422, session.status().message(), "");
   auto r = redirect("/account?changed=1");
   r.set_header("Set-Cookie", session_cookie(session->token, d.identity.policies.session_absolute.count()));
+  return r;
+}
+
+http::Response account_create_token(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  int days = 0;
+  auto raw = req.form_field("expires_in_days");
+  if (raw == "0") days = 0;
+  else if (auto n = core::Id<struct DaysTag>::parse(raw)) days = static_cast<int>(std::min<std::int64_t>(n->value, 100000));
+  else days = -1;
+  auto made = identity::create_access_token(d.identity, ctx.who().user, req.form_field("name"), req.form_field("scope"),
+                                            days, origin_of(req));
+  if (!made) return account_view(d, ctx.who(), 422, made.status().message(), "");
+  return d.render.page(200, "token_created", {{"token", made->token}, {"token_hint", made->token.substr(0, 17)}},
+                       {.title = "New access token", .who = &ctx.who(), .active_nav = "account"});
+}
+
+http::Response account_revoke_token(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto id = core::TokenId::parse(req.path_params.find("token_id")->second);
+  if (!id || !identity::revoke_access_token(d.identity, ctx.who().user, *id, origin_of(req)))
+    return d.render.message(404, "No such token", "It may have been revoked already.",
+                            {.title = "Account", .who = &ctx.who()}, req.request_id, "/account", "Back to your account");
+  return redirect("/account");
+}
+
+http::Response api_me(Deps&, const guard::ViewerCtx& ctx, http::Request&) {
+  const auto& u = ctx.who().user;
+  nlohmann::json body = {{"id", u.id.value},
+                         {"email", u.email},
+                         {"role", std::string(identity::role_name(u.role))},
+                         {"mfa_enabled", u.totp_enabled},
+                         {"authenticated_by", ctx.who().token_scope ? "access_token" : "session"}};
+  if (ctx.who().token_scope) body["token_scope"] = *ctx.who().token_scope;
+  http::Response r;
+  r.content_type = "application/json";
+  r.body = body.dump();
   return r;
 }
 

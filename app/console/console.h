@@ -1,6 +1,7 @@
 #pragma once
 // The admin console: server-rendered pages. Handlers live one file per page; routes.cpp lists them.
 #include "console/render.h"
+#include "core/log.h"
 #include "guard/routes.h"
 #include "identity/service.h"
 
@@ -12,13 +13,32 @@ struct Deps {
   guard::Guard& guard;
   guard::SlidingWindowLimiter& login_limit;  // password and MFA step attempts per client
   guard::SlidingWindowLimiter& setup_limit;  // setup (and later invite) link uses per client
+  guard::SlidingWindowLimiter& report_limit; // CSP reports per client
+  core::Logger& log;
 };
 
 // Registers every console page on `routes` (guard levels are in each handler's signature).
 void add_console_routes(guard::Routes& routes, Deps& deps);
+// Users admin and invite acceptance (users_routes.cpp); called from add_console_routes.
+void add_users_routes(guard::Routes& routes, Deps& deps);
+
+// Users admin (users_page.cpp, users_actions.cpp) and invite acceptance (invite_page.cpp).
+http::Response users_list(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_set_role(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_deactivate(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_activate(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_unlock(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+// The users page with an optional error (and the status to send it with) or notice.
+http::Response users_page(Deps& d, const guard::Principal& who, int status, const std::string& error,
+                          const std::string& notice);
+http::Response invite_form(Deps& d, http::Request& req);
+http::Response invite_submit(Deps& d, http::Request& req);
 
 // Handlers (one file each).
 http::Response static_asset(http::Request& req);
+http::Response csp_report(Deps& d, core::Logger& log, http::Request& req);
 http::Response setup_form(Deps& d, http::Request& req);
 http::Response setup_submit(Deps& d, http::Request& req);
 http::Response login_form(Deps& d, http::Request& req);
@@ -36,6 +56,9 @@ http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& 
 http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_end_session(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_create_token(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_revoke_token(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response api_me(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response audit_api(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 

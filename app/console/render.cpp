@@ -57,7 +57,8 @@ std::string Renderer::asset_name(std::string_view name) {
 void set_html_headers(http::Response& r, const std::string& nonce) {
   r.set_header("Content-Security-Policy",
                "default-src 'none'; script-src 'nonce-" + nonce + "' 'self'; style-src 'nonce-" + nonce +
-                   "' 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'");
+                   "' 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+                   "report-uri /csp-report");
   r.set_header("X-Frame-Options", "DENY");
   r.set_header("Permissions-Policy",
                "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), "

@@ -9,6 +9,8 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   using guard::ViewerCtx;
   // Static assets: content-hashed names, cacheable forever.
   routes.add_public("GET", "/static/{name}", static_asset);
+  routes.add_public_report("POST", "/csp-report", [&d](http::Request& r) { return csp_report(d, d.log, r); },
+                           d.report_limit);
 
   // First owner: only with the one-time link printed at first start.
   routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); }, &d.setup_limit);
@@ -30,10 +32,15 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   routes.add<ViewerCtx>("GET", "/account", [&d](const ViewerCtx& c, http::Request& r) { return account(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/password", [&d](const ViewerCtx& c, http::Request& r) { return account_password(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/sessions/{session_id}/end", [&d](const ViewerCtx& c, http::Request& r) { return account_end_session(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/tokens", [&d](const ViewerCtx& c, http::Request& r) { return account_create_token(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/tokens/{token_id}/revoke", [&d](const ViewerCtx& c, http::Request& r) { return account_revoke_token(d, c, r); });
   routes.add<ViewerCtx>("GET", "/account/mfa", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/start", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_start(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/confirm", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_confirm(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return account_backup_codes(d, c, r); });
+
+  // Management API (session cookie + CSRF, or a personal access token).
+  routes.add<ViewerCtx>("GET", "/api/v1/me", [&d](const ViewerCtx& c, http::Request& r) { return api_me(d, c, r); });
 
   // Audit trail (admins and owners).
   routes.add<AdminCtx>("GET", "/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_view(d, c, r); });
@@ -41,6 +48,9 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
 
   // Security policy (owner only).
   routes.add<OwnerCtx>("POST", "/settings/mfa", [&d](const OwnerCtx& c, http::Request& r) { return settings_mfa(d, c, r); });
+
+  // Users admin and invitations (users_routes.cpp).
+  add_users_routes(routes, d);
 
   // Pages for every signed-in role.
   routes.add<ViewerCtx>("GET", "/", [&d](const ViewerCtx& c, http::Request& r) { return home(d, c, r); });

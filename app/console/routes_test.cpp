@@ -15,8 +15,9 @@ using testing::IdentityFixture;
 
 namespace {
 
-const std::set<std::string> kPublicRoutes = {"GET /healthz", "GET /readyz", "GET /static/{name}", "GET /setup",
-                                             "POST /setup", "GET /login", "POST /login"};
+const std::set<std::string> kPublicRoutes = {"GET /healthz", "GET /readyz", "GET /static/{name}", "POST /csp-report", "GET /setup",
+                                             "POST /setup", "GET /login",   "POST /login",        "GET /invite",
+                                             "POST /invite"};
 constexpr const char* kOrigin = "https://airlock.test";
 
 struct Caller {
@@ -77,7 +78,8 @@ TEST_CASE("every route declares its access level and enforces it for every role"
   http::Router router;
   guard::Routes routes(router, guard);
   guard::SlidingWindowLimiter unlimited({1000000, std::chrono::seconds(60)}, f.clock);
-  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited};
+  core::Logger log(f.clock, core::LogLevel::kError);
+  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log};
   http::add_health_routes(router, *f.db);
   console::add_console_routes(routes, deps);
 
@@ -123,7 +125,8 @@ TEST_CASE("unsafe requests without the session's CSRF token or from another orig
   http::Router router;
   guard::Routes routes(router, guard);
   guard::SlidingWindowLimiter unlimited({1000000, std::chrono::seconds(60)}, f.clock);
-  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited};
+  core::Logger log(f.clock, core::LogLevel::kError);
+  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log};
   console::add_console_routes(routes, deps);
   auto who = sign_in(f, identity::Role::kOwner, "owner@example.com");
   auto logout = router.match("POST", "/logout");

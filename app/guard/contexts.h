@@ -2,6 +2,9 @@
 // What a handler receives instead of a bare request: proof that the guard let the caller in at a
 // given level. The constructors are private and only Guard can call them, so a handler that takes
 // an AdminCtx cannot run for a viewer, and a route's level is visible in its handler's signature.
+#include <optional>
+#include <string>
+
 #include "identity/role.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
@@ -12,7 +15,8 @@ class Guard;
 
 struct Principal {
   store::UserRow user;
-  store::SessionRow session;
+  store::SessionRow session;               // empty for a bearer token
+  std::optional<std::string> token_scope;  // "read" | "read_write" when authenticated by token
 };
 
 // Password accepted, second factor still owed.

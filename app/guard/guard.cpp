@@ -2,6 +2,7 @@
 
 #include "http/errors.h"
 #include "http/form.h"
+#include "identity/access_tokens.h"
 #include "identity/sessions.h"
 
 namespace airlock::guard {
@@ -40,7 +41,26 @@ bool Guard::csrf_ok(const http::Request& req, const Principal& p) const {
   return !sent.empty() && core::ct_equal(sent, p.session.csrf_token);
 }
 
+std::variant<Principal, http::Response> Guard::by_token(http::Request& req, bool allow_mfa_pending) {
+  auto* auth = req.header("Authorization");
+  constexpr std::string_view kBearer = "Bearer ";
+  if (auth->size() <= kBearer.size() || auth->substr(0, kBearer.size()) != kBearer)
+    return refuse(req, 401, "unsupported_authentication",
+                  "Use an access token: Authorization: Bearer alk_pat_… (Basic authentication is never accepted).");
+  auto found = identity::resolve_access_token(deps_, auth->substr(kBearer.size()));
+  if (!found) return refuse(req, 401, "invalid_token", "The access token is unknown, revoked or expired.");
+  if (allow_mfa_pending) return refuse(req, 403, "forbidden", "Not available to access tokens.");
+  if (unsafe_method(req.method) && found->token.scope != "read_write")
+    return refuse(req, 403, "token_scope", "This access token may only read.");
+  Principal p{std::move(found->user), {}, found->token.scope};
+  p.session.mfa_done = true;  // tokens are only issued to sessions that passed MFA
+  return p;
+}
+
 std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, bool allow_mfa_pending) {
+  // The management API also takes personal access tokens; pages never do (a cookie-less request
+  // cannot be a CSRF vehicle, so token requests skip the CSRF check).
+  if (req.path.rfind("/api/", 0) == 0 && req.header("Authorization")) return by_token(req, allow_mfa_pending);
   auto p = principal(req);
   if (!p) return unauthenticated(req);
   if (!p->session.mfa_done && !allow_mfa_pending) {

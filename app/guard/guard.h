@@ -45,6 +45,7 @@ class Guard {
 
  private:
   std::variant<Principal, http::Response> signed_in(http::Request& req, bool allow_mfa_pending);
+  std::variant<Principal, http::Response> by_token(http::Request& req, bool allow_mfa_pending);
   bool csrf_ok(const http::Request& req, const Principal& p) const;
 
   identity::Deps& deps_;

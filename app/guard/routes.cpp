@@ -32,6 +32,11 @@ std::function<http::Response(http::Request&)> Routes::limited(SlidingWindowLimit
   };
 }
 
+void Routes::add_public_report(std::string method, std::string pattern,
+                               std::function<http::Response(http::Request&)> handler, SlidingWindowLimiter& limiter) {
+  router_.add({std::move(method), std::move(pattern), http::Access::kPublic, limited(limiter, std::move(handler))});
+}
+
 void Routes::add_public(std::string method, std::string pattern,
                         std::function<http::Response(http::Request&)> handler, SlidingWindowLimiter* limiter) {
   if (limiter) handler = limited(*limiter, std::move(handler));

@@ -18,6 +18,10 @@ class Routes {
   // client IP (IPv6: its /64) gets that many calls per window, then 429 with Retry-After.
   void add_public(std::string method, std::string pattern, std::function<http::Response(http::Request&)> handler,
                   SlidingWindowLimiter* limiter = nullptr);
+  // Public and exempt from the same-origin check: only for endpoints that change nothing but a
+  // log (CSP reports come from the browser itself, not from a page).
+  void add_public_report(std::string method, std::string pattern,
+                         std::function<http::Response(http::Request&)> handler, SlidingWindowLimiter& limiter);
 
   // Wraps any handler in a per-client-IP limit.
   static std::function<http::Response(http::Request&)> limited(SlidingWindowLimiter& limiter,

@@ -29,6 +29,9 @@ struct Deps {
   const core::Clock& clock;
   crypto::FieldCipher& fields;
   Policies policies;
+  // Key for the HMAC under which access tokens are stored (derived from the master key, so a copy
+  // of the database alone cannot test guesses against stored token hashes).
+  core::SecretBytes token_pepper{};
 
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();

@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/password_policy.h"
+#include "store/access_tokens_repo.h"
 #include "store/one_time_tokens_repo.h"
 #include "store/sessions_repo.h"
 
@@ -61,14 +62,10 @@ bool would_remove_last_owner(store::Tx& tx, const store::UserRow& target) {
   return target.role == Role::kOwner && target.active && store::users::count_active_owners(tx) <= 1;
 }
 
-// "All of a user's sessions and tokens end at once": sessions, and the personal access tokens
-// (SQL here until access tokens get their repository).
+// "All of a user's sessions and tokens end at once": browser sessions and personal access tokens.
 json end_everything(store::Tx& tx, core::UserId user, std::int64_t now, const std::string& reason) {
   int sessions = store::sessions::end_all_for_user(tx, user, now, reason);
-  SQLite::Statement q(tx.db(), "UPDATE access_tokens SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL");
-  q.bind(1, now);
-  q.bind(2, user.value);
-  int tokens = q.exec();
+  int tokens = store::access_tokens::revoke_all_for_user(tx, user, now);
   return {{"sessions_ended", sessions}, {"tokens_revoked", tokens}};
 }
 
@@ -147,6 +144,8 @@ core::Result<CreatedInvite> invite_user(Deps& deps, const store::UserRow& actor_
 }
 
 std::optional<InviteInfo> invite_usable(Deps& deps, std::string_view token) {
+  // 43 base64url characters is what we issue; anything else cannot match and costs no lookup.
+  if (token.size() != 43) return std::nullopt;
   std::optional<InviteInfo> info;
   auto hash = hash_secret(token);
   auto s = deps.db.view([&](store::Tx& tx) {

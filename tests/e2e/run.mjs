@@ -363,7 +363,7 @@ describe("Airlock console: first run in a real browser", () => {
       finalUrl: `${base}/login?created=1`,
     });
     assert.equal(request.url(), `${base}/setup`);
-    assert.match(await textOf(page.getByRole("status")), /The owner account is ready/);
+    assert.match(await textOf(page.getByRole("status")), /Your account is ready/);
     await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     assert.equal(await sessionCookie(), undefined, "no session before sign-in");
     await assertPageClean("login after setup");

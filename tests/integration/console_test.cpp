@@ -5,68 +5,15 @@
 #include <fstream>
 #include <regex>
 
-#include "http/form.h"
 #include "identity/totp.h"
+#include "support/console_client.h"
 #include "support/harness.h"
 
 using namespace airlock::testing;
-using airlock::http::url_encode;
 using nlohmann::json;
 
 namespace {
-
-constexpr const char* kPassword = "correct horse battery staple";
-
-struct Browser {
-  int port;
-  std::string origin;
-  std::string cookie;  // "__Host-airlock_session=…"
-
-  HttpReply get(const std::string& path) {
-    std::map<std::string, std::string> h;
-    if (!cookie.empty()) h["Cookie"] = cookie;
-    return https_request(port, "GET", path, h);
-  }
-  HttpReply post(const std::string& path, const std::map<std::string, std::string>& fields,
-                 const std::string& from_origin = {}) {
-    std::string body;
-    for (const auto& [k, v] : fields) body += (body.empty() ? "" : "&") + url_encode(k) + "=" + url_encode(v);
-    std::map<std::string, std::string> h{{"Content-Type", "application/x-www-form-urlencoded"},
-                                         {"Origin", from_origin.empty() ? origin : from_origin}};
-    if (!cookie.empty()) h["Cookie"] = cookie;
-    auto r = https_request(port, "POST", path, h, body);
-    auto it = r.headers.find("set-cookie");
-    if (it != r.headers.end()) {
-      auto v = it->second.substr(0, it->second.find(';'));
-      cookie = v == "__Host-airlock_session=" ? "" : v;
-    }
-    return r;
-  }
-};
-
-std::string setup_link(Airlock& a) {
-  std::smatch m;
-  std::string out = a.wait_for_stdout("/setup?token=");
-  REQUIRE(std::regex_search(out, m, std::regex("(/setup\\?token=[A-Za-z0-9_-]{43})")));
-  return m[1];
-}
-
-std::string field(const std::string& html, const std::string& name) {
-  std::smatch m;
-  if (!std::regex_search(html, m, std::regex("name=\"" + name + "\" value=\"([^\"]*)\""))) return {};
-  return m[1];
-}
-
-Browser owner_browser(Airlock& a) {
-  Browser b{a.port(), "https://127.0.0.1:" + std::to_string(a.port()), ""};
-  auto link = setup_link(a);
-  auto token = link.substr(link.find('=') + 1);
-  auto made = b.post("/setup", {{"token", token}, {"email", "owner@example.com"}, {"password", kPassword},
-                                {"password2", kPassword}});
-  REQUIRE(made.status == 303);
-  return b;
-}
-
+constexpr const char* kPassword = kConsolePassword;
 }  // namespace
 
 TEST_CASE("the setup page needs the printed one-time link and works once", "[integration][console][V6.4.1]") {

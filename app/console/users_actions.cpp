@@ -1,0 +1,68 @@
+// POST /users/{user_id}/{role,deactivate,activate,reset-mfa,unlock}: one admin action each, then
+// back to the list (303) with a fixed notice, or the list again with the refusal's message.
+#include <functional>
+
+#include "console/console.h"
+#include "identity/users_admin.h"
+
+namespace airlock::console {
+namespace {
+
+int status_for(const std::string& code) {
+  if (code == "forbidden" || code == "owner_only" || code == "self_change") return 403;
+  if (code == "user_not_found") return 404;
+  if (code == "last_owner") return 409;
+  return 500;
+}
+
+using Action = std::function<core::Status(core::UserId target)>;
+
+http::Response run(Deps& d, const guard::AdminCtx& ctx, http::Request& req, const std::string& done,
+                   const Action& action) {
+  auto it = req.path_params.find("user_id");
+  auto target = it == req.path_params.end() ? std::nullopt : core::UserId::parse(it->second);
+  if (!target) return d.render.message(404, "No such user", "", {.title = "Users", .who = &ctx.who()}, req.request_id);
+  auto s = action(*target);
+  if (s) return redirect("/users?done=" + done);
+  int status = status_for(s.code());
+  if (status == 500)
+    return d.render.message(500, "Something went wrong", "Nothing was changed.", {.title = "Error", .who = &ctx.who()},
+                            req.request_id);
+  return users_page(d, ctx.who(), status, s.message(), "");
+}
+
+}  // namespace
+
+http::Response users_set_role(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  auto role = identity::parse_role(req.form_field("role"));
+  if (!role) return users_page(d, ctx.who(), 422, "Choose a role.", "");
+  return run(d, ctx, req, "role", [&](core::UserId target) {
+    return identity::change_role(d.identity, ctx.who().user, target, *role, origin_of(req));
+  });
+}
+
+http::Response users_deactivate(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return run(d, ctx, req, "deactivated", [&](core::UserId target) {
+    return identity::set_active(d.identity, ctx.who().user, target, false, origin_of(req));
+  });
+}
+
+http::Response users_activate(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return run(d, ctx, req, "activated", [&](core::UserId target) {
+    return identity::set_active(d.identity, ctx.who().user, target, true, origin_of(req));
+  });
+}
+
+http::Response users_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return run(d, ctx, req, "mfa", [&](core::UserId target) {
+    return identity::reset_mfa(d.identity, ctx.who().user, target, origin_of(req));
+  });
+}
+
+http::Response users_unlock(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return run(d, ctx, req, "unlocked", [&](core::UserId target) {
+    return identity::unlock(d.identity, ctx.who().user, target, origin_of(req));
+  });
+}
+
+}  // namespace airlock::console

@@ -1,0 +1,23 @@
+#include "console/console.h"
+
+namespace airlock::console {
+
+void add_users_routes(guard::Routes& routes, Deps& d) {
+  using guard::AdminCtx;
+  // Users admin: admins and owners. Who may act on whom (owners only by owners, nobody on
+  // themselves, never the last owner) is decided in identity/users_admin.cpp, inside the write.
+  routes.add<AdminCtx>("GET", "/users", [&d](const AdminCtx& c, http::Request& r) { return users_list(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/invite", [&d](const AdminCtx& c, http::Request& r) { return users_invite(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/role", [&d](const AdminCtx& c, http::Request& r) { return users_set_role(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/deactivate", [&d](const AdminCtx& c, http::Request& r) { return users_deactivate(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/activate", [&d](const AdminCtx& c, http::Request& r) { return users_activate(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/reset-mfa", [&d](const AdminCtx& c, http::Request& r) { return users_reset_mfa(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/unlock", [&d](const AdminCtx& c, http::Request& r) { return users_unlock(d, c, r); });
+
+  // Accepting an invite: public, but nothing happens without the link's token; each use counts
+  // against the same per-client budget as the setup link.
+  routes.add_public("GET", "/invite", [&d](http::Request& r) { return invite_form(d, r); }, &d.setup_limit);
+  routes.add_public("POST", "/invite", [&d](http::Request& r) { return invite_submit(d, r); }, &d.setup_limit);
+}
+
+}  // namespace airlock::console
