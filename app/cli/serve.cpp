@@ -15,6 +15,7 @@
 #include "http/health_routes.h"
 #include "http/server.h"
 #include "http/tls_files.h"
+#include "identity/audit_events.h"
 #include "identity/setup.h"
 
 namespace airlock::cli {
@@ -86,7 +87,7 @@ int serve(const Args& args) {
     log.warn("serving plain HTTP: only for use behind a TLS-terminating reverse proxy");
   }
 
-  identity::Deps id_deps{*db, *random, clock, fields, {}, opened->token_pepper.clone()};
+  identity::Deps id_deps{*db, *random, clock, fields, identity::policies_from(config), opened->token_pepper.clone()};
   if (auto issued = identity::issue_setup_token(id_deps); !issued) {
     return fail(log, issued.status());
   } else if (issued->has_value()) {
@@ -112,6 +113,17 @@ int serve(const Args& args) {
                             {.title = "Refused"}, req.request_id, "/", "Back to Airlock");
   });
   guard::Routes routes(router, guard);
+  routes.set_throttle_observer(
+      [&id_deps](const http::Request& req) {
+        auto e = identity::origin_event("rate_limited", "denied", {req.client_ip, "", req.request_id});
+        if (auto* ua = req.header("User-Agent")) e.user_agent = std::string(*ua);
+        e.target = "route:" + std::string(req.method) + " " + std::string(req.path);
+        (void)id_deps.db.write([&](store::Tx& tx) {
+          audit::append(tx, e, identity::audit_time(id_deps));
+          return core::Status::ok();
+        });
+      },
+      clock);
   guard::SlidingWindowLimiter login_limit({config.login_rate_limit, std::chrono::seconds(60)}, clock);
   guard::SlidingWindowLimiter setup_limit({config.setup_rate_limit, std::chrono::seconds(3600)}, clock);
   guard::SlidingWindowLimiter report_limit({60, std::chrono::seconds(60)}, clock);

@@ -79,6 +79,7 @@ std::string read_password(const ParsedFlags& flags, bool* ok) {
 // Loads the configuration and opens the existing store, then runs `fn` with what a host-side
 // command needs. Exit codes: 2 for configuration problems, 1 when the store cannot be opened.
 struct HostCtx {
+  core::Config config;
   core::RealClock clock;
   std::unique_ptr<core::Random> random = core::make_system_random();
   std::optional<OpenedStore> store;
@@ -88,6 +89,7 @@ int with_store(const ParsedFlags& flags, const std::function<int(HostCtx&)>& fn)
   auto load = load_or_report(flags);
   if (!load) return 2;
   HostCtx ctx;
+  ctx.config = load->config;
   auto opened = open_store(load->config, *ctx.random, ctx.clock, /*may_create=*/false);
   if (!opened) {
     std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
@@ -115,7 +117,7 @@ int create_owner_cmd(const Args& args) {
     bool ok = false;
     std::string password = read_password(flags, &ok);
     if (!ok) return 2;
-    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, {}};
+    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
     auto id = identity::create_owner(deps, email, password);
     core::secure_zero(password.data(), password.size());
     if (!id) {

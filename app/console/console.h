@@ -52,6 +52,7 @@ http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& 
 http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response account_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
 http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

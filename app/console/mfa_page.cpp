@@ -75,6 +75,26 @@ http::Response mfa_enrol_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::
   return with_session(codes_page(d, *codes, nullptr), *fresh, d);
 }
 
+namespace {
+http::Response account_mfa_view(Deps& d, const guard::Principal& who, int status, const std::string& error) {
+  bool owner = who.user.role == identity::Role::kOwner;
+  nlohmann::json data = {{"enabled", who.user.totp_enabled},
+                         {"csrf", who.session.csrf_token},
+                         {"owner", owner},
+                         {"required", owner && identity::mfa_required(d.identity)}};
+  if (!error.empty()) data["error"] = error;
+  return d.render.page(status, "account_mfa", data, {.title = "Account security", .who = &who, .active_nav = "account"});
+}
+}  // namespace
+
+http::Response account_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto password = req.form_field("password");
+  auto s = identity::disable_totp(d.identity, ctx.who().user, password, req.form_field("code"), origin_of(req));
+  core::secure_zero(password.data(), password.size());
+  if (!s) return account_mfa_view(d, ctx.who(), 422, s.message());
+  return redirect("/account/mfa");
+}
+
 http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   const auto& who = ctx.who();
   if (!who.user.totp_enabled) {
@@ -82,12 +102,7 @@ http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& 
       return enrol_page(d, who, *e, false, "", &who);
   }
   (void)req;
-  bool owner = who.user.role == identity::Role::kOwner;
-  nlohmann::json data = {{"enabled", who.user.totp_enabled},
-                         {"csrf", who.session.csrf_token},
-                         {"owner", owner},
-                         {"required", owner && identity::mfa_required(d.identity)}};
-  return d.render.page(200, "account_mfa", data, {.title = "Account security", .who = &who, .active_nav = "account"});
+  return account_mfa_view(d, who, 200, "");
 }
 
 http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {

@@ -23,8 +23,8 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
 
   // The second step after the password: a code, or enrolment when MFA is required and missing.
   routes.add<MfaPendingCtx>("GET", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_form(d, c, r); });
-  routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) {
-    return guard::Routes::limited(d.login_limit, [&](http::Request& q) { return mfa_step_submit(d, c, q); })(r);
+  routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d, &routes](const MfaPendingCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return mfa_step_submit(d, c, q); })(r);
   });
   routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_enrol_submit(d, c, r); });
 
@@ -38,6 +38,9 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   routes.add<ViewerCtx>("POST", "/account/mfa/start", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_start(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/confirm", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_confirm(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return account_backup_codes(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/mfa/disable", [&d, &routes](const ViewerCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return account_mfa_disable(d, c, q); })(r);
+  });
 
   // Management API (session cookie + CSRF, or a personal access token).
   routes.add<ViewerCtx>("GET", "/api/v1/me", [&d](const ViewerCtx& c, http::Request& r) { return api_me(d, c, r); });

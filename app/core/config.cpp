@@ -180,6 +180,22 @@ const std::vector<KeyDef>& defs() {
        int_key(&Config::db_readers, 1, 64), [](const Config& c) { return std::to_string(c.db_readers); }},
       {{"AIRLOCK_DB_BUSY_TIMEOUT_MS", "5000", false, "Milliseconds to wait on a locked database."},
        int_key(&Config::db_busy_timeout_ms, 100, 600000), [](const Config& c) { return std::to_string(c.db_busy_timeout_ms); }},
+      {{"AIRLOCK_ARGON2_MEMORY_KIB", "65536", false, "argon2id memory for password hashes (KiB; OWASP floor 19456). Older hashes are upgraded at the next sign-in."},
+       int_key(&Config::argon2_memory_kib, 19456, 4194304), [](const Config& c) { return std::to_string(c.argon2_memory_kib); }},
+      {{"AIRLOCK_ARGON2_ITERATIONS", "2", false, "argon2id passes (2-100)."},
+       int_key(&Config::argon2_iterations, 2, 100), [](const Config& c) { return std::to_string(c.argon2_iterations); }},
+      {{"AIRLOCK_ARGON2_PARALLELISM", "1", false, "argon2id lanes (1-16)."},
+       int_key(&Config::argon2_parallelism, 1, 16), [](const Config& c) { return std::to_string(c.argon2_parallelism); }},
+      {{"AIRLOCK_LOCKOUT_FAILURES", "5", false, "Failed passwords or codes that lock an account (3-20)."},
+       int_key(&Config::lockout_failures, 3, 20), [](const Config& c) { return std::to_string(c.lockout_failures); }},
+      {{"AIRLOCK_LOCKOUT_WINDOW", "900", false, "Seconds in which those failures count."},
+       int_key(&Config::lockout_window_s, 60, 86400), [](const Config& c) { return std::to_string(c.lockout_window_s); }},
+      {{"AIRLOCK_LOCKOUT_DURATION", "900", false, "Seconds an account stays locked."},
+       int_key(&Config::lockout_duration_s, 60, 86400), [](const Config& c) { return std::to_string(c.lockout_duration_s); }},
+      {{"AIRLOCK_SESSION_IDLE_TIMEOUT", "1800", false, "Seconds without a request after which a console session ends."},
+       int_key(&Config::session_idle_timeout_s, 60, 86400), [](const Config& c) { return std::to_string(c.session_idle_timeout_s); }},
+      {{"AIRLOCK_SESSION_ABSOLUTE_TIMEOUT", "43200", false, "Seconds after sign-in at which a session ends regardless."},
+       int_key(&Config::session_absolute_timeout_s, 300, 604800), [](const Config& c) { return std::to_string(c.session_absolute_timeout_s); }},
       {{"AIRLOCK_LOGIN_RATE_LIMIT", "10", false, "Sign-in attempts (password and MFA step) per minute per client IP."},
        int_key(&Config::login_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.login_rate_limit); }},
       {{"AIRLOCK_SETUP_RATE_LIMIT", "5", false, "Setup and invite link uses per hour per client IP."},
@@ -250,6 +266,8 @@ void validate(ConfigLoad& r) {
       r.errors.push_back("AIRLOCK_PLAIN_HTTP: plain HTTP on a non-loopback address needs AIRLOCK_TRUSTED_PROXIES "
                          "(the reverse proxy that terminates TLS)");
   }
+  if (c.session_idle_timeout_s > c.session_absolute_timeout_s)
+    r.errors.push_back("AIRLOCK_SESSION_IDLE_TIMEOUT: must not exceed AIRLOCK_SESSION_ABSOLUTE_TIMEOUT");
   if (c.public_url.empty()) {
     c.public_url = std::string(c.plain_http ? "http" : "https") + "://" + listen_text(c);
   } else {

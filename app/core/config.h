@@ -45,6 +45,15 @@ struct Config {
   int drain_timeout_s = 20;
   int db_readers = 4;
   int db_busy_timeout_ms = 5000;
+  // argon2id for console passwords; the default was measured on a 2-core machine (~100 ms).
+  int argon2_memory_kib = 65536;
+  int argon2_iterations = 2;
+  int argon2_parallelism = 1;
+  int lockout_failures = 5;
+  int lockout_window_s = 15 * 60;
+  int lockout_duration_s = 15 * 60;
+  int session_idle_timeout_s = 30 * 60;
+  int session_absolute_timeout_s = 12 * 3600;
   int login_rate_limit = 10;  // per minute per client IP
   int setup_rate_limit = 5;   // per hour per client IP (setup and invite links)
 };

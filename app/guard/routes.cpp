@@ -18,11 +18,18 @@ std::string client_key(const std::string& ip) {
 
 }  // namespace
 
+void Routes::set_throttle_observer(ThrottleObserver observer, const core::Clock& clock) {
+  observer_ = std::move(observer);
+  observer_limit_ = std::make_unique<SlidingWindowLimiter>(SlidingWindowLimiter::Options{1, std::chrono::seconds(60)}, clock);
+}
+
 std::function<http::Response(http::Request&)> Routes::limited(SlidingWindowLimiter& limiter,
                                                              std::function<http::Response(http::Request&)> handler) {
-  return [&limiter, h = std::move(handler)](http::Request& req) -> http::Response {
-    auto d = limiter.hit(client_key(req.client_ip));
+  return [this, &limiter, h = std::move(handler)](http::Request& req) -> http::Response {
+    auto key = client_key(req.client_ip);
+    auto d = limiter.hit(key);
     if (!d.allowed) {
+      if (observer_ && observer_limit_->hit(key).allowed) observer_(req);
       auto r = http::error_response(429, "rate_limited", "Too many attempts. Wait a moment and try again.",
                                     req.request_id);
       r.set_header("Retry-After", std::to_string(d.retry_after.count()));

@@ -24,8 +24,13 @@ class Routes {
                          std::function<http::Response(http::Request&)> handler, SlidingWindowLimiter& limiter);
 
   // Wraps any handler in a per-client-IP limit.
-  static std::function<http::Response(http::Request&)> limited(SlidingWindowLimiter& limiter,
-                                                              std::function<http::Response(http::Request&)> handler);
+  std::function<http::Response(http::Request&)> limited(SlidingWindowLimiter& limiter,
+                                                       std::function<http::Response(http::Request&)> handler);
+
+  // Told about refused requests (for the audit log); itself limited to one report per client and
+  // minute, so a flood of refusals cannot become a flood of audit rows.
+  using ThrottleObserver = std::function<void(const http::Request&)>;
+  void set_throttle_observer(ThrottleObserver observer, const core::Clock& clock);
 
   template <class Ctx>
   void add(std::string method, std::string pattern, std::function<http::Response(const Ctx&, http::Request&)> handler) {
@@ -42,6 +47,8 @@ class Routes {
  private:
   http::Router& router_;
   Guard& guard_;
+  ThrottleObserver observer_;
+  std::unique_ptr<SlidingWindowLimiter> observer_limit_;
 };
 
 }  // namespace airlock::guard

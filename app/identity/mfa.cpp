@@ -186,6 +186,42 @@ core::Result<NewSession> upgrade_session(Deps& deps, const store::SessionRow& pe
   return fresh;
 }
 
+core::Status disable_totp(Deps& deps, const store::UserRow& user, std::string_view password, std::string_view code,
+                          const Origin& origin) {
+  if (!user.totp_enabled) return core::Status::error("mfa_not_enabled", "Two-factor authentication is off already.");
+  if (mfa_required(deps))
+    return core::Status::error("mfa_required_by_policy", "The owner requires two-factor authentication for every account.");
+  bool password_ok = verify_password(password, user.password_hash, deps.policies.argon2).ok;
+  auto secret = open_secret(deps, user);
+  if (!secret) return secret.status();
+  std::string backup = normalize_backup_code(code);
+  std::optional<TotpCheck> totp;
+  if (backup.empty()) totp = verify_totp(secret->bytes(), code, deps.clock.system_now(), user.totp_last_step);
+  bool ok = false;
+  auto s = deps.db.write([&](store::Tx& tx) {
+    auto now = deps.now_s();
+    bool code_ok = totp ? (totp->ok && store::users::advance_totp_step(tx, user.id, totp->step))
+                        : use_backup_code(tx, user.id, backup, now);
+    if (!password_ok || !code_ok) {
+      record_auth_failure(deps, tx, user.id, "mfa", origin);
+      auto e = user_event("mfa.disable", user.id, user.email, origin);
+      e.outcome = "failure";
+      audit::append(tx, e, audit_time(deps));
+      return core::Status::ok();
+    }
+    ok = true;
+    store::users::set_totp(tx, user.id, std::nullopt, false, now);
+    store_backup_codes(tx, user.id, {});
+    audit::append(tx, user_event("mfa.disabled", user.id, user.email, origin), audit_time(deps));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  if (!ok)
+    return password_ok ? core::Status::error("mfa_code_invalid", "That code is not right.")
+                       : core::Status::error("password_wrong", "The password is not right.");
+  return core::Status::ok();
+}
+
 bool mfa_required(Deps& deps) {
   bool required = false;
   (void)deps.db.view([&](store::Tx& tx) {

@@ -35,6 +35,12 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
 core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& pending, std::string_view code,
                                            const Origin& origin);
 
+// Turns the user's own TOTP off; needs the password and a current code (or a backup code).
+// Refused ("mfa_required_by_policy") while the owner requires MFA for everyone. Errors:
+// "password_wrong", "mfa_code_invalid".
+core::Status disable_totp(Deps& deps, const store::UserRow& user, std::string_view password, std::string_view code,
+                          const Origin& origin);
+
 // After a forced enrolment during sign-in: ends the pending session and returns a full one.
 core::Result<NewSession> upgrade_session(Deps& deps, const store::SessionRow& pending, const Origin& origin);
 

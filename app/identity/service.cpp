@@ -4,6 +4,18 @@
 
 namespace airlock::identity {
 
+Policies policies_from(const core::Config& c) {
+  Policies p;
+  p.argon2 = {static_cast<std::uint32_t>(c.argon2_memory_kib), static_cast<std::uint32_t>(c.argon2_iterations),
+              static_cast<std::uint32_t>(c.argon2_parallelism)};
+  p.lockout_failures = c.lockout_failures;
+  p.lockout_window = std::chrono::seconds(c.lockout_window_s);
+  p.lockout_duration = std::chrono::seconds(c.lockout_duration_s);
+  p.session_idle = std::chrono::seconds(c.session_idle_timeout_s);
+  p.session_absolute = std::chrono::seconds(c.session_absolute_timeout_s);
+  return p;
+}
+
 NewSecret new_secret(core::Random& random) {
   auto raw = random.secret(32);
   NewSecret s;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "core/clock.h"
+#include "core/config.h"
 #include "core/random.h"
 #include "crypto/field_cipher.h"
 #include "identity/password.h"
@@ -22,6 +23,9 @@ struct Policies {
   std::chrono::seconds lockout_window{15 * 60};
   std::chrono::seconds lockout_duration{15 * 60};
 };
+
+// The identity settings from the validated configuration.
+Policies policies_from(const core::Config& config);
 
 struct Deps {
   store::Database& db;

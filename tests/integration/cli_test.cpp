@@ -93,7 +93,7 @@ TEST_CASE("README documents every configuration key the binary knows", "[integra
   auto help = run_program({airlock_bin(), "config", "check", "--help"});
   std::size_t pos = 0, keys = 0;
   while ((pos = help.out.find("AIRLOCK_", pos)) != std::string::npos) {
-    auto end = help.out.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ_", pos);
+    auto end = help.out.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_", pos);
     std::string key = help.out.substr(pos, end - pos);
     INFO(key);
     CHECK(readme.find("`" + key + "`") != std::string::npos);

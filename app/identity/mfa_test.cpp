@@ -1,0 +1,127 @@
+#include "identity/mfa.h"
+
+#include <catch2/catch_test_macros.hpp>
+
+#include "identity/login.h"
+#include "identity/setup.h"
+#include "identity/totp.h"
+#include "store/users_repo.h"
+#include "support/identity_fixture.h"
+
+using namespace airlock;
+using namespace std::chrono_literals;
+using testing::IdentityFixture;
+
+namespace {
+const identity::Origin kOrigin{"192.0.2.7", "test-agent", "req-mfa"};
+const char* kPassword = "a long enough passphrase";
+
+std::int64_t now_s(IdentityFixture& f) { return f.d().now_s(); }
+
+struct Enrolled {
+  core::UserId id;
+  core::Bytes secret;
+  std::vector<std::string> backup;
+};
+
+Enrolled enrol(IdentityFixture& f) {
+  auto id = identity::create_owner(f.d(), "owner@example.com", kPassword);
+  REQUIRE(id);
+  auto e = identity::begin_totp_enrolment(f.d(), *id, kOrigin);
+  REQUIRE(e);
+  auto secret = *identity::base32_decode(e->secret_base32);
+  auto codes = identity::confirm_totp_enrolment(f.d(), *id, identity::totp_at(secret, now_s(f)), kOrigin);
+  REQUIRE(codes);
+  return {*id, secret, *codes};
+}
+
+store::UserRow user(IdentityFixture& f, core::UserId id) {
+  std::optional<store::UserRow> u;
+  REQUIRE(f.db->view([&](store::Tx& tx) {
+    u = store::users::find_by_id(tx, id);
+    return core::Status::ok();
+  }));
+  return *u;
+}
+}  // namespace
+
+TEST_CASE("enrolment needs a valid code and stores the secret encrypted", "[identity][mfa][V6.5.3]") {
+  IdentityFixture f;
+  auto id = identity::create_owner(f.d(), "owner@example.com", kPassword);
+  REQUIRE(id);
+  auto e = identity::begin_totp_enrolment(f.d(), *id, kOrigin);
+  REQUIRE(e);
+  CHECK(identity::confirm_totp_enrolment(f.d(), *id, "000000", kOrigin).status().code() == "mfa_code_invalid");
+  auto u = user(f, *id);
+  CHECK_FALSE(u.totp_enabled);
+  REQUIRE(u.totp_secret);
+  CHECK(u.totp_secret->find(e->secret_base32) == std::string::npos);
+  CHECK(u.totp_secret->rfind("v1.", 0) == 0);
+}
+
+TEST_CASE("turning MFA off needs the password and a fresh code", "[identity][mfa]") {
+  IdentityFixture f;
+  auto en = enrol(f);
+  f.clock.advance(30s);  // the enrolment code's step is spent
+  auto code = identity::totp_at(en.secret, now_s(f));
+  CHECK(identity::disable_totp(f.d(), user(f, en.id), "wrong password here", code, kOrigin).code() == "password_wrong");
+  f.clock.advance(30s);
+  CHECK(identity::disable_totp(f.d(), user(f, en.id), kPassword, "123456", kOrigin).code() == "mfa_code_invalid");
+  CHECK(user(f, en.id).totp_enabled);
+  f.clock.advance(30s);
+  REQUIRE(identity::disable_totp(f.d(), user(f, en.id), kPassword, identity::totp_at(en.secret, now_s(f)), kOrigin));
+  auto u = user(f, en.id);
+  CHECK_FALSE(u.totp_enabled);
+  CHECK_FALSE(u.totp_secret.has_value());
+}
+
+TEST_CASE("MFA cannot be turned off while the owner requires it", "[identity][mfa]") {
+  IdentityFixture f;
+  auto en = enrol(f);
+  REQUIRE(identity::set_mfa_required(f.d(), true, en.id, "owner@example.com", kOrigin));
+  f.clock.advance(30s);
+  CHECK(identity::disable_totp(f.d(), user(f, en.id), kPassword, identity::totp_at(en.secret, now_s(f)), kOrigin).code() ==
+        "mfa_required_by_policy");
+}
+
+TEST_CASE("the MFA step replaces the session and refuses replays and used backup codes", "[identity][mfa][V7.2.4]") {
+  IdentityFixture f;
+  auto en = enrol(f);
+  auto login = identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin);
+  REQUIRE(login);
+  REQUIRE(login->mfa_pending);
+  auto pending = identity::resolve_session(f.d(), login->session.token);
+  REQUIRE(pending);
+  CHECK_FALSE(pending->session.mfa_done);
+  // The enrolment code's step was accepted already: the same step is refused.
+  CHECK_FALSE(identity::complete_mfa_step(f.d(), pending->session, identity::totp_at(en.secret, now_s(f)), kOrigin));
+  auto full = identity::complete_mfa_step(f.d(), pending->session, en.backup[0], kOrigin);
+  REQUIRE(full);
+  CHECK(full->token != login->session.token);
+  CHECK_FALSE(identity::resolve_session(f.d(), login->session.token));
+  auto active = identity::resolve_session(f.d(), full->token);
+  REQUIRE(active);
+  CHECK(active->session.mfa_done);
+
+  auto again = identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin);
+  REQUIRE(again);
+  auto p2 = identity::resolve_session(f.d(), again->session.token);
+  REQUIRE(p2);
+  CHECK_FALSE(identity::complete_mfa_step(f.d(), p2->session, en.backup[0], kOrigin));  // used
+  f.clock.advance(30s);
+  CHECK(identity::complete_mfa_step(f.d(), p2->session, identity::totp_at(en.secret, now_s(f)), kOrigin));
+}
+
+TEST_CASE("wrong MFA codes count towards the lockout", "[identity][mfa][V6.3.1]") {
+  IdentityFixture f;
+  auto en = enrol(f);
+  for (int i = 0; i < 5; ++i) {
+    auto login = identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin);
+    REQUIRE(login);
+    auto p = identity::resolve_session(f.d(), login->session.token);
+    REQUIRE(p);
+    CHECK_FALSE(identity::complete_mfa_step(f.d(), p->session, "999999", kOrigin));
+  }
+  // Locked: even the right password is refused now.
+  CHECK_FALSE(identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin));
+}
