@@ -14,9 +14,7 @@ struct Parsed {
 
 Parsed parse_filter(const http::Request& req) {
   Parsed p;
-  auto q = req.target.find('?');
-  if (q == std::string_view::npos) return p;
-  auto form = http::parse_form(req.target.substr(q + 1));
+  auto* form = req.query();
   if (!form) {
     p.ok = false;
     return p;

@@ -7,15 +7,6 @@
 namespace airlock::console {
 namespace {
 
-std::string query_param(const http::Request& req, std::string_view name) {
-  auto q = req.target.find('?');
-  if (q == std::string_view::npos) return {};
-  auto form = http::parse_form(req.target.substr(q + 1));
-  if (!form) return {};
-  auto it = form->find(std::string(name));
-  return it == form->end() ? std::string() : it->second;
-}
-
 http::Response invalid_link(Deps& d, http::Request& req) {
   auto hours = std::to_string(d.identity.policies.invite_lifetime.count() / 3600);
   return d.render.message(404, "This invite link is not valid",
@@ -34,7 +25,7 @@ http::Response form_page(Deps& d, int status, const std::string& token, const id
 }  // namespace
 
 http::Response invite_form(Deps& d, http::Request& req) {
-  auto token = query_param(req, "token");
+  auto token = req.query_param("token");
   auto info = token.empty() ? std::nullopt : identity::invite_usable(d.identity, token);
   if (!info) return invalid_link(d, req);
   return form_page(d, 200, token, *info, "");

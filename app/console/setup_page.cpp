@@ -6,15 +6,6 @@
 namespace airlock::console {
 namespace {
 
-std::string query_param(const http::Request& req, std::string_view name) {
-  auto q = req.target.find('?');
-  if (q == std::string_view::npos) return {};
-  auto form = http::parse_form(req.target.substr(q + 1));
-  if (!form) return {};
-  auto it = form->find(std::string(name));
-  return it == form->end() ? std::string() : it->second;
-}
-
 http::Response invalid_link(Deps& d, http::Request& req) {
   return d.render.message(404, "This setup link is not valid",
                           "It may have been used already or be older than an hour. Restart Airlock to print a new "
@@ -25,7 +16,7 @@ http::Response invalid_link(Deps& d, http::Request& req) {
 }  // namespace
 
 http::Response setup_form(Deps& d, http::Request& req) {
-  auto token = query_param(req, "token");
+  auto token = req.query_param("token");
   if (token.empty() || !identity::setup_token_usable(d.identity, token)) return invalid_link(d, req);
   return d.render.page(200, "setup", {{"token", token}}, {.title = "Set up"});
 }

@@ -32,15 +32,6 @@ std::string notice_for(std::string_view done) {
   return {};
 }
 
-std::string query_param(const http::Request& req, std::string_view name) {
-  auto q = req.target.find('?');
-  if (q == std::string_view::npos) return {};
-  auto form = http::parse_form(req.target.substr(q + 1));
-  if (!form) return {};
-  auto it = form->find(std::string(name));
-  return it == form->end() ? std::string() : it->second;
-}
-
 }  // namespace
 
 http::Response users_page(Deps& d, const guard::Principal& who, int status, const std::string& error,
@@ -70,7 +61,7 @@ http::Response users_page(Deps& d, const guard::Principal& who, int status, cons
 }
 
 http::Response users_list(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  return users_page(d, ctx.who(), 200, "", notice_for(query_param(req, "done")));
+  return users_page(d, ctx.who(), 200, "", notice_for(req.query_param("done")));
 }
 
 http::Response users_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {

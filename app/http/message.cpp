@@ -30,6 +30,22 @@ const std::map<std::string, std::string>* Request::form() const {
   return form_->has_value() ? &**form_ : nullptr;
 }
 
+const std::map<std::string, std::string>* Request::query() const {
+  if (!query_) {
+    auto q = target.find('?');
+    query_ = q == std::string_view::npos ? std::optional<std::map<std::string, std::string>>(std::map<std::string, std::string>{})
+                                         : parse_form(target.substr(q + 1));
+  }
+  return query_->has_value() ? &**query_ : nullptr;
+}
+
+std::string Request::query_param(const std::string& name) const {
+  auto* q = query();
+  if (!q) return {};
+  auto it = q->find(name);
+  return it == q->end() ? std::string() : it->second;
+}
+
 std::string Request::form_field(const std::string& name) const {
   auto* f = form();
   if (!f) return {};

@@ -28,9 +28,14 @@ struct Request {
   const std::map<std::string, std::string>* form() const;
   // A form field or "" when absent.
   std::string form_field(const std::string& name) const;
+  // The query string as a form (parse_form rules: a repeated name makes it invalid); nullptr when
+  // there is none or it is invalid. query_param: one value, or "" when absent or invalid.
+  const std::map<std::string, std::string>* query() const;
+  std::string query_param(const std::string& name) const;
 
  private:
   mutable std::optional<std::optional<std::map<std::string, std::string>>> form_;
+  mutable std::optional<std::optional<std::map<std::string, std::string>>> query_;
 };
 
 struct Response {
