@@ -69,19 +69,30 @@ int call(const http::Router& router, const http::Route& route, const Caller* who
   return route.handler(req).status;
 }
 
+// The whole route table as serve builds it, with limits too high to matter.
+struct ConsoleFixture {
+  explicit ConsoleFixture(IdentityFixture& f)
+      : renderer(f.random), guard(f.d(), kOrigin), routes(router, guard),
+        unlimited({1000000, std::chrono::seconds(60)}, f.clock), log(f.clock, core::LogLevel::kError),
+        deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log} {
+    http::add_health_routes(router, *f.db);
+    console::add_console_routes(routes, deps);
+  }
+  console::Renderer renderer;
+  guard::Guard guard;
+  http::Router router;
+  guard::Routes routes;
+  guard::SlidingWindowLimiter unlimited;
+  core::Logger log;
+  console::Deps deps;
+};
+
 }  // namespace
 
 TEST_CASE("every route declares its access level and enforces it for every role", "[console][routes][V8.2.1]") {
   IdentityFixture f;
-  console::Renderer renderer(f.random);
-  guard::Guard guard(f.d(), kOrigin);
-  http::Router router;
-  guard::Routes routes(router, guard);
-  guard::SlidingWindowLimiter unlimited({1000000, std::chrono::seconds(60)}, f.clock);
-  core::Logger log(f.clock, core::LogLevel::kError);
-  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log};
-  http::add_health_routes(router, *f.db);
-  console::add_console_routes(routes, deps);
+  ConsoleFixture table(f);
+  auto& router = table.router;
 
   const std::vector<std::pair<identity::Role, http::Access>> roles = {
       {identity::Role::kViewer, http::Access::kViewer},
@@ -120,14 +131,8 @@ TEST_CASE("every route declares its access level and enforces it for every role"
 TEST_CASE("unsafe requests without the session's CSRF token or from another origin are refused",
           "[console][csrf][V3.5.1]") {
   IdentityFixture f;
-  console::Renderer renderer(f.random);
-  guard::Guard guard(f.d(), kOrigin);
-  http::Router router;
-  guard::Routes routes(router, guard);
-  guard::SlidingWindowLimiter unlimited({1000000, std::chrono::seconds(60)}, f.clock);
-  core::Logger log(f.clock, core::LogLevel::kError);
-  console::Deps deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log};
-  console::add_console_routes(routes, deps);
+  ConsoleFixture table(f);
+  auto& router = table.router;
   auto who = sign_in(f, identity::Role::kOwner, "owner@example.com");
   auto logout = router.match("POST", "/logout");
   REQUIRE(logout.route);
