@@ -108,10 +108,12 @@ int serve(const Args& args) {
                                ? std::string(config.plain_http ? "http://" : "https://") + addr
                                : config.public_url;
   guard::Guard guard(id_deps, origin_of_url(public_url));
-  guard.set_error_page([&renderer](const http::Request& req, int status, std::string_view message) {
-    return renderer.message(status, status == 403 ? "Not allowed" : "Request refused", std::string(message),
-                            {.title = "Refused"}, req.request_id, "/", "Back to Airlock");
-  });
+  guard.set_error_page(
+      [&renderer](const http::Request& req, int status, std::string_view message, const guard::Principal* who) {
+        const char* heading = status == 403 ? "Not allowed" : status == 429 ? "Slow down" : "Request refused";
+        return renderer.message(status, heading, std::string(message), {.title = heading, .who = who}, req.request_id,
+                                "/", "Back to the overview");
+      });
   guard::Routes routes(router, guard);
   routes.set_throttle_observer(
       [&id_deps](const http::Request& req) {

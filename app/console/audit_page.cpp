@@ -65,7 +65,7 @@ http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& re
   auto rows = load(d, p.filter);
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : rows)
-    list.push_back({{"at", r.at.substr(0, 19)}, {"action", r.action}, {"outcome", r.outcome}, {"actor", r.actor},
+    list.push_back({{"at", r.at.substr(0, 10) + " " + r.at.substr(11, 8)}, {"action", r.action}, {"outcome", r.outcome}, {"actor", r.actor},
                     {"target", r.target}, {"ip", r.ip}, {"details", r.details_json == "{}" ? "" : r.details_json}});
   nlohmann::json outcomes = nlohmann::json::array();
   for (const char* o : {"success", "failure", "denied"})

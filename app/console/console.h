@@ -48,6 +48,7 @@ http::Response home(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response mfa_step_form(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
 http::Response mfa_step_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
 http::Response mfa_enrol_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
+http::Response mfa_step_cancel(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req);
 http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

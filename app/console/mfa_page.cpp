@@ -17,7 +17,10 @@ http::Response with_session(http::Response r, const identity::NewSession& s, Dep
 http::Response enrol_page(Deps& d, const guard::Principal& who, const identity::Enrolment& e, bool forced,
                           const std::string& error, const guard::Principal* frame_who) {
   auto qr = identity::qr_svg(e.otpauth_uri, "QR code to add Airlock to an authenticator app");
-  nlohmann::json data = {{"secret", e.secret_base32},
+  // Groups of four, as apps show keys; base32_decode ignores the spaces if it is typed back.
+  std::string grouped;
+  for (std::size_t i = 0; i < e.secret_base32.size(); i += 4) grouped += (i ? " " : "") + e.secret_base32.substr(i, 4);
+  nlohmann::json data = {{"secret", grouped},
                          {"qr_svg", qr ? *qr : std::string()},
                          {"csrf", who.session.csrf_token},
                          {"forced", forced},
@@ -60,6 +63,13 @@ http::Response mfa_step_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::R
                          {.title = "Second step"});
   }
   return with_session(redirect("/"), *done, d);
+}
+
+http::Response mfa_step_cancel(Deps& d, const guard::MfaPendingCtx& ctx, http::Request&) {
+  (void)identity::end_session(d.identity, ctx.who().session.id, "mfa_cancelled");
+  auto r = redirect("/login");
+  r.set_header("Set-Cookie", session_cookie("", 0));
+  return r;
 }
 
 http::Response mfa_enrol_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req) {

@@ -13,7 +13,7 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
                            d.report_limit);
 
   // First owner: only with the one-time link printed at first start.
-  routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); }, &d.setup_limit);
+  routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); });
   routes.add_public("POST", "/setup", [&d](http::Request& r) { return setup_submit(d, r); }, &d.setup_limit);
 
   // Sign in and out.
@@ -26,6 +26,7 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d, &routes](const MfaPendingCtx& c, http::Request& r) {
     return routes.limited(d.login_limit, [&](http::Request& q) { return mfa_step_submit(d, c, q); })(r);
   });
+  routes.add<MfaPendingCtx>("POST", "/login/mfa/cancel", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_cancel(d, c, r); });
   routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_enrol_submit(d, c, r); });
 
   // The user's own account: password, sessions, second factor.

@@ -77,7 +77,7 @@ http::Response users_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& 
   }
   nlohmann::json data = {{"email", made->email},
                          {"role", std::string(identity::role_name(made->role))},
-                         {"expires", core::format_time_utc(core::Clock::SystemTime(std::chrono::seconds(made->expires_at)))},
+                         {"expires", core::format_time_display(core::Clock::SystemTime(std::chrono::seconds(made->expires_at)))},
                          {"link", d.guard.public_origin() + "/invite?token=" + made->token}};
   core::secure_zero(made->token.data(), made->token.size());
   return d.render.page(200, "invite_created", data, {.title = "Invite link", .who = &ctx.who(), .active_nav = "users"});

@@ -40,6 +40,11 @@ std::string format_time_utc(Clock::SystemTime t) {
   return buf;
 }
 
+std::string format_time_display(Clock::SystemTime t) {
+  auto s = format_time_utc(t);
+  return s.substr(0, 10) + " " + s.substr(11, 5) + " UTC";
+}
+
 void Logger::log(LogLevel level, std::string_view msg, std::initializer_list<LogField> fields) {
   if (!enabled(level)) return;
   static constexpr const char* kNames[] = {"debug", "info", "warn", "error"};

@@ -50,5 +50,7 @@ void json_escape_into(std::string& out, std::string_view s);
 
 // RFC 3339 UTC with milliseconds, e.g. 2026-11-23T19:35:46.123Z.
 std::string format_time_utc(Clock::SystemTime t);
+// For people: "2026-11-23 19:35 UTC".
+std::string format_time_display(Clock::SystemTime t);
 
 }  // namespace airlock::core

@@ -93,8 +93,8 @@ http::Response unauthenticated(const http::Request& req) {
 }
 
 http::Response Guard::refuse(const http::Request& req, int status, std::string_view code,
-                             std::string_view message) const {
-  if (error_page_ && req.path.rfind("/api/", 0) != 0) return error_page_(req, status, message);
+                             std::string_view message, const Principal* who) const {
+  if (error_page_ && req.path.rfind("/api/", 0) != 0) return error_page_(req, status, message, who);
   return http::error_response(status, code, message, req.request_id);
 }
 

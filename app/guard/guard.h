@@ -39,9 +39,12 @@ class Guard {
 
   // How a refusal looks outside /api/: the console sets an HTML message page here; without it (and
   // always under /api/) refusals are the JSON error shape.
-  using ErrorPage = std::function<http::Response(const http::Request&, int status, std::string_view message)>;
+  // `who` is the signed-in caller when known, so the page keeps their navigation.
+  using ErrorPage = std::function<http::Response(const http::Request&, int status, std::string_view message,
+                                                 const Principal* who)>;
   void set_error_page(ErrorPage page) { error_page_ = std::move(page); }
-  http::Response refuse(const http::Request& req, int status, std::string_view code, std::string_view message) const;
+  http::Response refuse(const http::Request& req, int status, std::string_view code, std::string_view message,
+                        const Principal* who = nullptr) const;
 
  private:
   std::variant<Principal, http::Response> signed_in(http::Request& req, bool allow_mfa_pending);
@@ -66,7 +69,7 @@ std::variant<Ctx, http::Response> Guard::authorize(http::Request& req) {
     return MfaPendingCtx(std::move(p));
   } else {
     if (!identity::role_at_least(p.user.role, Ctx::kRole))
-      return refuse(req, 403, "forbidden", "Your role does not allow this.");
+      return refuse(req, 403, "forbidden", "Your role does not allow this.", &p);
     return Ctx(std::move(p));
   }
 }

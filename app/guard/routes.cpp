@@ -30,8 +30,7 @@ std::function<http::Response(http::Request&)> Routes::limited(SlidingWindowLimit
     auto d = limiter.hit(key);
     if (!d.allowed) {
       if (observer_ && observer_limit_->hit(key).allowed) observer_(req);
-      auto r = http::error_response(429, "rate_limited", "Too many attempts. Wait a moment and try again.",
-                                    req.request_id);
+      auto r = guard_.refuse(req, 429, "rate_limited", "Too many attempts. Wait a moment and try again.");
       r.set_header("Retry-After", std::to_string(d.retry_after.count()));
       return r;
     }

@@ -122,7 +122,8 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
 
 core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& pending, std::string_view code,
                                            const Origin& origin) {
-  auto invalid = core::Status::error("mfa_code_invalid", "That code is not right.");
+  auto invalid = core::Status::error("mfa_code_invalid",
+                                     "That code is not right, or it was used already. Wait for the next code and try again.");
   auto u = load_user(deps, pending.user_id);
   if (!u || !u->active || !u->totp_enabled) return invalid;
   auto now = deps.now_s();

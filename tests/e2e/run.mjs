@@ -619,8 +619,9 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await owner.submit(page.getByRole("button", { name: "Set up an authenticator" }), { status: 303, finalUrl: `${base}/account/mfa` });
     await page.getByRole("heading", { level: 1, name: "Set up an authenticator" }).waitFor();
     assert.equal(await page.title(), "Set up an authenticator · Airlock");
-    const secret = (await page.locator("#totp-secret").innerText()).trim();
-    assert.match(secret, /^[A-Z2-7]{32}$/, "a 160-bit key in base32");
+    const shown = (await page.locator("#totp-secret").innerText()).trim();
+    assert.match(shown, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/, "a 160-bit key in base32, in groups of four");
+    const secret = shown.replace(/ /g, "");
     totpKey = base32Decode(secret);
     assert.equal(totpKey.length, 20);
     // The QR code is an inline SVG with a text alternative.
@@ -686,7 +687,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     owner.watcher.expectedDocStatus.set(`${base}/login/mfa`, 401);
     await page.getByLabel("Code").fill(hotp(totpKey, enrolStep));
     await owner.submit(page.getByRole("button", { name: "Verify" }), { status: 401, finalUrl: `${base}/login/mfa` });
-    assert.equal(await textOf(page.getByRole("alert")), "That code is not right.");
+    assert.match(await textOf(page.getByRole("alert")), /That code is not right, or it was used already/);
     assert.equal((await owner.sessionCookie())?.value, pending.value, "still the pending session");
     await owner.assertClean("MFA step, replayed code");
     owner.watcher.expectedDocStatus.clear();
@@ -828,11 +829,14 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
       await page.getByRole("heading", { level: 1, name: "Not allowed" }).waitFor();
       assert.match(await textOf(page.locator("main")), /Your role does not allow this\./);
       assert.equal(await page.getByRole("table").count(), 0, "nothing of the page leaks");
+      // The refusal keeps the signed-in frame: the editor's own navigation, no Users link.
+      assert.equal(await page.getByRole("link", { name: "Account" }).count(), 1);
+      assert.equal(await page.getByRole("link", { name: "Users" }).count(), 0);
       await editor.assertClean(`editor on ${p}`);
     }
     await editor.screenshot("editor-forbidden");
     editor.watcher.expectedDocStatus.clear();
-    await page.getByRole("link", { name: "Back to Airlock" }).click();
+    await page.getByRole("link", { name: "Back to the overview" }).click();
     await page.waitForURL(`${base}/`, { waitUntil: "load" });
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     await editor.assertClean("editor back on the overview");
