@@ -137,6 +137,26 @@ const std::vector<KeyDef>& defs() {
          for (const auto& n : c.trusted_proxies) v.push_back(n.to_string());
          return join(v);
        }},
+      {{"AIRLOCK_CORS_ORIGINS", "", false, "Comma-separated origins (https://app.example) whose browser code may call /api/ with an access token. Empty: none."},
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         c.cors_origins.clear();
+         std::stringstream ss(v);
+         for (std::string item; std::getline(ss, item, ',');) {
+           while (!item.empty() && item.front() == ' ') item.erase(0, 1);
+           while (!item.empty() && item.back() == ' ') item.pop_back();
+           if (item.empty()) continue;
+           bool scheme = item.rfind("https://", 0) == 0 || item.rfind("http://", 0) == 0;
+           auto rest = item.substr(item.find("://") + 3);
+           if (!scheme || rest.empty() || rest.find_first_of("/?#* ") != std::string::npos)
+             return "'" + item + "' is not an origin like https://app.example[:port]";
+           c.cors_origins.push_back(item);
+         }
+         return std::nullopt;
+       },
+       [](const Config& c) { return join(c.cors_origins); }},
+      {{"AIRLOCK_HSTS_PRELOAD", "false", false, "Add 'preload' to Strict-Transport-Security (only once the domain is on the preload list)."},
+       [](Config& c, const std::string& v) { return parse_bool(v, &c.hsts_preload); },
+       [](const Config& c) { return std::string(c.hsts_preload ? "true" : "false"); }},
       {{"AIRLOCK_LOG_LEVEL", "info", false, "debug, info, warn or error."},
        [](Config& c, const std::string& v) -> std::optional<std::string> {
          static const std::map<std::string, LogLevel> kLevels = {

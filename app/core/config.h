@@ -26,6 +26,8 @@ struct Config {
   std::vector<std::string> tls_hostnames{"localhost"};
   bool plain_http = false;
   std::vector<Cidr> trusted_proxies;
+  std::vector<std::string> cors_origins;  // exact origins allowed to call /api/ from a browser
+  bool hsts_preload = false;
   LogLevel log_level = LogLevel::kInfo;
 
   // Secrets: never printed, never logged. Empty means "not given here".

@@ -76,6 +76,15 @@ struct Server::Impl {
 
   httplib::Server::HandlerResponse pre_routing(const httplib::Request& req, httplib::Response& res) {
     begin(req, res);
+    // A CORS preflight from an allowed origin; any other OPTIONS goes on to routing (405).
+    if (req.method == "OPTIONS" && !req.get_header_value("Access-Control-Request-Method").empty() &&
+        cors_allowed(req, req.get_header_value("Origin"))) {
+      res.status = 204;
+      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
+      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
+      res.set_header("Access-Control-Max-Age", "600");
+      return httplib::Server::HandlerResponse::Handled;
+    }
     if (req.headers.size() > static_cast<std::size_t>(config.max_header_count) ||
         header_bytes(req) > config.max_header_bytes) {
       write(res, error_response(431, "headers_too_large", default_error_message(431), t_req.request_id));
@@ -121,7 +130,14 @@ struct Server::Impl {
   }
 
   // One writer for the headers every response carries, errors included.
-  void finish_headers(const httplib::Request&, httplib::Response& res) {
+  bool cors_allowed(const httplib::Request& req, const std::string& origin) const {
+    if (req.path.rfind("/api/", 0) != 0) return false;
+    for (const auto& o : config.cors_origins)
+      if (o == origin) return true;
+    return false;
+  }
+
+  void finish_headers(const httplib::Request& req, httplib::Response& res) {
     if (t_req.request_id.empty()) t_req.request_id = new_request_id();
     res.set_header("X-Request-Id", t_req.request_id);
     res.set_header("X-Content-Type-Options", "nosniff");
@@ -129,7 +145,15 @@ struct Server::Impl {
     if (!res.has_header("Content-Security-Policy"))
       res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
     res.set_header("Referrer-Policy", "no-referrer");
-    if (tls) res.set_header("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+    if (tls)
+      res.set_header("Strict-Transport-Security",
+                     config.hsts_preload ? "max-age=63072000; includeSubDomains; preload"
+                                         : "max-age=63072000; includeSubDomains");
+    // CORS only for configured origins and only on the API: everything else stays same-origin.
+    if (auto origin = req.get_header_value("Origin"); !origin.empty() && cors_allowed(req, origin)) {
+      res.set_header("Access-Control-Allow-Origin", origin);
+      res.set_header("Vary", "Origin");
+    }
   }
 
   void access_log(const httplib::Request& req, const httplib::Response& res) {

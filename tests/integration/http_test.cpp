@@ -260,3 +260,32 @@ TEST_CASE("X-Forwarded-For is believed only from a trusted proxy", "[integration
   plain_request(b->port(), req("direct"));
   CHECK(client_ip_of(*b, "direct") == "127.0.0.1");
 }
+
+TEST_CASE("CORS is off unless configured, and then only for the listed origins on /api/", "[integration][http][V3.4.2]") {
+  TempDir dir;
+  {
+    auto a = Airlock::start(dir / "off");
+    auto r = https_request(a->port(), "GET", "/api/v1/me", {{"Origin", "https://app.example"}});
+    CHECK(r.headers.count("access-control-allow-origin") == 0);
+    auto pre = https_request(a->port(), "OPTIONS", "/api/v1/me",
+                             {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
+    CHECK(pre.status == 405);
+    CHECK(pre.headers.count("access-control-allow-origin") == 0);
+  }
+  auto a = Airlock::start(dir / "on", {{"AIRLOCK_CORS_ORIGINS", "https://app.example"}, {"AIRLOCK_HSTS_PRELOAD", "true"}});
+  auto pre = https_request(a->port(), "OPTIONS", "/api/v1/me",
+                           {{"Origin", "https://app.example"}, {"Access-Control-Request-Method", "GET"}});
+  CHECK(pre.status == 204);
+  CHECK(pre.headers.at("access-control-allow-origin") == "https://app.example");
+  CHECK(pre.headers.at("access-control-allow-headers").find("Authorization") != std::string::npos);
+  auto api = https_request(a->port(), "GET", "/api/v1/me", {{"Origin", "https://app.example"}});
+  CHECK(api.status == 401);  // still needs a token
+  CHECK(api.headers.at("access-control-allow-origin") == "https://app.example");
+  auto other = https_request(a->port(), "GET", "/api/v1/me", {{"Origin", "https://evil.example"}});
+  CHECK(other.headers.count("access-control-allow-origin") == 0);
+  auto page = https_request(a->port(), "GET", "/login", {{"Origin", "https://app.example"}});
+  CHECK(page.headers.count("access-control-allow-origin") == 0);  // pages never
+  CHECK(page.headers.at("strict-transport-security") == "max-age=63072000; includeSubDomains; preload");
+  auto bad = run_program({airlock_bin(), "config", "check"}, {{"AIRLOCK_CORS_ORIGINS", "https://app.example/path, *"}});
+  CHECK(bad.exit_code == 2);
+}
