@@ -111,11 +111,4 @@ http::Response Renderer::message(int status, const std::string& heading, const s
   return page(status, "message", d, frame);
 }
 
-http::Response redirect(const std::string& location) {
-  http::Response r;
-  r.status = 303;
-  r.set_header("Location", location);
-  return r;
-}
-
 }  // namespace airlock::console

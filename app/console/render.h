@@ -42,7 +42,6 @@ class Renderer {
 // Sets the headers every HTML response carries; `nonce` goes into the CSP.
 void set_html_headers(http::Response& r, const std::string& nonce);
 
-// 303 See Other to `location` (POST-redirect-GET).
-http::Response redirect(const std::string& location);
+using http::redirect;
 
 }  // namespace airlock::console

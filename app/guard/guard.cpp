@@ -66,17 +66,11 @@ std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, boo
   if (!p->session.mfa_done && !allow_mfa_pending) {
     if (req.path.rfind("/api/", 0) == 0)
       return http::error_response(401, "mfa_required", "Complete the second sign-in step first.", req.request_id);
-    http::Response r;
-    r.status = 303;
-    r.set_header("Location", "/login/mfa");
-    return r;
+    return http::redirect("/login/mfa");
   }
   if (p->session.mfa_done && allow_mfa_pending) {
     // The MFA step is over for this session; send it on instead of showing the step again.
-    http::Response r;
-    r.status = 303;
-    r.set_header("Location", "/");
-    return r;
+    return http::redirect("/");
   }
   if (unsafe_method(req.method) && (!same_origin(req) || !csrf_ok(req, *p)))
     return refuse(req, 403, "csrf_failed", "This request did not come from an Airlock page. Reload and try again.");
@@ -86,10 +80,7 @@ std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, boo
 http::Response unauthenticated(const http::Request& req) {
   if (req.path.rfind("/api/", 0) == 0)
     return http::error_response(401, "unauthenticated", "Sign in first.", req.request_id);
-  http::Response r;
-  r.status = 303;
-  r.set_header("Location", "/login");
-  return r;
+  return http::redirect("/login");
 }
 
 http::Response Guard::refuse(const http::Request& req, int status, std::string_view code,

@@ -15,6 +15,13 @@ bool iequals(std::string_view a, std::string_view b) {
   return true;
 }
 
+Response redirect(std::string location) {
+  Response r;
+  r.status = 303;
+  r.set_header("Location", std::move(location));
+  return r;
+}
+
 const std::string_view* Request::header(std::string_view name) const {
   for (const auto& [k, v] : headers)
     if (iequals(k, name)) return &v;

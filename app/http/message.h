@@ -49,4 +49,7 @@ struct Response {
 
 bool iequals(std::string_view a, std::string_view b);
 
+// 303 See Other to `location` (POST-redirect-GET, and "sign in first").
+Response redirect(std::string location);
+
 }  // namespace airlock::http
