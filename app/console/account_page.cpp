@@ -102,6 +102,9 @@ http::Response api_me(Deps&, const guard::ViewerCtx& ctx, http::Request&) {
                          {"mfa_enabled", u.totp_enabled},
                          {"authenticated_by", ctx.who().token_scope ? "access_token" : "session"}};
   if (ctx.who().token_scope) body["token_scope"] = *ctx.who().token_scope;
+  // A script running on a signed-in session needs the synchronizer token for its changes
+  // (X-CSRF-Token); the same-origin check still keeps other sites from reading or using it.
+  else body["csrf_token"] = ctx.who().session.csrf_token;
   http::Response r;
   r.content_type = "application/json";
   r.body = body.dump();

@@ -55,6 +55,7 @@ http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::R
 http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
+http::Response settings_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_end_session(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

@@ -90,8 +90,7 @@ http::Response account_mfa_view(Deps& d, const guard::Principal& who, int status
   bool owner = who.user.role == identity::Role::kOwner;
   nlohmann::json data = {{"enabled", who.user.totp_enabled},
                          {"csrf", who.session.csrf_token},
-                         {"owner", owner},
-                         {"required", owner && identity::mfa_required(d.identity)}};
+                         {"owner", owner}};
   if (!error.empty()) data["error"] = error;
   return d.render.page(status, "account_mfa", data, {.title = "Account security", .who = &who, .active_nav = "account"});
 }
@@ -143,7 +142,7 @@ http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& 
   bool required = req.form_field("require_mfa") == "true";
   auto s = identity::set_mfa_required(d.identity, required, ctx.who().user.id, ctx.who().user.email, origin_of(req));
   if (!s) return d.render.message(500, "Something went wrong", s.message(), {.title = "Error", .who = &ctx.who()}, req.request_id);
-  return redirect("/account/mfa");
+  return redirect("/settings?saved=1");
 }
 
 }  // namespace airlock::console

@@ -1,4 +1,4 @@
-#include "console/console.h"
+#include "console/api.h"
 
 namespace airlock::console {
 
@@ -43,14 +43,14 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
     return routes.limited(d.login_limit, [&](http::Request& q) { return account_mfa_disable(d, c, q); })(r);
   });
 
-  // Management API (session cookie + CSRF, or a personal access token).
-  routes.add<ViewerCtx>("GET", "/api/v1/me", [&d](const ViewerCtx& c, http::Request& r) { return api_me(d, c, r); });
+  // Management API (session cookie + CSRF, or a personal access token): api_routes.cpp.
+  add_api_routes(routes, d);
 
   // Audit trail (admins and owners).
   routes.add<AdminCtx>("GET", "/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_view(d, c, r); });
-  routes.add<AdminCtx>("GET", "/api/v1/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_api(d, c, r); });
 
-  // Security policy (owner only).
+  // Security settings: admins see them, owners change the policy.
+  routes.add<AdminCtx>("GET", "/settings", [&d](const AdminCtx& c, http::Request& r) { return settings_view(d, c, r); });
   routes.add<OwnerCtx>("POST", "/settings/mfa", [&d](const OwnerCtx& c, http::Request& r) { return settings_mfa(d, c, r); });
 
   // Users admin and invitations (users_routes.cpp).

@@ -59,6 +59,7 @@ class SlidingWindowLimiter {
 
   // Keys currently holding state; never more than `max_keys`.
   std::size_t tracked_keys() const;
+  const Options& options() const { return options_; }
 
  private:
   struct Shard;

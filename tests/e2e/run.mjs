@@ -517,7 +517,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.equal(await textOf(page.locator("main .lead")), `Signed in as ${OWNER_EMAIL} with the owner role.`);
     const nav = page.getByRole("navigation", { name: "Main" });
     assert.equal(await nav.getByRole("link", { name: "Overview" }).getAttribute("aria-current"), "page");
-    assert.deepEqual(await owner.navLinks(), ["Overview", "Account", "Users", "Audit"]);
+    assert.deepEqual(await owner.navLinks(), ["Overview", "Account", "Users", "Audit", "Settings"]);
     assert.equal(await textOf(page.locator("header .who-email")), OWNER_EMAIL);
     assert.equal(await textOf(page.locator("header .badge")), "owner");
     await page.getByRole("button", { name: "Sign out" }).waitFor();
@@ -600,18 +600,26 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await owner.screenshot("account");
   });
 
-  step("account security offers an authenticator, and the owner's MFA policy", async () => {
+  step("account security offers an authenticator; the owner's MFA policy is on the settings page", async () => {
     const { page } = owner;
     await page.getByRole("link", { name: "manage" }).click();
     await page.waitForURL(`${base}/account/mfa`, { waitUntil: "load" });
     assert.equal(await page.title(), "Account security · Airlock");
     await page.getByRole("heading", { level: 1, name: "Two-factor authentication" }).waitFor();
     assert.match(await textOf(page.locator("main")), /protected by a password only/);
-    // The owner sees the policy, off by default.
-    await page.getByRole("heading", { level: 2, name: "Policy" }).waitFor();
-    assert.equal(await page.getByLabel("Require two-factor authentication for every account").isChecked(), false);
     await owner.assertClean("account security");
     await owner.screenshot("account-mfa");
+    // The owner finds the policy on the security settings page, off by default, beside the
+    // limits in force.
+    await page.getByRole("link", { name: "security settings" }).click();
+    await page.waitForURL(`${base}/settings`, { waitUntil: "load" });
+    assert.equal(await page.title(), "Security settings · Airlock");
+    assert.equal(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).getAttribute("aria-current"), "page");
+    assert.equal(await page.getByLabel("Require two-factor authentication for every account").isChecked(), false);
+    assert.match(await textOf(page.locator("main")), /5 failures in 15 min lock for 15 min/);
+    await owner.assertClean("security settings");
+    await owner.screenshot("settings");
+    await page.goto(`${base}/account/mfa`);
   });
 
   step("setting up an authenticator shows a QR code and the key", async () => {

@@ -1,0 +1,39 @@
+#include "console/api.h"
+
+namespace airlock::console {
+
+void add_api_routes(guard::Routes& routes, Deps& d) {
+  using guard::AdminCtx;
+  using guard::OwnerCtx;
+  using guard::ViewerCtx;
+  // The caller's own account. Changes to credentials need the session (api.h).
+  routes.add<ViewerCtx>("GET", "/api/v1/me", [&d](const ViewerCtx& c, http::Request& r) { return api_me(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/password", [&d](const ViewerCtx& c, http::Request& r) { return api_password(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/me/sessions", [&d](const ViewerCtx& c, http::Request& r) { return api_sessions(d, c, r); });
+  routes.add<ViewerCtx>("DELETE", "/api/v1/me/sessions/{session_id}", [&d](const ViewerCtx& c, http::Request& r) { return api_session_end(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/me/tokens", [&d](const ViewerCtx& c, http::Request& r) { return api_tokens(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/tokens", [&d](const ViewerCtx& c, http::Request& r) { return api_token_create(d, c, r); });
+  routes.add<ViewerCtx>("DELETE", "/api/v1/me/tokens/{token_id}", [&d](const ViewerCtx& c, http::Request& r) { return api_token_revoke(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/me/mfa", [&d](const ViewerCtx& c, http::Request& r) { return api_mfa_status(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/enrolment", [&d](const ViewerCtx& c, http::Request& r) { return api_mfa_enrol(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/enrolment/confirm", [&d](const ViewerCtx& c, http::Request& r) { return api_mfa_confirm(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return api_backup_codes(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/disable", [&d, &routes](const ViewerCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return api_mfa_disable(d, c, q); })(r);
+  });
+
+  // Users admin (admins and owners; who may act on whom is decided in identity/users_admin.cpp).
+  routes.add<AdminCtx>("GET", "/api/v1/users", [&d](const AdminCtx& c, http::Request& r) { return api_users(d, c, r); });
+  routes.add<AdminCtx>("GET", "/api/v1/users/{user_id}", [&d](const AdminCtx& c, http::Request& r) { return api_user(d, c, r); });
+  routes.add<AdminCtx>("PATCH", "/api/v1/users/{user_id}", [&d](const AdminCtx& c, http::Request& r) { return api_user_update(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/reset-mfa", [&d](const AdminCtx& c, http::Request& r) { return api_user_reset_mfa(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/unlock", [&d](const AdminCtx& c, http::Request& r) { return api_user_unlock(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/invites", [&d](const AdminCtx& c, http::Request& r) { return api_invite(d, c, r); });
+
+  // Audit trail and security settings.
+  routes.add<AdminCtx>("GET", "/api/v1/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_api(d, c, r); });
+  routes.add<AdminCtx>("GET", "/api/v1/settings", [&d](const AdminCtx& c, http::Request& r) { return api_settings(d, c, r); });
+  routes.add<OwnerCtx>("PATCH", "/api/v1/settings", [&d](const OwnerCtx& c, http::Request& r) { return api_settings_update(d, c, r); });
+}
+
+}  // namespace airlock::console

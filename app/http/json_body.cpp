@@ -1,0 +1,134 @@
+#include "http/json_body.h"
+
+#include <vector>
+
+#include "http/errors.h"
+
+namespace airlock::http {
+
+std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::string* error) {
+  // One set of keys per open object; arrays push an empty marker so depths line up.
+  std::vector<std::optional<std::set<std::string>>> open;
+  bool duplicate = false;
+  auto cb = [&](int, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
+    using E = nlohmann::json::parse_event_t;
+    switch (ev) {
+      case E::object_start: open.emplace_back(std::set<std::string>{}); break;
+      case E::array_start: open.emplace_back(std::nullopt); break;
+      case E::object_end:
+      case E::array_end:
+        if (!open.empty()) open.pop_back();
+        break;
+      case E::key:
+        if (!open.empty() && open.back() && !open.back()->insert(parsed.get<std::string>()).second) duplicate = true;
+        break;
+      case E::value: break;
+    }
+    return true;
+  };
+  auto j = nlohmann::json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
+  if (j.is_discarded()) {
+    if (error) *error = "invalid_json";
+    return std::nullopt;
+  }
+  if (duplicate) {
+    if (error) *error = "duplicate_key";
+    return std::nullopt;
+  }
+  return j;
+}
+
+std::variant<JsonBody, Response> JsonBody::read(const Request& req) {
+  if (req.body.empty()) return JsonBody(nlohmann::json::object());
+  auto* ct = req.header("Content-Type");
+  std::string_view type = ct ? ct->substr(0, ct->find(';')) : std::string_view();
+  while (!type.empty() && type.back() == ' ') type.remove_suffix(1);
+  if (!iequals(type, "application/json"))
+    return error_response(415, "unsupported_media_type", "Send the body as application/json.", req.request_id);
+  std::string err;
+  auto j = parse_json_strict(req.body, &err);
+  if (!j) {
+    if (err == "duplicate_key")
+      return error_response(400, "duplicate_key", "A JSON object in the body repeats a key.", req.request_id);
+    return error_response(400, "invalid_json", "The body is not valid JSON.", req.request_id);
+  }
+  if (!j->is_object())
+    return error_response(400, "not_an_object", "The body must be a JSON object.", req.request_id);
+  return JsonBody(std::move(*j));
+}
+
+const nlohmann::json* JsonBody::take(const std::string& key) {
+  seen_.insert(key);
+  auto it = json_.find(key);
+  return it == json_.end() ? nullptr : &*it;
+}
+
+std::optional<std::string> JsonBody::string(const std::string& key, std::size_t max_bytes) {
+  auto* v = take(key);
+  if (!v) return std::nullopt;
+  if (!v->is_string()) {
+    problems_[key] = "must be a string";
+    return std::nullopt;
+  }
+  const auto& s = v->get_ref<const std::string&>();
+  if (s.size() > max_bytes) {
+    problems_[key] = "is longer than " + std::to_string(max_bytes) + " bytes";
+    return std::nullopt;
+  }
+  return s;
+}
+
+std::optional<bool> JsonBody::boolean(const std::string& key) {
+  auto* v = take(key);
+  if (!v) return std::nullopt;
+  if (!v->is_boolean()) {
+    problems_[key] = "must be true or false";
+    return std::nullopt;
+  }
+  return v->get<bool>();
+}
+
+std::optional<std::int64_t> JsonBody::integer(const std::string& key, std::int64_t min, std::int64_t max) {
+  auto* v = take(key);
+  if (!v) return std::nullopt;
+  std::string range = "must be an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!v->is_number_integer()) {
+    problems_[key] = range;
+    return std::nullopt;
+  }
+  // Unsigned values beyond int64 and anything outside the range are refused, never clamped.
+  if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+    problems_[key] = range;
+    return std::nullopt;
+  }
+  auto n = v->get<std::int64_t>();
+  if (n < min || n > max) {
+    problems_[key] = range;
+    return std::nullopt;
+  }
+  return n;
+}
+
+void JsonBody::missing(const std::string& key) { problems_[key] = "is required"; }
+
+std::optional<Response> JsonBody::refusal(const Request& req) const {
+  auto problems = problems_;
+  for (auto it = json_.begin(); it != json_.end(); ++it)
+    if (!seen_.count(it.key())) problems[it.key()] = "is not a known field";
+  if (problems.empty()) return std::nullopt;
+  auto r = error_response(422, "invalid_fields", "Some fields are missing or not valid.", req.request_id);
+  auto body = nlohmann::json::parse(r.body);
+  body["error"]["fields"] = problems;
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+Response json_response(int status, const nlohmann::json& body) {
+  Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  return r;
+}
+
+}  // namespace airlock::http
