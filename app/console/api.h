@@ -4,10 +4,12 @@
 // enforce exactly the same rules. Bodies are read with http::JsonBody (strict: JSON media type,
 // no repeated keys, unknown fields refused); every error is the one JSON error shape.
 //
-// Actions that change how the caller proves who they are, or that mint credentials (password,
-// second factor, backup codes, access tokens), need the signed-in session: an access token is
-// refused with 403 session_required, so a leaked token can neither mint tokens nor lock its owner
-// out of their own account.
+// Actions that change how the caller proves who they are, mint credentials or grant power
+// (password, second factor, backup codes, access tokens, invites, role changes, MFA resets, the
+// security policy) need the signed-in session: an access token is refused with 403
+// session_required. A leaked token can then neither mint tokens or accounts, nor raise anyone's
+// role, nor weaken MFA; it can still read, deactivate and unlock (the offboarding an automation
+// needs, which grants nothing).
 #include <optional>
 
 #include "console/console.h"

@@ -82,14 +82,15 @@ http::Response api_token_create(Deps& d, const guard::ViewerCtx& ctx, http::Requ
   auto& body = std::get<http::JsonBody>(parsed);
   auto name = body.string("name", 200);
   auto scope = body.string("scope", 20);
-  auto days = body.integer("expires_in_days", 0, 3650);
+  auto days = body.integer("expires_in_days", 0, 3650);  // required: "never" (0) must be chosen, not implied
   if (!name) body.missing("name");
   if (!scope) body.missing("scope");
+  if (!days) body.missing("expires_in_days");
   if (auto bad = body.refusal(req)) return *bad;
-  auto made = identity::create_access_token(d.identity, ctx.who().user, *name, *scope, static_cast<int>(days.value_or(0)),
+  auto made = identity::create_access_token(d.identity, ctx.who().user, *name, *scope, static_cast<int>(*days),
                                             origin_of(req));
   if (!made) return api::error(made.status(), req);
-  nlohmann::json out = {{"id", made->id.value}, {"token", made->token}};
+  nlohmann::json out = {{"id", made->id.value}};
   for (const auto& t : identity::list_access_tokens(d.identity, ctx.who().user.id))
     if (t.id == made->id) out.update(token_json(t));
   out["token"] = made->token;  // the only time it is ever shown

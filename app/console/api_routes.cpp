@@ -8,7 +8,9 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   using guard::ViewerCtx;
   // The caller's own account. Changes to credentials need the session (api.h).
   routes.add<ViewerCtx>("GET", "/api/v1/me", [&d](const ViewerCtx& c, http::Request& r) { return api_me(d, c, r); });
-  routes.add<ViewerCtx>("POST", "/api/v1/me/password", [&d](const ViewerCtx& c, http::Request& r) { return api_password(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/password", [&d, &routes](const ViewerCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return api_password(d, c, q); })(r);
+  });
   routes.add<ViewerCtx>("GET", "/api/v1/me/sessions", [&d](const ViewerCtx& c, http::Request& r) { return api_sessions(d, c, r); });
   routes.add<ViewerCtx>("DELETE", "/api/v1/me/sessions/{session_id}", [&d](const ViewerCtx& c, http::Request& r) { return api_session_end(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/me/tokens", [&d](const ViewerCtx& c, http::Request& r) { return api_tokens(d, c, r); });

@@ -74,12 +74,14 @@ http::Response api_user_update(Deps& d, const guard::AdminCtx& ctx, http::Reques
   if (role_name) {
     auto role = identity::parse_role(*role_name);
     if (!role) return http::error_response(422, "role_invalid", "role: owner, admin, editor or viewer.", req.request_id);
+    if (auto stop = api::session_only(ctx.who(), req)) return *stop;
     return act(d, req, [&](core::UserId t) { return identity::change_role(d.identity, ctx.who().user, t, *role, origin_of(req)); });
   }
   return act(d, req, [&](core::UserId t) { return identity::set_active(d.identity, ctx.who().user, t, *active, origin_of(req)); });
 }
 
 http::Response api_user_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
   return act(d, req, [&](core::UserId t) { return identity::reset_mfa(d.identity, ctx.who().user, t, origin_of(req)); });
 }
 
@@ -88,6 +90,7 @@ http::Response api_user_unlock(Deps& d, const guard::AdminCtx& ctx, http::Reques
 }
 
 http::Response api_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
   auto& body = std::get<http::JsonBody>(parsed);

@@ -31,7 +31,10 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
 
   // The user's own account: password, sessions, second factor.
   routes.add<ViewerCtx>("GET", "/account", [&d](const ViewerCtx& c, http::Request& r) { return account(d, c, r); });
-  routes.add<ViewerCtx>("POST", "/account/password", [&d](const ViewerCtx& c, http::Request& r) { return account_password(d, c, r); });
+  // Each try costs an argon2id verification: limited like sign-in.
+  routes.add<ViewerCtx>("POST", "/account/password", [&d, &routes](const ViewerCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return account_password(d, c, q); })(r);
+  });
   routes.add<ViewerCtx>("POST", "/account/sessions/{session_id}/end", [&d](const ViewerCtx& c, http::Request& r) { return account_end_session(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/tokens", [&d](const ViewerCtx& c, http::Request& r) { return account_create_token(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/tokens/{token_id}/revoke", [&d](const ViewerCtx& c, http::Request& r) { return account_revoke_token(d, c, r); });

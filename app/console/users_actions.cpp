@@ -2,18 +2,11 @@
 // back to the list (303) with a fixed notice, or the list again with the refusal's message.
 #include <functional>
 
-#include "console/console.h"
+#include "console/api.h"
 #include "identity/users_admin.h"
 
 namespace airlock::console {
 namespace {
-
-int status_for(const std::string& code) {
-  if (code == "forbidden" || code == "owner_only" || code == "self_change") return 403;
-  if (code == "user_not_found") return 404;
-  if (code == "last_owner") return 409;
-  return 500;
-}
 
 using Action = std::function<core::Status(core::UserId target)>;
 
@@ -24,7 +17,7 @@ http::Response run(Deps& d, const guard::AdminCtx& ctx, http::Request& req, cons
   if (!target) return d.render.message(404, "No such user", "", {.title = "Users", .who = &ctx.who()}, req.request_id);
   auto s = action(*target);
   if (s) return redirect("/users?done=" + done);
-  int status = status_for(s.code());
+  int status = api::status_for(s.code());
   if (status == 500)
     return d.render.message(500, "Something went wrong", "Nothing was changed.", {.title = "Error", .who = &ctx.who()},
                             req.request_id);

@@ -220,6 +220,12 @@ const std::vector<KeyDef>& defs() {
        int_key(&Config::login_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.login_rate_limit); }},
       {{"AIRLOCK_SETUP_RATE_LIMIT", "5", false, "Setup and invite link uses per hour per client IP."},
        int_key(&Config::setup_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.setup_rate_limit); }},
+      {{"AIRLOCK_PROVISION_FILE", "", false, "JSON file of providers and models applied at every start (secrets by api_key_env/api_key_file only)."},
+       string_key(&Config::provision_file), [](const Config& c) { return c.provision_file; }},
+      {{"AIRLOCK_UPSTREAM_CA_FILE", "", false, "PEM CA bundle for upstream TLS. Empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)."},
+       string_key(&Config::upstream_ca_file), [](const Config& c) { return c.upstream_ca_file; }},
+      {{"AIRLOCK_USAGE_QUEUE", "65536", false, "Usage records that may wait for the database writer; beyond it records are dropped and counted."},
+       int_key(&Config::usage_queue_capacity, 1024, 10000000), [](const Config& c) { return std::to_string(c.usage_queue_capacity); }},
   };
   return kDefs;
 }

@@ -58,6 +58,11 @@ struct Config {
   int session_absolute_timeout_s = 12 * 3600;
   int login_rate_limit = 10;  // per minute per client IP
   int setup_rate_limit = 5;   // per hour per client IP (setup and invite links)
+
+  // Gateway.
+  std::string provision_file;           // JSON providers and models applied at every start
+  std::string upstream_ca_file;         // CA bundle for upstream TLS; empty: the system bundle
+  int usage_queue_capacity = 65536;     // usage records waiting for the writer; more are dropped (counted)
 };
 
 struct ConfigKey {

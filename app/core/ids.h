@@ -30,5 +30,8 @@ struct Id {
 using UserId = Id<struct UserIdTag>;
 using SessionId = Id<struct SessionIdTag>;
 using TokenId = Id<struct TokenIdTag>;
+using KeyId = Id<struct KeyIdTag>;            // gateway keys
+using ProviderId = Id<struct ProviderIdTag>;
+using ModelId = Id<struct ModelIdTag>;
 
 }  // namespace airlock::core

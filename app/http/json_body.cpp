@@ -2,6 +2,7 @@
 
 #include <vector>
 
+#include "core/bytes.h"
 #include "http/errors.h"
 
 namespace airlock::http {
@@ -57,6 +58,19 @@ std::variant<JsonBody, Response> JsonBody::read(const Request& req) {
   return JsonBody(std::move(*j));
 }
 
+namespace {
+void wipe(nlohmann::json& j) {
+  if (j.is_string()) {
+    auto& s = j.get_ref<std::string&>();
+    core::secure_zero(s.data(), s.size());
+  } else if (j.is_structured()) {
+    for (auto& v : j) wipe(v);
+  }
+}
+}  // namespace
+
+JsonBody::~JsonBody() { wipe(json_); }
+
 const nlohmann::json* JsonBody::take(const std::string& key) {
   seen_.insert(key);
   auto it = json_.find(key);
@@ -109,7 +123,9 @@ std::optional<std::int64_t> JsonBody::integer(const std::string& key, std::int64
   return n;
 }
 
-void JsonBody::missing(const std::string& key) { problems_[key] = "is required"; }
+void JsonBody::missing(const std::string& key) {
+  if (!problems_.contains(key)) problems_[key] = "is required";  // a type error says more
+}
 
 std::optional<Response> JsonBody::refusal(const Request& req) const {
   auto problems = problems_;

@@ -26,6 +26,10 @@ class JsonBody {
   // invalid_json / duplicate_key / not_an_object. An empty body counts as {} (for POSTs that take
   // no fields).
   static std::variant<JsonBody, Response> read(const Request& req);
+  // Bodies carry passwords and codes: the parsed copy's strings are wiped when it goes.
+  ~JsonBody();
+  JsonBody(JsonBody&&) = default;
+  JsonBody& operator=(JsonBody&&) = default;
 
   // Each getter returns nullopt when the field is absent, and records a "fields" problem when it
   // is present with the wrong type. Strings are taken up to `max_chars` bytes (longer is refused).

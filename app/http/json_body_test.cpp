@@ -1,6 +1,7 @@
 #include "http/json_body.h"
 
 #include <catch2/catch_test_macros.hpp>
+#include <cstdint>
 
 using namespace airlock::http;
 using nlohmann::json;
@@ -27,7 +28,8 @@ TEST_CASE("a JSON object that repeats a key at any depth is refused", "[http][js
   std::string err;
   CHECK(parse_json_strict(R"({"a":1,"b":{"a":2}})"));
   for (const char* bad : {R"({"a":1,"a":2})", R"({"x":{"k":1,"k":1}})", R"({"x":[{"k":1},{"k":2,"k":3}]})",
-                          R"({"model":"a","\u006dodel":"b"})", R"([{"a":1,"a":1}])", R"({"a":{},"a":{}})"}) {
+                          R"({"model":"a","\u006dodel":"b"})", R"([{"a":1,"a":1}])", R"({"a":{},"a":{}})",
+                          R"({"a":[],"a":1})", R"({"a":[[],{}],"a":1})", R"({"x":{"y":[1,{"z":1}]},"x":2})"}) {
     INFO(bad);
     err.clear();
     CHECK_FALSE(parse_json_strict(bad, &err));
@@ -65,6 +67,7 @@ TEST_CASE("typed fields report wrong types, out-of-range numbers and unknown key
   CHECK_FALSE(b.integer("days", 0, 365));
   CHECK_FALSE(b.boolean("flag"));
   CHECK_FALSE(b.integer("big", 0, 1000));
+  CHECK_FALSE(b.integer("big", 0, INT64_MAX));  // 2^64-1 must not wrap into range
   CHECK_FALSE(b.string("absent"));
   b.missing("absent");
   auto refused = b.refusal(held.req);
@@ -75,6 +78,16 @@ TEST_CASE("typed fields report wrong types, out-of-range numbers and unknown key
   CHECK(fields["days"] == "must be an integer from 0 to 365");
   CHECK(fields["extra"] == "is not a known field");
   CHECK(fields["absent"] == "is required");
+  // "Missing" never hides a type error on the same field.
+  b.missing("flag");
+  CHECK(json::parse(b.refusal(held.req)->body)["error"]["fields"]["flag"] == "must be true or false");
+
+  Held edges(R"({"neg":-1,"float":1.5,"max":9223372036854775807,"over":9223372036854775808})");
+  auto e = std::get<JsonBody>(JsonBody::read(edges.req));
+  CHECK_FALSE(e.integer("neg", 0, 10));
+  CHECK_FALSE(e.integer("float", 0, 10));
+  CHECK(e.integer("max", 0, INT64_MAX) == INT64_MAX);
+  CHECK_FALSE(e.integer("over", 0, INT64_MAX));
 
   Held ok_held(R"({"name":"ci","days":0})");
   auto ok = std::get<JsonBody>(JsonBody::read(ok_held.req));

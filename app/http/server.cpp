@@ -71,6 +71,7 @@ struct Server::Impl {
   void write(httplib::Response& res, const Response& r) {
     res.status = r.status;
     for (const auto& [k, v] : r.headers) res.set_header(k, v);
+    if (r.status == 204 || r.status == 304) return;  // no content, so no Content-Type either (RFC 9110 §15.3.5)
     res.set_content(r.body, r.content_type.empty() ? "text/plain; charset=utf-8" : r.content_type);
   }
 

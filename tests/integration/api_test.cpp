@@ -30,7 +30,10 @@ struct Api {
       h["X-CSRF-Token"] = csrf;
     }
     if (!body.empty()) h["Content-Type"] = "application/json";
-    for (auto& [k, v] : extra) h[k] = v;
+    for (auto& [k, v] : extra) {  // an empty value leaves the header out
+      if (v.empty()) h.erase(k);
+      else h[k] = v;
+    }
     return https_request(port, method, path, h, body);
   }
   json get(const std::string& path) const {
@@ -76,19 +79,41 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
   CHECK(listed["data"][0]["expires_at"].is_string());
 
   Api bot{a->port(), owner.origin, token, "", ""};
-  // Keys cannot mint keys, nor change the credentials of their user.
-  for (auto [method, path, body] : {std::tuple{"POST", "/api/v1/me/tokens", R"({"name":"x","scope":"read"})"},
-                                   std::tuple{"POST", "/api/v1/me/password", R"({"current_password":"a","new_password":"b"})"},
-                                   std::tuple{"POST", "/api/v1/me/mfa/enrolment", ""},
-                                   std::tuple{"POST", "/api/v1/me/mfa/disable", R"({"password":"a","code":"1"})"}}) {
-    INFO(path);
+  auto reader_made = owner.call("POST", "/api/v1/me/tokens", R"({"name":"reader","scope":"read","expires_in_days":0})");
+  REQUIRE(reader_made.status == 201);
+  CHECK(json::parse(reader_made.body)["expires_at"].is_null());
+  Api reader{a->port(), owner.origin, json::parse(reader_made.body)["token"], "", ""};
+  // Expiry is a choice, never implied.
+  CHECK(code_of(owner.call("POST", "/api/v1/me/tokens", R"({"name":"x","scope":"read"})")) == "invalid_fields");
+
+  // Keys cannot mint keys or accounts, change their user's credentials, raise roles or weaken MFA.
+  using Call = std::tuple<std::string, std::string, std::string>;
+  for (auto [method, path, body] : std::vector<Call>{
+           {"POST", "/api/v1/me/tokens", R"({"name":"x","scope":"read","expires_in_days":1})"},
+           {"POST", "/api/v1/me/password", R"({"current_password":"a","new_password":"b"})"},
+           {"POST", "/api/v1/me/mfa/enrolment", ""},
+           {"POST", "/api/v1/me/mfa/enrolment/confirm", R"({"code":"123456"})"},
+           {"POST", "/api/v1/me/mfa/backup-codes", ""},
+           {"POST", "/api/v1/me/mfa/disable", R"({"password":"a","code":"1"})"},
+           {"POST", "/api/v1/invites", R"({"email":"new@example.com","role":"owner"})"},
+           {"PATCH", "/api/v1/users/1", R"({"role":"owner"})"},
+           {"POST", "/api/v1/users/1/reset-mfa", ""},
+           {"PATCH", "/api/v1/settings", R"({"require_mfa":false})"}}) {
+    INFO(method << " " << path);
     auto r = bot.call(method, path, body);
     CHECK(r.status == 403);
     CHECK(code_of(r) == "session_required");
+    // A read-only token is stopped before that, at its scope.
+    auto ro = reader.call(method, path, body);
+    CHECK(ro.status == 403);
+    CHECK(code_of(ro) == "token_scope");
   }
+  CHECK(code_of(reader.call("DELETE", "/api/v1/me/tokens/1")) == "token_scope");
+  CHECK(code_of(reader.call("PATCH", "/api/v1/users/1", R"({"active":false})")) == "token_scope");
+  CHECK(reader.get("/api/v1/users")["data"].size() == 1);
 
   // Invite by API: the link comes back once, and works in a browser.
-  auto inv = bot.call("POST", "/api/v1/invites", R"({"email":"Ed@Example.com","role":"editor"})");
+  auto inv = owner.call("POST", "/api/v1/invites", R"({"email":"Ed@Example.com","role":"editor"})");
   REQUIRE(inv.status == 201);
   auto invite = json::parse(inv.body);
   CHECK(invite["email"] == "ed@example.com");
@@ -100,7 +125,9 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
                               {"password2", "an editor's long passphrase"}}).status == 303);
   REQUIRE(sign_in(ed, "ed@example.com", "an editor's long passphrase").status == 303);
   auto editor = session_api(ed);
-  CHECK(bot.call("POST", "/api/v1/invites", R"({"email":"ed@example.com","role":"viewer"})").status == 409);
+  auto taken = owner.call("POST", "/api/v1/invites", R"({"email":"ed@example.com","role":"viewer"})");
+  CHECK(taken.status == 409);
+  CHECK(code_of(taken) == "email_taken");
 
   auto users = bot.get("/api/v1/users")["data"];
   REQUIRE(users.size() == 2);
@@ -110,7 +137,6 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
   CHECK(users.dump().find("hash") == std::string::npos);
 
   // An editor is kept out of users admin and settings, as on the console.
-  using Call = std::tuple<std::string, std::string, std::string>;
   for (auto [method, path, body] : std::vector<Call>{{"GET", "/api/v1/users", ""}, {"GET", "/api/v1/settings", ""},
                                                      {"PATCH", "/api/v1/users/" + owner_id, R"({"role":"viewer"})"},
                                                      {"POST", "/api/v1/invites", R"({"email":"x@example.com","role":"owner"})"},
@@ -141,21 +167,21 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
     auto r = bot.call("PATCH", "/api/v1/users/" + ed_id, c.body, {{"Content-Type", c.content_type}});
     CHECK(r.status == c.status);
     CHECK(code_of(r) == c.code);
-    CHECK(r.body.find("SQL") == std::string::npos);
+    for (const char* leak : {"SQL", "sqlite", "UNIQUE", "/work/", ".cpp", "exception"}) CHECK(r.body.find(leak) == std::string::npos);
   }
   CHECK(bot.get("/api/v1/users/" + ed_id)["role"] == "editor");
-  auto unknown = bot.call("PATCH", "/api/v1/users/99999", R"({"role":"viewer"})");
+  auto unknown = bot.call("PATCH", "/api/v1/users/99999", R"({"active":false})");
   CHECK(unknown.status == 404);
   CHECK(code_of(unknown) == "user_not_found");
   CHECK(bot.call("GET", "/api/v1/users/abc").status == 404);
   // The last owner cannot be demoted (not even by themselves); the refusal is audited as denied.
-  auto self = bot.call("PATCH", "/api/v1/users/" + owner_id, R"({"role":"admin"})");
+  auto self = owner.call("PATCH", "/api/v1/users/" + owner_id, R"({"role":"admin"})");
   CHECK(self.status == 409);
   CHECK(code_of(self) == "last_owner");
   CHECK(bot.get("/api/v1/audit?action=user.role_change&outcome=denied")["data"].size() == 1);
 
   // A role change ends the target's sessions at once, and is audited with before/after.
-  auto changed = bot.call("PATCH", "/api/v1/users/" + ed_id, R"({"role":"viewer"})");
+  auto changed = owner.call("PATCH", "/api/v1/users/" + ed_id, R"({"role":"viewer"})");
   REQUIRE(changed.status == 200);
   CHECK(json::parse(changed.body)["role"] == "viewer");
   CHECK(editor.call("GET", "/api/v1/me").status == 401);
@@ -169,7 +195,28 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
   CHECK(sign_in(ed, "ed@example.com", "an editor's long passphrase").status != 303);
   CHECK(json::parse(bot.call("PATCH", "/api/v1/users/" + ed_id, R"({"active":true})").body)["active"] == true);
   CHECK(bot.call("POST", "/api/v1/users/" + ed_id + "/unlock").status == 200);
-  CHECK(bot.call("POST", "/api/v1/users/" + ed_id + "/reset-mfa").status == 200);
+  CHECK(owner.call("POST", "/api/v1/users/" + ed_id + "/reset-mfa").status == 200);
+
+  // An admin manages users below owner only, and may not change the security policy.
+  auto adm_inv = owner.call("POST", "/api/v1/invites", R"({"email":"adm@example.com","role":"admin"})");
+  REQUIRE(adm_inv.status == 201);
+  std::string adm_url = json::parse(adm_inv.body)["invite_url"];
+  Browser adm_b = browser_for(*a);
+  REQUIRE(adm_b.post("/invite", {{"token", adm_url.substr(adm_url.find('=') + 1)}, {"password", "copper kettles whistle at dawn"},
+                                 {"password2", "copper kettles whistle at dawn"}}).status == 303);
+  REQUIRE(sign_in(adm_b, "adm@example.com", "copper kettles whistle at dawn").status == 303);
+  auto admin = session_api(adm_b);
+  auto adm_settings = admin.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})");
+  CHECK(adm_settings.status == 403);
+  CHECK(code_of(adm_settings) == "forbidden");
+  CHECK(admin.get("/api/v1/settings")["require_mfa"] == false);
+  auto adm_owner_inv = admin.call("POST", "/api/v1/invites", R"({"email":"o2@example.com","role":"owner"})");
+  CHECK(adm_owner_inv.status == 403);
+  CHECK(code_of(adm_owner_inv) == "owner_only");
+  auto adm_on_owner = admin.call("PATCH", "/api/v1/users/" + owner_id, R"({"active":false})");
+  CHECK(adm_on_owner.status == 403);
+  CHECK(code_of(adm_on_owner) == "owner_only");
+  CHECK(admin.call("PATCH", "/api/v1/users/" + ed_id, R"({"role":"editor"})").status == 200);
 
   // Settings: admins read, only owners change; every change is audited.
   auto settings = bot.get("/api/v1/settings");
@@ -179,12 +226,20 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
   auto set = owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})");
   REQUIRE(set.status == 200);
   CHECK(json::parse(set.body)["require_mfa"] == true);
-  CHECK(bot.call("PATCH", "/api/v1/settings", R"({"require_mfa":"no"})").status == 422);
+  CHECK(code_of(owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":"no"})")) == "invalid_fields");
   CHECK(bot.get("/api/v1/audit?action=settings.change")["data"].size() == 1);
   // The console page shows the same policy.
   auto page = b.get("/settings");
   CHECK(page.status == 200);
   CHECK(page.body.find("name=\"require_mfa\" value=\"true\" checked") != std::string::npos);
+
+  // No secret handed out above appears in any log line.
+  for (const auto& line : a->log_lines()) {
+    CHECK(line.find(token.substr(17)) == std::string::npos);
+    CHECK(line.find(adm_url.substr(adm_url.find('=') + 1)) == std::string::npos);
+    CHECK(line.find("long passphrase") == std::string::npos);
+    CHECK(line.find("copper kettles") == std::string::npos);
+  }
 }
 
 TEST_CASE("cookie callers of the API need same origin and the CSRF token for every change",
@@ -199,20 +254,28 @@ TEST_CASE("cookie callers of the API need same origin and the CSRF token for eve
            {"no CSRF token", {{"X-CSRF-Token", ""}}},
            {"wrong CSRF token", {{"X-CSRF-Token", std::string(43, 'A')}}},
            {"other origin", {{"Origin", "https://evil.example"}}},
-           {"cross-site fetch", {{"Sec-Fetch-Site", "cross-site"}}}}) {
+           {"cross-site fetch", {{"Sec-Fetch-Site", "cross-site"}}},
+           {"no origin information at all", {{"Origin", ""}}}}) {
     INFO(what);
     auto r = owner.call("POST", "/api/v1/me/tokens", body, headers);
     CHECK(r.status == 403);
     CHECK(code_of(r) == "csrf_failed");
+    auto p = owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})", headers);
+    CHECK(p.status == 403);
+    CHECK(code_of(p) == "csrf_failed");
   }
+  CHECK(owner.get("/api/v1/settings")["require_mfa"] == false);
   CHECK(owner.get("/api/v1/me/tokens")["data"].empty());
   // DELETE is a change too.
   auto sessions = owner.get("/api/v1/me/sessions")["data"];
   REQUIRE(sessions.size() == 1);
   CHECK(sessions[0]["current"] == true);
   auto sid = std::to_string(sessions[0]["id"].get<std::int64_t>());
-  CHECK(owner.call("DELETE", "/api/v1/me/sessions/" + sid, "", {{"X-CSRF-Token", ""}}).status == 403);
-  CHECK(owner.call("DELETE", "/api/v1/me/sessions/" + sid).status == 204);
+  CHECK(code_of(owner.call("DELETE", "/api/v1/me/sessions/" + sid, "", {{"X-CSRF-Token", ""}})) == "csrf_failed");
+  auto ended = owner.call("DELETE", "/api/v1/me/sessions/" + sid);
+  CHECK(ended.status == 204);
+  CHECK(ended.body.empty());
+  CHECK(ended.headers.count("content-type") == 0);
   CHECK(owner.call("GET", "/api/v1/me").status == 401);
 }
 
@@ -241,6 +304,7 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   // The code that enrolled cannot turn it off again (replay), a backup code with the password can.
   auto replay = owner.call("POST", "/api/v1/me/mfa/disable", json{{"password", kConsolePassword}, {"code", code}}.dump());
   CHECK(replay.status == 422);
+  CHECK(code_of(replay) == "mfa_code_invalid");
   auto wrong_pw = owner.call("POST", "/api/v1/me/mfa/disable", json{{"password", "not it at all, no"}, {"code", codes[0]}}.dump());
   CHECK(wrong_pw.status == 422);
   CHECK(code_of(wrong_pw) == "password_wrong");
@@ -254,6 +318,7 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   auto wrong = owner.call("POST", "/api/v1/me/password",
                           json{{"current_password", "not the password"}, {"new_password", "a brand new passphrase"}}.dump());
   CHECK(wrong.status == 422);
+  CHECK(code_of(wrong) == "password_wrong");
   auto changed = owner.call("POST", "/api/v1/me/password",
                             json{{"current_password", kConsolePassword}, {"new_password", "a brand new passphrase"}}.dump());
   REQUIRE(changed.status == 200);
@@ -261,5 +326,11 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   auto cookie = changed.headers.at("set-cookie");
   Api renewed{owner.port, owner.origin, "", cookie.substr(0, cookie.find(';')), json::parse(changed.body)["csrf_token"]};
   CHECK(renewed.get("/api/v1/me")["email"] == "owner@example.com");
-  CHECK(renewed.call("POST", "/api/v1/me/tokens", R"({"name":"after","scope":"read"})").status == 201);
+  CHECK(renewed.call("POST", "/api/v1/me/tokens", R"({"name":"after","scope":"read","expires_in_days":1})").status == 201);
+  auto secret_b32 = json::parse(started.body)["secret"].get<std::string>();
+  for (const auto& line : a->log_lines()) {
+    CHECK(line.find(secret_b32) == std::string::npos);
+    for (const auto& c : codes) CHECK(line.find(c.get<std::string>()) == std::string::npos);
+    CHECK(line.find("brand new passphrase") == std::string::npos);
+  }
 }

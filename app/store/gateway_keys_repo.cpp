@@ -1,0 +1,125 @@
+#include "store/gateway_keys_repo.h"
+
+#include <SQLiteCpp/Statement.h>
+#include <nlohmann/json.hpp>
+
+namespace airlock::store::gateway_keys {
+namespace {
+
+constexpr const char* kSelect =
+    "SELECT id, public_id, secret_hash, name, owner_user_id, allowed_models, scopes, ip_allowlist, rpm, tpm, "
+    "monthly_requests, monthly_tokens, max_tokens_cap, metadata, enabled, expires_at, created_at, updated_at, "
+    "revoked_at, last_used_at, last_used_ip FROM gateway_keys ";
+
+std::vector<std::string> string_list(const std::string& text) {
+  std::vector<std::string> out;
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  if (!j.is_array()) return out;
+  for (const auto& v : j)
+    if (v.is_string()) out.push_back(v.get<std::string>());
+  return out;
+}
+
+std::string list_text(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+
+std::optional<std::int64_t> opt(SQLite::Statement& q, int col) {
+  if (q.getColumn(col).isNull()) return std::nullopt;
+  return q.getColumn(col).getInt64();
+}
+
+void bind_opt(SQLite::Statement& q, int idx, const std::optional<std::int64_t>& v) {
+  if (v) q.bind(idx, *v);
+  else q.bind(idx);
+}
+
+GatewayKeyRow read_row(SQLite::Statement& q) {
+  GatewayKeyRow r;
+  r.id = core::KeyId(q.getColumn(0).getInt64());
+  r.public_id = q.getColumn(1).getString();
+  auto blob = q.getColumn(2);
+  r.secret_hash.assign(static_cast<const char*>(blob.getBlob()), static_cast<std::size_t>(blob.getBytes()));
+  r.name = q.getColumn(3).getString();
+  if (auto o = opt(q, 4)) r.owner = core::UserId(*o);
+  r.allowed_models = string_list(q.getColumn(5).getString());
+  r.scopes = string_list(q.getColumn(6).getString());
+  r.ip_allowlist = string_list(q.getColumn(7).getString());
+  r.limits = {opt(q, 8), opt(q, 9), opt(q, 10), opt(q, 11), opt(q, 12)};
+  r.metadata_json = q.getColumn(13).getString();
+  r.enabled = q.getColumn(14).getInt() == 1;
+  r.expires_at = opt(q, 15);
+  r.created_at = q.getColumn(16).getInt64();
+  r.updated_at = q.getColumn(17).getInt64();
+  r.revoked_at = opt(q, 18);
+  r.last_used_at = opt(q, 19);
+  if (!q.getColumn(20).isNull()) r.last_used_ip = q.getColumn(20).getString();
+  return r;
+}
+
+}  // namespace
+
+core::KeyId insert(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
+  SQLite::Statement q(tx.db(),
+                      "INSERT INTO gateway_keys (public_id, secret_hash, name, owner_user_id, allowed_models, scopes, "
+                      "ip_allowlist, rpm, tpm, monthly_requests, monthly_tokens, max_tokens_cap, metadata, enabled, "
+                      "expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+  q.bind(1, row.public_id);
+  q.bind(2, row.secret_hash.data(), static_cast<int>(row.secret_hash.size()));
+  q.bind(3, row.name);
+  bind_opt(q, 4, row.owner ? std::optional<std::int64_t>(row.owner->value) : std::nullopt);
+  q.bind(5, list_text(row.allowed_models));
+  q.bind(6, list_text(row.scopes));
+  q.bind(7, list_text(row.ip_allowlist));
+  bind_opt(q, 8, row.limits.rpm);
+  bind_opt(q, 9, row.limits.tpm);
+  bind_opt(q, 10, row.limits.monthly_requests);
+  bind_opt(q, 11, row.limits.monthly_tokens);
+  bind_opt(q, 12, row.limits.max_tokens_cap);
+  q.bind(13, row.metadata_json);
+  q.bind(14, row.enabled ? 1 : 0);
+  bind_opt(q, 15, row.expires_at);
+  q.bind(16, now);
+  q.bind(17, now);
+  q.exec();
+  return core::KeyId(tx.db().getLastInsertRowid());
+}
+
+std::optional<GatewayKeyRow> find_by_public_id(Tx& tx, const std::string& public_id) {
+  SQLite::Statement q(tx.db(), std::string(kSelect) + "WHERE public_id = ?");
+  q.bind(1, public_id);
+  if (!q.executeStep()) return std::nullopt;
+  return read_row(q);
+}
+
+std::optional<GatewayKeyRow> find(Tx& tx, core::KeyId id) {
+  SQLite::Statement q(tx.db(), std::string(kSelect) + "WHERE id = ?");
+  q.bind(1, id.value);
+  if (!q.executeStep()) return std::nullopt;
+  return read_row(q);
+}
+
+std::vector<GatewayKeyRow> list(Tx& tx, bool include_revoked) {
+  SQLite::Statement q(tx.db(), std::string(kSelect) + (include_revoked ? "" : "WHERE revoked_at IS NULL ") +
+                                   "ORDER BY id DESC");
+  std::vector<GatewayKeyRow> out;
+  while (q.executeStep()) out.push_back(read_row(q));
+  return out;
+}
+
+bool revoke(Tx& tx, core::KeyId id, std::int64_t now) {
+  SQLite::Statement q(tx.db(),
+                      "UPDATE gateway_keys SET revoked_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL");
+  q.bind(1, now);
+  q.bind(2, now);
+  q.bind(3, id.value);
+  return q.exec() == 1;
+}
+
+void touch(Tx& tx, core::KeyId id, std::int64_t now, const std::string& ip) {
+  SQLite::Statement q(tx.db(), "UPDATE gateway_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?");
+  q.bind(1, now);
+  q.bind(2, ip);
+  q.bind(3, id.value);
+  q.exec();
+}
+
+}  // namespace airlock::store::gateway_keys
