@@ -21,6 +21,8 @@ constexpr const char* kUsage =
     "  healthcheck     ask the local instance's /healthz (exit 0 healthy, 1 not)\n"
     "  user create-owner --email=E   create the first owner on the host\n"
     "  user unlock --email=E         end a user's lockout\n"
+    "  key create --name=N [...]     create a gateway key (printed once on stdout)\n"
+    "  key list | key revoke ID      list or revoke gateway keys\n"
     "\n"
     "Run 'airlock <command> --help' for a command's options.\n";
 
@@ -40,6 +42,7 @@ int main(int argc, char** argv) {
   if (cmd == "version" || cmd == "--version") return version(rest);
   if (cmd == "healthcheck") return healthcheck(rest);
   if (cmd == "user") return user(rest);
+  if (cmd == "key") return key(rest);
   if (cmd == "config") {
     std::string sub = rest.empty() ? "" : rest[0];
     std::vector<std::string> sub_rest(rest.empty() ? rest.begin() : rest.begin() + 1, rest.end());

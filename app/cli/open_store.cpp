@@ -12,6 +12,11 @@ core::SecretBytes access_token_pepper(const core::SecretBytes& master_key) {
                              crypto::byte_view("airlock/pepper/access-token"), 32);
 }
 
+core::SecretBytes gateway_key_pepper(const core::SecretBytes& master_key) {
+  return crypto::hkdf_sha256(crypto::byte_view("airlock/pepper/v1"), master_key.bytes(),
+                             crypto::byte_view("airlock/pepper/gateway-key"), 32);
+}
+
 core::Result<OpenedStore> open_store(const core::Config& config, core::Random& random, const core::Clock& clock,
                                      bool may_create) {
   std::string db_path = config.data_dir + "/airlock.db";
@@ -36,6 +41,7 @@ core::Result<OpenedStore> open_store(const core::Config& config, core::Random& r
   // Proves the master key: it must be the one this database's encrypted fields were written under.
   out.fields = std::make_unique<crypto::FieldCipher>(keys->master_key, random);
   out.token_pepper = access_token_pepper(keys->master_key);
+  out.gateway_pepper = gateway_key_pepper(keys->master_key);
   auto instance = store::ensure_instance(*out.db, random, clock, out.fields->key_id());
   if (!instance) return instance.status();
   out.instance_id = *instance;

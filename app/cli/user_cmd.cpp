@@ -10,7 +10,7 @@
 
 #include "audit/audit_log.h"
 #include "cli/commands.h"
-#include "cli/open_store.h"
+#include "cli/host.h"
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/setup.h"
@@ -18,13 +18,6 @@
 
 namespace airlock::cli {
 namespace {
-
-std::string flag_value(const ParsedFlags& f, const std::string& name) {
-  for (const auto& a : f.other) {
-    if (a.rfind(name + "=", 0) == 0) return a.substr(name.size() + 1);
-  }
-  return {};
-}
 
 // Reads a line from the terminal with echo off; empty when there is no terminal.
 std::string prompt_hidden(const char* prompt) {
@@ -74,29 +67,6 @@ std::string read_password(const ParsedFlags& flags, bool* ok) {
   }
   *ok = true;
   return a;
-}
-
-// Loads the configuration and opens the existing store, then runs `fn` with what a host-side
-// command needs. Exit codes: 2 for configuration problems, 1 when the store cannot be opened.
-struct HostCtx {
-  core::Config config;
-  core::RealClock clock;
-  std::unique_ptr<core::Random> random = core::make_system_random();
-  std::optional<OpenedStore> store;
-};
-
-int with_store(const ParsedFlags& flags, const std::function<int(HostCtx&)>& fn) {
-  auto load = load_or_report(flags);
-  if (!load) return 2;
-  HostCtx ctx;
-  ctx.config = load->config;
-  auto opened = open_store(load->config, *ctx.random, ctx.clock, /*may_create=*/false);
-  if (!opened) {
-    std::fprintf(stderr, "airlock: %s\n", opened.status().describe().c_str());
-    return 1;
-  }
-  ctx.store = std::move(*opened);
-  return fn(ctx);
 }
 
 int create_owner_cmd(const Args& args) {

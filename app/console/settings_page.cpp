@@ -38,7 +38,8 @@ http::Response settings_view(Deps& d, const guard::AdminCtx& ctx, http::Request&
             "AIRLOCK_SESSION_ABSOLUTE_TIMEOUT"),
        fact("Invite links valid for", duration(c["links"]["invite_lifetime_seconds"].get<std::int64_t>()), "—"),
        fact("Sign-in attempts", per(c["rate_limits"]["login"]), "AIRLOCK_LOGIN_RATE_LIMIT"),
-       fact("Setup and invite link uses", per(c["rate_limits"]["setup_and_invite"]), "AIRLOCK_SETUP_RATE_LIMIT")});
+       fact("Setup and invite link uses", per(c["rate_limits"]["setup_and_invite"]), "AIRLOCK_SETUP_RATE_LIMIT"),
+       fact("CSP reports", per(c["rate_limits"]["csp_reports"]), "AIRLOCK_CSP_REPORT_RATE_LIMIT")});
   bool owner = ctx.who().user.role == identity::Role::kOwner;
   nlohmann::json data = {{"owner", owner}, {"require_mfa", s["require_mfa"]}, {"csrf", ctx.who().session.csrf_token},
                          {"facts", facts}};

@@ -220,6 +220,8 @@ const std::vector<KeyDef>& defs() {
        int_key(&Config::login_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.login_rate_limit); }},
       {{"AIRLOCK_SETUP_RATE_LIMIT", "5", false, "Setup and invite link uses per hour per client IP."},
        int_key(&Config::setup_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.setup_rate_limit); }},
+      {{"AIRLOCK_CSP_REPORT_RATE_LIMIT", "60", false, "CSP violation reports accepted per minute per client IP."},
+       int_key(&Config::csp_report_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.csp_report_rate_limit); }},
       {{"AIRLOCK_PROVISION_FILE", "", false, "JSON file of providers and models applied at every start (secrets by api_key_env/api_key_file only)."},
        string_key(&Config::provision_file), [](const Config& c) { return c.provision_file; }},
       {{"AIRLOCK_UPSTREAM_CA_FILE", "", false, "PEM CA bundle for upstream TLS. Empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)."},

@@ -58,6 +58,7 @@ struct Config {
   int session_absolute_timeout_s = 12 * 3600;
   int login_rate_limit = 10;  // per minute per client IP
   int setup_rate_limit = 5;   // per hour per client IP (setup and invite links)
+  int csp_report_rate_limit = 60;  // per minute per client IP
 
   // Gateway.
   std::string provision_file;           // JSON providers and models applied at every start

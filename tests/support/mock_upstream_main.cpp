@@ -1,15 +1,12 @@
-// Fake LLM vendor for the integration tests: OpenAI- and Anthropic-shaped endpoints on an OS-chosen
-// 127.0.0.1 port, plain HTTP or HTTPS. It records every /v1/* request so tests can see what Airlock
-// really sent, and the "model" field in the body picks a misbehaviour (errors, delays, hangs, broken
-// streams), so a test needs nothing but the request it would send anyway.
-//
-//   mock_upstream [--tls-cert FILE --tls-key FILE]
-// prints {"port":N} once bound, then serves until SIGTERM/SIGINT (exit 0).
+// Fake LLM vendor for the integration tests (usage: mock_upstream [--tls-cert F --tls-key F]): OpenAI-
+// and Anthropic-shaped endpoints on 127.0.0.1. It records every /v1/* request so tests see what Airlock
+// sent, and the body's "model" picks a misbehaviour (errors, delays, hangs, broken streams).
 #include <httplib.h>
 #include <nlohmann/json.hpp>
-#include <pthread.h>
+#include <arpa/inet.h>
+#include <poll.h>
 #include <signal.h>
-#include <unistd.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <atomic>
@@ -19,8 +16,9 @@
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -31,56 +29,44 @@
 #include <vector>
 
 #include "cli/process_init.h"
+#include "core/bytes.h"
 
 namespace {
 
 using json = nlohmann::json;
-// Ordered so replies keep the field order of the vendors' own documentation.
-using ojson = nlohmann::ordered_json;
+using ojson = nlohmann::ordered_json;  // replies keep the vendors' documented field order
+using httplib::Request, httplib::Response;
 
-constexpr std::int64_t kStepMs = 10;  // granularity at which waits notice a departed client
-constexpr std::int64_t kHangMs = 120'000;
-constexpr std::int64_t kStreamSlowGapMs = 300;
-constexpr std::size_t kBreakAfterEvents = 2;
-constexpr std::size_t kNoBreak = std::numeric_limits<std::size_t>::max();
+constexpr std::int64_t kStepMs = 10;  // how soon a wait notices a departed client or a shutdown
 constexpr std::int64_t kCreated = 1'700'000'000;
 constexpr const char* kReply = "Hello from mock.";
 
-// Set when SIGTERM/SIGINT arrives so long waits end and the thread pool can join its workers.
+// Set on SIGTERM/SIGINT so long waits end and the thread pool can join its workers.
 std::atomic<bool> g_stopping{false};
 
 class Recorder {
  public:
-  void record(const httplib::Request& req) {
+  void record(const Request& req) {
     ojson headers = ojson::object();
     for (const auto& [name, value] : req.headers) {
       std::string key = name;
       std::transform(key.begin(), key.end(), key.begin(), [](unsigned char c) { return std::tolower(c); });
       auto it = headers.find(key);
-      if (it == headers.end()) {
-        headers[key] = value;
-      } else {
-        // httplib's unordered_multimap (libstdc++) yields repeats newest first; prepending restores
-        // the order they arrived in, which is what a proxy must preserve.
-        *it = value + ", " + it->get<std::string>();
-      }
+      // libstdc++'s unordered_multimap yields repeats newest first; prepending restores arrival
+      // order, which is the order a proxy must preserve.
+      if (it == headers.end()) headers[key] = value;
+      else *it = value + ", " + it->get<std::string>();
     }
     std::lock_guard lock(mu_);
-    requests_.push_back(ojson{{"method", req.method},
-                              {"path", req.path},
-                              {"headers", std::move(headers)},
-                              {"body", req.body},
-                              {"remote_port", req.remote_port}});
+    requests_.push_back({{"method", req.method}, {"path", req.path}, {"headers", std::move(headers)},
+                         {"body", req.body}, {"remote_port", req.remote_port}});
     ports_.insert(req.remote_port);
   }
-  ojson requests() const {
-    std::lock_guard lock(mu_);
-    return ojson{{"requests", requests_}};
-  }
+  ojson requests() const { std::lock_guard lock(mu_); return {{"requests", requests_}}; }
   ojson stats() const {
     std::lock_guard lock(mu_);
     // Distinct client ports stand in for distinct connections: keep-alive reuses one port.
-    return ojson{{"requests", requests_.size()}, {"connections", ports_.size()}, {"cancelled", cancelled_}};
+    return {{"requests", requests_.size()}, {"connections", ports_.size()}, {"cancelled", cancelled_}};
   }
   void reset() {
     std::lock_guard lock(mu_);
@@ -88,10 +74,7 @@ class Recorder {
     ports_.clear();
     cancelled_ = 0;
   }
-  void count_cancelled() {
-    std::lock_guard lock(mu_);
-    ++cancelled_;
-  }
+  void count_cancelled() { std::lock_guard lock(mu_); ++cancelled_; }
 
  private:
   mutable std::mutex mu_;
@@ -100,12 +83,12 @@ class Recorder {
   std::int64_t cancelled_ = 0;
 };
 
-// What the model name asks the mock to do; all zero means "answer normally, at once".
+// What the model name asks for; all defaults mean "answer normally, at once".
 struct Behaviour {
   int fail_status = 0;
   std::int64_t delay_ms = 0;  // before any answer
   std::int64_t gap_ms = 0;    // between stream events
-  std::size_t break_after = kNoBreak;
+  std::size_t break_after = SIZE_MAX;  // events sent before the connection is cut
 };
 
 std::optional<std::int64_t> suffix_ms(std::string_view model, std::string_view prefix) {
@@ -122,16 +105,38 @@ Behaviour behaviour_for(std::string_view model) {
   for (int status : {400, 401, 429, 500, 502, 503}) {
     if (model == "fail-" + std::to_string(status)) b.fail_status = status;
   }
-  if (model == "hang") b.delay_ms = kHangMs;
+  if (model == "hang") b.delay_ms = 120'000;
   if (auto ms = suffix_ms(model, "slow-")) b.delay_ms = *ms;
-  if (model == "stream-slow") b.gap_ms = kStreamSlowGapMs;
+  if (model == "stream-slow") b.gap_ms = 300;
   if (auto ms = suffix_ms(model, "stream-delay-")) b.gap_ms = *ms;
-  if (model == "stream-break") b.break_after = kBreakAfterEvents;
+  if (model == "stream-break") b.break_after = 2;
   return b;
 }
 
-// Sleeps in small steps so a departed client or a shutdown ends the wait within kStepMs.
-// Returns false when the wait was cut short.
+// httplib's liveness checks (req.is_connection_closed(), sink.is_writable()) peek the raw socket, so
+// a TLS client that sends close_notify before its FIN looks alive while we wait. poll(POLLRDHUP) sees
+// a FIN behind unread bytes, but handlers get no socket: find ours by its (unique) address pair.
+int socket_of(const Request& req) {
+  std::error_code ec;
+  for (const auto& entry : std::filesystem::directory_iterator("/proc/self/fd", ec)) {
+    int fd = std::atoi(entry.path().filename().c_str());
+    sockaddr_in peer{}, local{};
+    socklen_t peer_len = sizeof peer, local_len = sizeof local;
+    if (getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &peer_len) == 0 && peer.sin_family == AF_INET &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &local_len) == 0 &&
+        ntohs(peer.sin_port) == req.remote_port && ntohs(local.sin_port) == req.local_port) {
+      return fd;
+    }
+  }
+  return -1;
+}
+
+bool peer_hung_up(int fd) {
+  pollfd p{fd, POLLRDHUP, 0};
+  return fd >= 0 && ::poll(&p, 1, 0) > 0 && (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
+// Sleeps in small steps; false when cut short by a departed client or a shutdown.
 bool pause_while(std::int64_t ms, const std::function<bool()>& still_wanted) {
   for (std::int64_t waited = 0; waited < ms; waited += kStepMs) {
     if (g_stopping || !still_wanted()) return false;
@@ -145,46 +150,29 @@ bool flag(const json& j, const char* key) {
   return it != j.end() && it->is_boolean() && it->get<bool>();
 }
 
-void send_json(httplib::Response& res, int status, const ojson& body) {
+void send_json(Response& res, int status, const ojson& body) {
   res.status = status;
-  // Bodies echo client bytes (the request log), which need not be valid UTF-8.
+  // The request log echoes client bytes, which need not be valid UTF-8.
   res.set_content(body.dump(-1, ' ', false, ojson::error_handler_t::replace), "application/json");
 }
 
-void send_error(httplib::Response& res, int status) {
+void send_error(Response& res, int status, const char* message = "mock failure") {
   if (status == 429) res.set_header("retry-after", "1");
-  send_json(res, status, ojson{{"error", {{"message", "mock failure"}, {"type", "mock_error"}, {"code", "mock"}}}});
+  send_json(res, status, {{"error", {{"message", message}, {"type", "mock_error"}, {"code", "mock"}}}});
 }
 
-std::string base64(const std::vector<std::uint8_t>& in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  for (std::size_t i = 0; i < in.size(); i += 3) {
-    std::uint32_t n = std::uint32_t{in[i]} << 16;
-    if (i + 1 < in.size()) n |= std::uint32_t{in[i + 1]} << 8;
-    if (i + 2 < in.size()) n |= in[i + 2];
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += i + 1 < in.size() ? kAlphabet[(n >> 6) & 63] : '=';
-    out += i + 2 < in.size() ? kAlphabet[n & 63] : '=';
-  }
-  return out;
-}
-
-// OpenAI's base64 embeddings are the raw little-endian float32 array, whatever the host order.
+// OpenAI's base64 embedding is the raw float32 array in little-endian order, i.e. our memory image.
 ojson embedding_vector(bool as_base64) {
+  static_assert(std::endian::native == std::endian::little, "the base64 form copies floats as they lie");
   const float values[] = {0.1f, 0.2f, 0.3f};
   if (!as_base64) return ojson::array({0.1, 0.2, 0.3});
-  std::vector<std::uint8_t> bytes;
-  for (float v : values) {
-    auto bits = std::bit_cast<std::uint32_t>(v);
-    for (int k = 0; k < 4; ++k) bytes.push_back(static_cast<std::uint8_t>(bits >> (8 * k)));
-  }
-  return base64(bytes);
+  // 12 bytes need no padding, so standard base64 differs from base64url only in two letters.
+  std::string text = airlock::core::to_base64url(reinterpret_cast<const std::uint8_t*>(values), sizeof values);
+  for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
+  return text;
 }
 
 std::string sse_data(const ojson& j) { return "data: " + j.dump() + "\n\n"; }
-
 std::string sse_event(const char* name, const ojson& j) { return std::string("event: ") + name + "\n" + sse_data(j); }
 
 std::vector<std::string> openai_events(const std::string& model, bool include_usage) {
@@ -196,8 +184,8 @@ std::vector<std::string> openai_events(const std::string& model, bool include_us
   for (int i = 0; i < 5; ++i) {
     ojson delta = i == 0 ? ojson{{"role", "assistant"}, {"content", ""}}
                          : ojson{{"content", "tok" + std::to_string(i) + " "}};
-    ojson finish = i == 4 ? ojson("stop") : ojson(nullptr);
-    events.push_back(sse_data(chunk(ojson::array({{{"index", 0}, {"delta", delta}, {"finish_reason", finish}}}))));
+    ojson choice = {{"index", 0}, {"delta", delta}, {"finish_reason", i == 4 ? ojson("stop") : ojson(nullptr)}};
+    events.push_back(sse_data(chunk(ojson::array({choice}))));
   }
   if (include_usage) {
     ojson last = chunk(ojson::array());
@@ -217,15 +205,24 @@ std::vector<std::string> anthropic_events(const std::string& model) {
                                                      {"content_block", {{"type", "text"}, {"text", ""}}}}));
   for (int i = 1; i <= 3; ++i) {
     ojson delta = {{"type", "text_delta"}, {"text", "tok" + std::to_string(i) + " "}};
-    events.push_back(sse_event("content_block_delta", {{"type", "content_block_delta"}, {"index", 0}, {"delta", delta}}));
+    events.push_back(
+        sse_event("content_block_delta", {{"type", "content_block_delta"}, {"index", 0}, {"delta", delta}}));
   }
   events.push_back(sse_event("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}}));
-  events.push_back(sse_event("message_delta", {{"type", "message_delta"},
-                                               {"delta", {{"stop_reason", "end_turn"}}},
+  events.push_back(sse_event("message_delta", {{"type", "message_delta"}, {"delta", {{"stop_reason", "end_turn"}}},
                                                {"usage", {{"output_tokens", 3}}}}));
   events.push_back(sse_event("message_stop", {{"type", "message_stop"}}));
   return events;
 }
+
+// What a vendor route gets once the shared front half has let the request through.
+struct Call {
+  const json& body;
+  std::string model;
+  Behaviour behaviour;
+  int fd;  // our socket, looked up only when the model asks us to wait
+  Response& res;
+};
 
 struct StreamState {
   std::vector<std::string> events;
@@ -233,21 +230,20 @@ struct StreamState {
   bool broke_on_purpose = false;
 };
 
-// One event per provider call (and per sink.write), so each reaches the wire as its own chunk.
-void start_stream(Recorder& rec, httplib::Response& res, std::vector<std::string> events, const Behaviour& b) {
-  auto state = std::make_shared<StreamState>();
-  state->events = std::move(events);
-  res.status = 200;
-  res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider(
+// One event per provider call and sink.write, so each reaches the wire as its own chunk.
+void start_stream(Recorder& rec, const Call& c, std::vector<std::string> events) {
+  auto state = std::make_shared<StreamState>(StreamState{std::move(events)});
+  c.res.status = 200;
+  c.res.set_header("Cache-Control", "no-cache");
+  c.res.set_chunked_content_provider(
       "text/event-stream",
-      [state, b](std::size_t, httplib::DataSink& sink) {
+      [state, b = c.behaviour, fd = c.fd](std::size_t, httplib::DataSink& sink) {
         if (state->next == b.break_after) {
-          // Returning false without done() drops the connection with no terminating chunk.
-          state->broke_on_purpose = true;
+          state->broke_on_purpose = true;  // false without done(): the connection drops, no last chunk
           return false;
         }
-        if (state->next > 0 && !pause_while(b.gap_ms, [&sink] { return sink.is_writable(); })) return false;
+        auto present = [&sink, fd] { return sink.is_writable() && !peer_hung_up(fd); };
+        if (state->next > 0 && b.gap_ms > 0 && !pause_while(b.gap_ms, present)) return false;
         const std::string& event = state->events[state->next++];
         if (!sink.write(event.data(), event.size())) return false;
         if (state->next == state->events.size()) sink.done();
@@ -258,11 +254,10 @@ void start_stream(Recorder& rec, httplib::Response& res, std::vector<std::string
       });
 }
 
-using VendorReply = std::function<void(const json& body, const std::string& model, const Behaviour& b)>;
+using VendorReply = std::function<void(const Call&)>;
 
-// Shared front half of every vendor POST: record, parse, then apply the model's delay or failure.
-void serve_vendor(Recorder& rec, const httplib::Request& req, httplib::Response& res, const char* id_header,
-                  const VendorReply& reply) {
+// The front half of every vendor POST: record, parse, then apply the model's delay or failure.
+void serve_vendor(Recorder& rec, const Request& req, Response& res, const char* id_header, const VendorReply& reply) {
   rec.record(req);
   res.set_header(id_header, "mock-req-1");
   json body = json::parse(req.body, nullptr, false);
@@ -270,49 +265,54 @@ void serve_vendor(Recorder& rec, const httplib::Request& req, httplib::Response&
   auto it = body.find("model");
   std::string model = it != body.end() && it->is_string() ? it->get<std::string>() : "";
   Behaviour b = behaviour_for(model);
-  if (!pause_while(b.delay_ms, [&req] { return !req.is_connection_closed(); })) {
+  int fd = b.delay_ms > 0 || b.gap_ms > 0 ? socket_of(req) : -1;
+  auto present = [&req, fd] { return !req.is_connection_closed() && !peer_hung_up(fd); };
+  if (b.delay_ms > 0 && !pause_while(b.delay_ms, present)) {
     if (!g_stopping) rec.count_cancelled();
     return;
   }
   if (b.fail_status != 0) return send_error(res, b.fail_status);
-  reply(body, model, b);
+  reply(Call{body, model, b, fd, res});
 }
 
-ojson usage_openai() { return {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30}}; }
+ojson openai_usage() { return {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30}}; }
 
-void install_openai_routes(httplib::Server& server, Recorder& rec) {
-  server.Post("/v1/chat/completions", [&rec](const httplib::Request& req, httplib::Response& res) {
-    serve_vendor(rec, req, res, "x-request-id", [&](const json& body, const std::string& model, const Behaviour& b) {
-      if (flag(body, "stream")) {
-        auto options = body.find("stream_options");
-        bool usage = options != body.end() && options->is_object() && flag(*options, "include_usage");
-        return start_stream(rec, res, openai_events(model, usage), b);
-      }
-      ojson message = {{"role", "assistant"}, {"content", kReply}};
-      send_json(res, 200, {{"id", "chatcmpl-mock"}, {"object", "chat.completion"}, {"created", kCreated},
-                           {"model", model},
-                           {"choices", ojson::array({{{"index", 0}, {"message", message}, {"finish_reason", "stop"}}})},
-                           {"usage", usage_openai()}});
+void install_vendor_routes(httplib::Server& server, Recorder& rec) {
+  auto route = [&](const char* path, const char* id_header, VendorReply reply) {
+    server.Post(path, [&rec, id_header, reply](const Request& req, Response& res) {
+      serve_vendor(rec, req, res, id_header, reply);
     });
+  };
+  route("/v1/chat/completions", "x-request-id", [&rec](const Call& c) {
+    if (flag(c.body, "stream")) {
+      auto options = c.body.find("stream_options");
+      bool usage = options != c.body.end() && options->is_object() && flag(*options, "include_usage");
+      return start_stream(rec, c, openai_events(c.model, usage));
+    }
+    ojson choice = {{"index", 0}, {"message", {{"role", "assistant"}, {"content", kReply}}}, {"finish_reason", "stop"}};
+    send_json(c.res, 200, {{"id", "chatcmpl-mock"}, {"object", "chat.completion"}, {"created", kCreated},
+                           {"model", c.model}, {"choices", ojson::array({choice})}, {"usage", openai_usage()}});
   });
-  server.Post("/v1/completions", [&rec](const httplib::Request& req, httplib::Response& res) {
-    serve_vendor(rec, req, res, "x-request-id", [&](const json&, const std::string& model, const Behaviour&) {
-      send_json(res, 200, {{"id", "cmpl-mock"}, {"object", "text_completion"}, {"created", kCreated},
-                           {"model", model},
-                           {"choices", ojson::array({{{"index", 0}, {"text", kReply}, {"finish_reason", "stop"}}})},
-                           {"usage", usage_openai()}});
-    });
+  route("/v1/completions", "x-request-id", [](const Call& c) {
+    ojson choice = {{"index", 0}, {"text", kReply}, {"finish_reason", "stop"}};
+    send_json(c.res, 200, {{"id", "cmpl-mock"}, {"object", "text_completion"}, {"created", kCreated},
+                           {"model", c.model}, {"choices", ojson::array({choice})}, {"usage", openai_usage()}});
   });
-  server.Post("/v1/embeddings", [&rec](const httplib::Request& req, httplib::Response& res) {
-    serve_vendor(rec, req, res, "x-request-id", [&](const json& body, const std::string& model, const Behaviour&) {
-      auto format = body.find("encoding_format");
-      bool as_base64 = format != body.end() && *format == "base64";
-      ojson item = {{"object", "embedding"}, {"index", 0}, {"embedding", embedding_vector(as_base64)}};
-      send_json(res, 200, {{"object", "list"}, {"data", ojson::array({item})}, {"model", model},
+  route("/v1/embeddings", "x-request-id", [](const Call& c) {
+    auto format = c.body.find("encoding_format");
+    ojson item = {{"object", "embedding"}, {"index", 0},
+                  {"embedding", embedding_vector(format != c.body.end() && *format == "base64")}};
+    send_json(c.res, 200, {{"object", "list"}, {"data", ojson::array({item})}, {"model", c.model},
                            {"usage", {{"prompt_tokens", 5}, {"total_tokens", 5}}}});
-    });
   });
-  server.Get("/v1/models", [&rec](const httplib::Request& req, httplib::Response& res) {
+  route("/v1/messages", "request-id", [&rec](const Call& c) {
+    if (flag(c.body, "stream")) return start_stream(rec, c, anthropic_events(c.model));
+    ojson text = {{"type", "text"}, {"text", kReply}};
+    send_json(c.res, 200, {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", c.model},
+                           {"content", ojson::array({text})}, {"stop_reason", "end_turn"},
+                           {"usage", {{"input_tokens", 10}, {"output_tokens", 20}}}});
+  });
+  server.Get("/v1/models", [&rec](const Request& req, Response& res) {
     rec.record(req);
     res.set_header("x-request-id", "mock-req-1");
     ojson model = {{"id", "mock-model"}, {"object", "model"}, {"owned_by", "mock"}};
@@ -320,67 +320,38 @@ void install_openai_routes(httplib::Server& server, Recorder& rec) {
   });
 }
 
-void install_anthropic_routes(httplib::Server& server, Recorder& rec) {
-  server.Post("/v1/messages", [&rec](const httplib::Request& req, httplib::Response& res) {
-    serve_vendor(rec, req, res, "request-id", [&](const json& body, const std::string& model, const Behaviour& b) {
-      if (flag(body, "stream")) return start_stream(rec, res, anthropic_events(model), b);
-      ojson text = {{"type", "text"}, {"text", kReply}};
-      send_json(res, 200, {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", model},
-                           {"content", ojson::array({text})}, {"stop_reason", "end_turn"},
-                           {"usage", {{"input_tokens", 10}, {"output_tokens", 20}}}});
-    });
-  });
-}
-
 void install_control_routes(httplib::Server& server, Recorder& rec) {
-  server.Get("/__mock/requests", [&rec](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, rec.requests());
-  });
-  server.Get("/__mock/stats", [&rec](const httplib::Request&, httplib::Response& res) {
-    send_json(res, 200, rec.stats());
-  });
-  server.Post("/__mock/reset", [&rec](const httplib::Request&, httplib::Response& res) {
+  server.Get("/__mock/requests", [&rec](const Request&, Response& res) { send_json(res, 200, rec.requests()); });
+  server.Get("/__mock/stats", [&rec](const Request&, Response& res) { send_json(res, 200, rec.stats()); });
+  server.Post("/__mock/reset", [&rec](const Request&, Response& res) {
     rec.reset();
     send_json(res, 200, ojson::object());
   });
-  // Registered last: httplib tries routes in order, so this only sees /v1 paths nobody else took,
-  // and records them too, since a wrong path is exactly what a test wants to see.
-  auto unknown = [&rec](const httplib::Request& req, httplib::Response& res) {
+  // Registered last, as httplib tries routes in order: this sees only /v1 paths no route took, and
+  // records them too, since a wrong path is exactly what a failing test wants to see.
+  auto unknown = [&rec](const Request& req, Response& res) {
     rec.record(req);
-    send_json(res, 404, ojson{{"error", {{"message", "unknown path"}, {"type", "mock_error"}, {"code", "mock"}}}});
+    send_error(res, 404, "unknown path");
   };
-  server.Get("/v1/.*", unknown);
-  server.Post("/v1/.*", unknown);
-  server.Put("/v1/.*", unknown);
-  server.Patch("/v1/.*", unknown);
-  server.Delete("/v1/.*", unknown);
-}
-
-std::unique_ptr<httplib::Server> make_server(const std::string& cert, const std::string& key) {
-  if (cert.empty()) return std::make_unique<httplib::Server>();
-  return std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
-}
-
-int usage() {
-  std::fprintf(stderr, "usage: mock_upstream [--tls-cert FILE --tls-key FILE]\n");
-  return 2;
+  server.Get("/v1/.*", unknown).Post("/v1/.*", unknown).Put("/v1/.*", unknown);
+  server.Patch("/v1/.*", unknown).Delete("/v1/.*", unknown);
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
   std::string cert, key;
+  bool args_ok = true;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
-    if (arg == "--tls-cert" && i + 1 < argc) {
-      cert = argv[++i];
-    } else if (arg == "--tls-key" && i + 1 < argc) {
-      key = argv[++i];
-    } else {
-      return usage();
-    }
+    if (arg == "--tls-cert" && i + 1 < argc) cert = argv[++i];
+    else if (arg == "--tls-key" && i + 1 < argc) key = argv[++i];
+    else args_ok = false;
   }
-  if (cert.empty() != key.empty()) return usage();
+  if (!args_ok || cert.empty() != key.empty()) {
+    std::fprintf(stderr, "usage: mock_upstream [--tls-cert FILE --tls-key FILE]\n");
+    return 2;
+  }
   airlock::cli::init_process();  // mbedTLS needs PSA crypto started before the first handshake
   // Blocked before any thread exists, so pool workers inherit the mask and only the waiter below
   // takes the signal: Server::stop() is not async-signal-safe and must not run in a handler.
@@ -389,20 +360,18 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-
-  auto server = make_server(cert, key);
+  std::unique_ptr<httplib::Server> server;
+  if (cert.empty()) server = std::make_unique<httplib::Server>();
+  else server = std::make_unique<httplib::SSLServer>(cert.c_str(), key.c_str());
   if (!server->is_valid()) {
     std::fprintf(stderr, "mock_upstream: cannot load TLS certificate or key\n");
     return 1;
   }
-  // Hanging requests each hold a worker; 64 leaves room for the rest of a test.
-  server->new_task_queue = [] { return new httplib::ThreadPool(64); };
+  server->new_task_queue = [] { return new httplib::ThreadPool(64); };  // hung requests each hold one
   server->set_tcp_nodelay(true);
   Recorder rec;
-  install_openai_routes(*server, rec);
-  install_anthropic_routes(*server, rec);
+  install_vendor_routes(*server, rec);
   install_control_routes(*server, rec);
-
   int port = server->bind_to_any_port("127.0.0.1");
   if (port < 0) {
     std::fprintf(stderr, "mock_upstream: cannot bind 127.0.0.1\n");
@@ -410,16 +379,13 @@ int main(int argc, char** argv) {
   }
   std::printf("{\"port\":%d}\n", port);
   std::fflush(stdout);
-
   std::thread waiter([&] {
     int sig = 0;
     sigwait(&signals, &sig);
     g_stopping = true;
     server->stop();
   });
-  server->listen_after_bind();
-  bool signalled = g_stopping;
-  if (!signalled) kill(getpid(), SIGTERM);  // listening failed by itself; wake the waiter to join it
+  if (!server->listen_after_bind() && !g_stopping) std::_Exit(1);  // the waiter would never return
   waiter.join();
-  return signalled ? 0 : 1;
+  return 0;
 }

@@ -1,0 +1,28 @@
+#pragma once
+// What the gateway needs, passed in from main: the store, the clock, randomness, the field cipher
+// (vendor keys) and the pepper under which gateway keys are stored.
+#include <chrono>
+
+#include "core/bytes.h"
+#include "core/clock.h"
+#include "core/random.h"
+#include "crypto/field_cipher.h"
+#include "store/database.h"
+
+namespace airlock::gateway {
+
+struct Deps {
+  store::Database& db;
+  const core::Clock& clock;
+  core::Random& random;
+  crypto::FieldCipher& fields;
+  // HMAC key for stored gateway-key hashes: HKDF-SHA256(master, "airlock/pepper/gateway-key"), so a
+  // copy of the database alone cannot test guesses against them.
+  core::SecretBytes key_pepper;
+
+  std::int64_t now_s() const {
+    return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();
+  }
+};
+
+}  // namespace airlock::gateway

@@ -1,0 +1,57 @@
+#pragma once
+// Gateway keys as a service: create (the key is returned once), list, revoke, and authenticate a
+// presented key for one request. Every check reads the row again, so revocation, disabling, expiry
+// and limit changes hold from the very next request, also for keys changed by `airlock key` on the
+// host while the server runs.
+//
+// Error codes: "key_name_invalid", "key_scope_invalid", "key_cidr_invalid", "key_limit_invalid",
+// "key_expiry_invalid", "key_model_invalid", "not_found"; authenticate(): "invalid_api_key"
+// (malformed, unknown, revoked, disabled or expired: one code, so a caller learns nothing about
+// keys it does not hold) and "ip_not_allowed".
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "audit/audit_log.h"
+#include "core/result.h"
+#include "gateway/deps.h"
+#include "store/gateway_keys_repo.h"
+
+namespace airlock::gateway {
+
+inline const std::vector<std::string> kAllScopes = {"chat", "completions", "embeddings", "models"};
+
+struct KeySpec {
+  std::string name;
+  std::optional<core::UserId> owner;
+  std::vector<std::string> allowed_models;  // empty: all
+  std::vector<std::string> scopes = kAllScopes;
+  std::vector<std::string> ip_allowlist;    // CIDRs; empty: any
+  store::GatewayKeyLimits limits;
+  std::optional<std::int64_t> expires_in_s;
+  std::string metadata_json = "{}";
+};
+
+struct CreatedKey {
+  std::string key;  // shown once; never stored or logged
+  core::KeyId id;
+  std::string public_id;
+};
+
+// Who did it, for the audit record ("cli" on the host, or a console user).
+struct Actor {
+  std::optional<core::UserId> user;
+  std::string name = "cli";
+  std::string ip;
+  std::string request_id;
+};
+
+core::Result<CreatedKey> create_key(Deps& deps, const KeySpec& spec, const Actor& actor);
+std::vector<store::GatewayKeyRow> list_keys(Deps& deps, bool include_revoked);
+core::Status revoke_key(Deps& deps, core::KeyId id, const Actor& actor);
+
+// The key row behind `presented` if it may be used now from `client_ip`. Records last use (at
+// most once a minute per key, off the hot path of every request).
+core::Result<store::GatewayKeyRow> authenticate(Deps& deps, std::string_view presented, const std::string& client_ip);
+
+}  // namespace airlock::gateway

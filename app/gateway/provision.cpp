@@ -1,0 +1,293 @@
+#include "gateway/provision.h"
+
+#include <fstream>
+#include <regex>
+#include <set>
+
+#include "audit/audit_log.h"
+#include "core/log.h"
+#include "gateway/upstream_url.h"
+#include "http/json_body.h"
+
+namespace airlock::gateway {
+namespace {
+
+using nlohmann::json;
+
+const std::regex kName("[a-z0-9][a-z0-9._-]{0,63}");
+const std::regex kHeaderName("[A-Za-z0-9!#$%&'*+.^_`|~-]{1,64}");
+// Headers Airlock itself owns on the upstream request.
+const std::set<std::string> kReservedHeaders = {"authorization", "x-api-key", "host", "content-length", "transfer-encoding",
+                                                "connection", "cookie", "content-type", "te", "upgrade", "keep-alive"};
+
+struct Ctx {
+  std::vector<std::string>& errors;
+  void add(const std::string& where, const std::string& what) { errors.push_back(where + ": " + what); }
+};
+
+// Checks that `obj` has only `known` keys.
+void only_keys(Ctx& c, const std::string& where, const json& obj, const std::set<std::string>& known) {
+  for (auto it = obj.begin(); it != obj.end(); ++it)
+    if (!known.count(it.key())) c.add(where + "." + it.key(), "is not a known field");
+}
+
+std::optional<std::string> str(Ctx& c, const std::string& where, const json& obj, const char* key, bool required) {
+  auto it = obj.find(key);
+  if (it == obj.end()) {
+    if (required) c.add(where + "." + key, "is required");
+    return std::nullopt;
+  }
+  if (!it->is_string()) {
+    c.add(where + "." + key, "must be a string");
+    return std::nullopt;
+  }
+  return it->get<std::string>();
+}
+
+bool boolean(Ctx& c, const std::string& where, const json& obj, const char* key, bool fallback) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (!it->is_boolean()) {
+    c.add(where + "." + key, "must be true or false");
+    return fallback;
+  }
+  return it->get<bool>();
+}
+
+std::int64_t integer(Ctx& c, const std::string& where, const json& obj, const char* key, std::int64_t fallback,
+                     std::int64_t min, std::int64_t max) {
+  auto it = obj.find(key);
+  if (it == obj.end()) return fallback;
+  if (!it->is_number_integer() || it->get<std::int64_t>() < min || it->get<std::int64_t>() > max ||
+      (it->is_number_unsigned() && it->get<std::uint64_t>() > static_cast<std::uint64_t>(max))) {
+    c.add(where + "." + key, "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+    return fallback;
+  }
+  return it->get<std::int64_t>();
+}
+
+std::optional<std::string> read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
+
+std::optional<core::SecretBytes> provider_key(Ctx& c, const std::string& where, const json& p,
+                                              const std::map<std::string, std::string>& env) {
+  if (p.contains("api_key")) c.add(where + ".api_key", "secrets are never inline: use api_key_env or api_key_file");
+  auto var = str(c, where, p, "api_key_env", false);
+  auto file = str(c, where, p, "api_key_file", false);
+  if (var && file) c.add(where, "give api_key_env or api_key_file, not both");
+  std::string value;
+  if (var) {
+    auto it = env.find(*var);
+    if (it == env.end() || it->second.empty()) {
+      c.add(where + ".api_key_env", "the environment variable " + var->substr(0, 64) + " is not set");
+      return std::nullopt;
+    }
+    value = it->second;
+  } else if (file) {
+    auto text = read_file(*file);
+    if (!text) {
+      c.add(where + ".api_key_file", "cannot read '" + *file + "'");
+      return std::nullopt;
+    }
+    value = std::move(*text);
+  } else {
+    return std::nullopt;
+  }
+  while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
+  bool printable = !value.empty() && value.size() <= 4096;
+  for (unsigned char ch : value) printable = printable && ch > 0x20 && ch < 0x7f;
+  core::SecretBytes key(core::Bytes(value.begin(), value.end()));
+  core::secure_zero(value.data(), value.size());
+  if (!printable) {
+    c.add(where, "the API key must be 1-4096 printable characters without spaces");
+    return std::nullopt;
+  }
+  return key;
+}
+
+std::string headers_json(Ctx& c, const std::string& where, const json& p) {
+  auto it = p.find("extra_headers");
+  if (it == p.end()) return "{}";
+  if (!it->is_object()) {
+    c.add(where + ".extra_headers", "must be an object of header names to string values");
+    return "{}";
+  }
+  for (auto h = it->begin(); h != it->end(); ++h) {
+    std::string lower = h.key();
+    for (auto& ch : lower) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    bool ok_value = h->is_string() && h->get_ref<const std::string&>().size() <= 4096;
+    if (ok_value)
+      for (unsigned char ch : h->get_ref<const std::string&>()) ok_value = ok_value && (ch == '\t' || (ch >= 0x20 && ch != 0x7f));
+    if (!std::regex_match(h.key(), kHeaderName)) c.add(where + ".extra_headers", "'" + h.key().substr(0, 64) + "' is not a header name");
+    else if (kReservedHeaders.count(lower)) c.add(where + ".extra_headers." + h.key(), "is set by Airlock itself");
+    else if (!ok_value) c.add(where + ".extra_headers." + h.key(), "must be a string without control characters");
+  }
+  return it->dump();
+}
+
+void parse_provider(Ctx& c, const std::string& where, const json& p, const std::map<std::string, std::string>& env,
+                    ProvisionPlan& plan) {
+  if (!p.is_object()) return c.add(where, "must be an object");
+  only_keys(c, where, p, {"name", "type", "base_url", "api_key", "api_key_env", "api_key_file", "extra_headers", "internal",
+                          "ca_file", "timeouts", "max_concurrent", "enabled"});
+  ProvisionedProvider out;
+  auto& r = out.row;
+  r.provisioned = true;
+  if (auto name = str(c, where, p, "name", true)) {
+    if (!std::regex_match(*name, kName)) c.add(where + ".name", "1-64 of a-z 0-9 . _ -, starting with a letter or digit");
+    for (const auto& other : plan.providers)
+      if (other.row.name == *name) c.add(where + ".name", "'" + *name + "' is declared twice");
+    r.name = *name;
+  }
+  if (auto type = str(c, where, p, "type", true)) {
+    if (*type != "openai" && *type != "anthropic") c.add(where + ".type", "must be openai or anthropic");
+    r.type = *type;
+  }
+  r.internal = boolean(c, where, p, "internal", false);
+  r.enabled = boolean(c, where, p, "enabled", true);
+  if (auto url = str(c, where, p, "base_url", true)) {
+    std::string err;
+    auto u = parse_upstream_url(*url, &err);
+    if (!u) c.add(where + ".base_url", err);
+    else if (u->scheme != "https" && !r.internal) c.add(where + ".base_url", "must be https unless the provider is marked \"internal\": true");
+    r.base_url = *url;
+    while (!r.base_url.empty() && r.base_url.back() == '/') r.base_url.pop_back();
+  }
+  if (auto ca = str(c, where, p, "ca_file", false)) {
+    auto pem = read_file(*ca);
+    if (!pem || pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
+      c.add(where + ".ca_file", "cannot read a PEM certificate from '" + *ca + "'");
+    else r.ca_pem = *pem;
+  }
+  if (auto t = p.find("timeouts"); t != p.end()) {
+    if (!t->is_object()) {
+      c.add(where + ".timeouts", "must be an object");
+    } else {
+      std::string tw = where + ".timeouts";
+      only_keys(c, tw, *t, {"connect_ms", "first_byte_ms", "idle_ms", "total_ms"});
+      r.connect_timeout_ms = integer(c, tw, *t, "connect_ms", r.connect_timeout_ms, 100, 120000);
+      r.first_byte_timeout_ms = integer(c, tw, *t, "first_byte_ms", r.first_byte_timeout_ms, 100, 3600000);
+      r.idle_timeout_ms = integer(c, tw, *t, "idle_ms", r.idle_timeout_ms, 100, 3600000);
+      r.total_timeout_ms = integer(c, tw, *t, "total_ms", r.total_timeout_ms, 1000, 86400000);
+    }
+  }
+  r.max_concurrent = integer(c, where, p, "max_concurrent", r.max_concurrent, 1, 100000);
+  r.extra_headers_json = headers_json(c, where, p);
+  out.api_key = provider_key(c, where, p, env);
+  plan.providers.push_back(std::move(out));
+}
+
+void parse_model(Ctx& c, const std::string& where, const json& m, ProvisionPlan& plan) {
+  if (!m.is_object()) return c.add(where, "must be an object");
+  only_keys(c, where, m, {"name", "targets", "reasoning", "enabled"});
+  ProvisionPlan::Model out;
+  out.row.provisioned = true;
+  if (auto name = str(c, where, m, "name", true)) {
+    if (name->empty() || name->size() > 200) c.add(where + ".name", "must be 1-200 characters");
+    for (const auto& other : plan.models)
+      if (other.row.name == *name) c.add(where + ".name", "'" + name->substr(0, 64) + "' is declared twice");
+    out.row.name = *name;
+  }
+  out.row.reasoning = boolean(c, where, m, "reasoning", false);
+  out.row.enabled = boolean(c, where, m, "enabled", true);
+  auto t = m.find("targets");
+  if (t == m.end() || !t->is_array() || t->empty() || t->size() > 16) {
+    c.add(where + ".targets", "must be a list of 1-16 {\"provider\",\"model\"} objects");
+  } else {
+    for (std::size_t i = 0; i < t->size(); ++i) {
+      std::string tw = where + ".targets[" + std::to_string(i) + "]";
+      const auto& target = (*t)[i];
+      if (!target.is_object()) {
+        c.add(tw, "must be an object");
+        continue;
+      }
+      only_keys(c, tw, target, {"provider", "model"});
+      auto provider = str(c, tw, target, "provider", true);
+      auto model = str(c, tw, target, "model", true);
+      if (!provider || !model) continue;
+      bool known = false;
+      for (const auto& p : plan.providers) known = known || p.row.name == *provider;
+      if (!known) c.add(tw + ".provider", "'" + provider->substr(0, 64) + "' is not declared in providers");
+      if (model->empty() || model->size() > 200) c.add(tw + ".model", "must be 1-200 characters");
+      out.row.targets.push_back({core::ProviderId(), *model});
+      out.target_providers.push_back(*provider);
+    }
+  }
+  plan.models.push_back(std::move(out));
+}
+
+}  // namespace
+
+ProvisionPlan parse_provision(const std::string& text, const std::map<std::string, std::string>& env,
+                              std::vector<std::string>& errors) {
+  ProvisionPlan plan;
+  Ctx c{errors};
+  std::string err;
+  auto doc = http::parse_json_strict(text, &err);
+  if (!doc) {
+    c.add("provision file", err == "duplicate_key" ? "an object repeats a key" : "is not valid JSON");
+    return plan;
+  }
+  if (!doc->is_object()) {
+    c.add("provision file", "must be a JSON object");
+    return plan;
+  }
+  only_keys(c, "provision file", *doc, {"providers", "models"});
+  for (const char* list : {"providers", "models"}) {
+    auto it = doc->find(list);
+    if (it != doc->end() && !it->is_array()) c.add(list, "must be a list");
+  }
+  if (auto it = doc->find("providers"); it != doc->end() && it->is_array())
+    for (std::size_t i = 0; i < it->size(); ++i) parse_provider(c, "providers[" + std::to_string(i) + "]", (*it)[i], env, plan);
+  if (auto it = doc->find("models"); it != doc->end() && it->is_array())
+    for (std::size_t i = 0; i < it->size(); ++i) parse_model(c, "models[" + std::to_string(i) + "]", (*it)[i], plan);
+  return plan;
+}
+
+ProvisionPlan load_provision_file(const std::string& path, const std::map<std::string, std::string>& env,
+                                  std::vector<std::string>& errors) {
+  auto text = read_file(path);
+  if (!text) {
+    errors.push_back("AIRLOCK_PROVISION_FILE: cannot read '" + path + "'");
+    return {};
+  }
+  return parse_provision(*text, env, errors);
+}
+
+core::Status apply_provision(Deps& deps, const ProvisionPlan& plan) {
+  auto now = deps.now_s();
+  // The sealed key is bound to its row id, so each provider row is written first, its key second.
+  return deps.db.write([&](store::Tx& tx) -> core::Status {
+    std::map<std::string, core::ProviderId> ids;
+    for (const auto& p : plan.providers) {
+      auto id = store::catalog::upsert_provider(tx, p.row, now);
+      ids[p.row.name] = id;
+      if (p.api_key) {
+        auto sealed = deps.fields.seal("vendor-key", {"providers", "api_key", id.value}, p.api_key->bytes());
+        if (!sealed) return sealed.status();
+        std::string plain(reinterpret_cast<const char*>(p.api_key->bytes().data()), p.api_key->size());
+        std::string hint = plain.size() > 8 ? plain.substr(plain.size() - 4) : "";
+        core::secure_zero(plain.data(), plain.size());
+        store::catalog::set_provider_key(tx, id, *sealed, hint, now);
+      } else {
+        store::catalog::set_provider_key(tx, id, std::nullopt, "", now);
+      }
+    }
+    for (const auto& m : plan.models) {
+      auto row = m.row;
+      for (std::size_t i = 0; i < row.targets.size(); ++i) row.targets[i].provider = ids.at(m.target_providers[i]);
+      store::catalog::upsert_model(tx, row, now);
+    }
+    audit::Event e;
+    e.action = "provision.apply";
+    e.actor = "system";
+    e.details_json = json{{"providers", plan.providers.size()}, {"models", plan.models.size()}}.dump();
+    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    return core::Status::ok();
+  });
+}
+
+}  // namespace airlock::gateway

@@ -1,0 +1,49 @@
+#pragma once
+// The provisioning file (AIRLOCK_PROVISION_FILE): providers and models declared as JSON, applied
+// at every start (and later on reload) so scripted and air-gapped installs need no clicks.
+//   {"providers":[{"name":"local","type":"openai","base_url":"http://127.0.0.1:18080/v1",
+//                  "api_key_file":"/etc/airlock/openai.key","internal":true}],
+//    "models":[{"name":"gpt-4o-mini","targets":[{"provider":"local","model":"gpt-4o-mini"}]}]}
+// Secrets are never inline: a provider names api_key_env or api_key_file (or neither, for a local
+// server without keys). Everything is validated before anything is written; a bad file stops the
+// start with every problem listed, each naming its place ("providers[1].base_url: …").
+// What the file declares is marked provisioned (read-only in the console).
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/result.h"
+#include "gateway/deps.h"
+#include "store/catalog_repo.h"
+
+namespace airlock::gateway {
+
+struct ProvisionedProvider {
+  store::ProviderRow row;
+  std::optional<core::SecretBytes> api_key;
+};
+
+struct ProvisionPlan {
+  std::vector<ProvisionedProvider> providers;
+  struct Model {
+    store::ModelRow row;
+    std::vector<std::string> target_providers;  // provider names, parallel to row.targets
+  };
+  std::vector<Model> models;
+};
+
+// Parses and validates `text`; `env` is where api_key_env names are looked up (the process
+// environment in production). Problems go to `errors`; the plan is only usable when it is empty.
+ProvisionPlan parse_provision(const std::string& text, const std::map<std::string, std::string>& env,
+                              std::vector<std::string>& errors);
+
+// Reads the file and parses it; a missing or unreadable file is one error.
+ProvisionPlan load_provision_file(const std::string& path, const std::map<std::string, std::string>& env,
+                                  std::vector<std::string>& errors);
+
+// Writes the plan in one transaction: providers (vendor keys sealed under providers:api_key:<id>),
+// then models and their targets. Audited as one "provision.apply" event.
+core::Status apply_provision(Deps& deps, const ProvisionPlan& plan);
+
+}  // namespace airlock::gateway
