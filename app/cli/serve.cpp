@@ -11,6 +11,8 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "guard/guard.h"
+#include "gateway/provision.h"
+#include "gateway/service.h"
 #include "guard/routes.h"
 #include "http/health_routes.h"
 #include "http/server.h"
@@ -88,6 +90,31 @@ int serve(const Args& args) {
   }
 
   identity::Deps id_deps{*db, *random, clock, fields, identity::policies_from(config), opened->token_pepper.clone()};
+  gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone()};
+  if (!config.provision_file.empty()) {
+    // Every problem at once, like the configuration; nothing is written unless all is well.
+    std::vector<std::string> problems;
+    auto env = core::airlock_environment();
+    for (char** e = environ; *e; ++e) {
+      std::string_view kv(*e);
+      auto eq = kv.find('=');
+      if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    }
+    auto plan = gateway::load_provision_file(config.provision_file, env, problems);
+    for (auto& [k, v] : env) core::secure_zero(v.data(), v.size());
+    if (!problems.empty()) {
+      std::fprintf(stderr, "airlock: the provisioning file has %zu problem(s):\n", problems.size());
+      for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.c_str());
+      log.error("provisioning file refused", {{"problems", static_cast<std::int64_t>(problems.size())}});
+      return 2;
+    }
+    if (auto applied = gateway::apply_provision(gw_deps, plan); !applied) return fail(log, applied);
+    log.info("provisioned", {{"providers", static_cast<std::int64_t>(plan.providers.size())},
+                             {"models", static_cast<std::int64_t>(plan.models.size())}});
+  }
+  gateway::UsageRecorder usage(*db, log, static_cast<std::size_t>(config.usage_queue_capacity));
+  gateway::Gateway gateway(gw_deps, log, usage,
+                           config.upstream_ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : config.upstream_ca_file);
   if (auto issued = identity::issue_setup_token(id_deps); !issued) {
     return fail(log, issued.status());
   } else if (issued->has_value()) {
@@ -97,6 +124,7 @@ int serve(const Args& args) {
 
   http::Router router;
   http::add_health_routes(router, *db);
+  gateway::add_gateway_routes(router, gateway);
 
   http::Server server(config, log, clock, *random, router, std::move(tls));
   auto port = server.bind();
@@ -159,6 +187,8 @@ int serve(const Args& args) {
     pthread_kill(signals.native_handle(), SIGTERM);
     signals.join();
   }
+  usage.flush();
+  if (usage.dropped() > 0) log.warn("usage records dropped", {{"dropped", static_cast<std::int64_t>(usage.dropped())}});
   db->close();
   if (!ran) return fail(log, ran);
   log.info("stopped");

@@ -16,6 +16,17 @@ bool path_char(char c) {
          std::string_view("-._~/!$&'()*+,;=:@%").find(c) != std::string_view::npos;
 }
 
+bool ends_in_number(std::string_view host) {
+  if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+  auto dot = host.rfind('.');
+  auto last = dot == std::string_view::npos ? host : host.substr(dot + 1);
+  if (last.empty()) return false;
+  if (last.find_first_not_of("0123456789") == std::string_view::npos) return true;
+  if (last.size() >= 2 && last[0] == '0' && (last[1] == 'x' || last[1] == 'X'))
+    return last.substr(2).find_first_not_of("0123456789abcdefABCDEF") == std::string_view::npos;
+  return false;
+}
+
 }  // namespace
 
 std::string UpstreamUrl::origin() const {
@@ -72,9 +83,10 @@ std::optional<UpstreamUrl> parse_upstream_url(const std::string& text, std::stri
       if (!host_name_char(c)) return fail("has a host with characters a DNS name cannot have");
     in_addr a4{};
     u.host_is_ip = inet_pton(AF_INET, u.host.c_str(), &a4) == 1;
-    // "127.1", "0x7f000001" and other inet_aton spellings are not names either: refuse them.
-    if (!u.host_is_ip && u.host.find_first_not_of("0123456789.x") == std::string::npos)
-      return fail("has a numeric host that is not a dotted-quad IPv4 address");
+    // "127.1", "0x7f000001" and other inet_aton spellings would be dialled as IPv4 by the resolver,
+    // yet are no names either. As in the WHATWG URL rules, a host whose last label is a number
+    // (decimal or 0x-hex) is an IPv4 address or nothing.
+    if (!u.host_is_ip && ends_in_number(u.host)) return fail("has a numeric host that is not a dotted-quad IPv4 address");
   }
   if (!port_text.empty()) {
     int p = 0;

@@ -2,6 +2,7 @@
 // Airlock's own request/response types. Only the server adapter (server.cpp) sees cpp-httplib;
 // handlers see these, so they compile fast and could later be served by another front end.
 // A Request's views point into the adapter's request and are valid for the handler call only.
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -43,6 +44,11 @@ struct Response {
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // A body written while it is produced (the SSE relay): called once on the worker thread, after
+  // the status and headers have gone out with chunked encoding. `write` sends one piece at once and
+  // returns false when the client is gone; the producer then stops. `body` is ignored when set.
+  using Writer = std::function<bool(std::string_view)>;
+  std::function<void(const Writer&)> stream;
 
   void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

@@ -49,6 +49,7 @@ std::string_view access_name(Access a) {
     case Access::kEditor: return "editor";
     case Access::kAdmin: return "admin";
     case Access::kOwner: return "owner";
+    case Access::kGatewayKey: return "gateway_key";
   }
   return "unknown";
 }

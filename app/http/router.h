@@ -18,6 +18,7 @@ enum class Access {
   kEditor,
   kAdmin,
   kOwner,
+  kGatewayKey,  // the /v1 surface: a gateway key, checked by the gateway's own handlers
 };
 std::string_view access_name(Access a);
 

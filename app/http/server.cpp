@@ -72,6 +72,18 @@ struct Server::Impl {
     res.status = r.status;
     for (const auto& [k, v] : r.headers) res.set_header(k, v);
     if (r.status == 204 || r.status == 304) return;  // no content, so no Content-Type either (RFC 9110 §15.3.5)
+    if (r.stream) {
+      auto produce = r.stream;
+      res.set_chunked_content_provider(r.content_type.empty() ? "text/event-stream" : r.content_type,
+                                       [produce](std::size_t, httplib::DataSink& sink) {
+                                         produce([&sink](std::string_view piece) {
+                                           return piece.empty() || sink.write(piece.data(), piece.size());
+                                         });
+                                         sink.done();
+                                         return true;
+                                       });
+      return;
+    }
     res.set_content(r.body, r.content_type.empty() ? "text/plain; charset=utf-8" : r.content_type);
   }
 

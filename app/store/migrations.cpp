@@ -111,6 +111,99 @@ const std::vector<Migration>& migrations() {
         CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
           BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
        )SQL"},
+      {3, "gateway: providers, models and their targets, gateway keys, usage",
+       R"SQL(
+        -- An upstream vendor or model server. The vendor key is field-encrypted (AAD
+        -- providers:api_key:<id>) and never leaves Airlock; only its last 4 characters are shown.
+        CREATE TABLE providers (
+          id                     INTEGER PRIMARY KEY,
+          name                   TEXT NOT NULL UNIQUE,
+          type                   TEXT NOT NULL CHECK (type IN ('openai', 'anthropic')),
+          base_url               TEXT NOT NULL,
+          api_key                TEXT,
+          api_key_hint           TEXT NOT NULL DEFAULT '',
+          extra_headers          TEXT NOT NULL DEFAULT '{}',
+          internal               INTEGER NOT NULL DEFAULT 0 CHECK (internal IN (0, 1)),
+          ca_pem                 TEXT,
+          connect_timeout_ms     INTEGER NOT NULL DEFAULT 10000,
+          first_byte_timeout_ms  INTEGER NOT NULL DEFAULT 30000,
+          idle_timeout_ms        INTEGER NOT NULL DEFAULT 60000,
+          total_timeout_ms       INTEGER NOT NULL DEFAULT 600000,
+          max_concurrent         INTEGER NOT NULL DEFAULT 64,
+          enabled                INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+          provisioned            INTEGER NOT NULL DEFAULT 0 CHECK (provisioned IN (0, 1)),
+          created_at             INTEGER NOT NULL,
+          updated_at             INTEGER NOT NULL
+        ) STRICT;
+        -- A public model name as clients send it.
+        CREATE TABLE models (
+          id           INTEGER PRIMARY KEY,
+          name         TEXT NOT NULL UNIQUE,
+          reasoning    INTEGER NOT NULL DEFAULT 0 CHECK (reasoning IN (0, 1)),
+          enabled      INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+          provisioned  INTEGER NOT NULL DEFAULT 0 CHECK (provisioned IN (0, 1)),
+          created_at   INTEGER NOT NULL,
+          updated_at   INTEGER NOT NULL
+        ) STRICT;
+        -- Where a model is served, in fallback order.
+        CREATE TABLE model_targets (
+          model_id        INTEGER NOT NULL REFERENCES models (id) ON DELETE CASCADE,
+          position        INTEGER NOT NULL,
+          provider_id     INTEGER NOT NULL REFERENCES providers (id),
+          upstream_model  TEXT NOT NULL,
+          PRIMARY KEY (model_id, position)
+        ) STRICT;
+        -- Gateway keys (alk_<public_id>_<secret>): only HMAC-SHA256 of the key under a master-key
+        -- pepper is kept. List columns hold JSON arrays; an empty one means "no restriction".
+        CREATE TABLE gateway_keys (
+          id                INTEGER PRIMARY KEY,
+          public_id         TEXT NOT NULL UNIQUE,
+          secret_hash       BLOB NOT NULL,
+          name              TEXT NOT NULL,
+          owner_user_id     INTEGER REFERENCES users (id),
+          allowed_models    TEXT NOT NULL DEFAULT '[]',
+          scopes            TEXT NOT NULL DEFAULT '["chat","completions","embeddings","models"]',
+          ip_allowlist      TEXT NOT NULL DEFAULT '[]',
+          rpm               INTEGER,
+          tpm               INTEGER,
+          monthly_requests  INTEGER,
+          monthly_tokens    INTEGER,
+          max_tokens_cap    INTEGER,
+          metadata          TEXT NOT NULL DEFAULT '{}',
+          enabled           INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+          expires_at        INTEGER,
+          created_at        INTEGER NOT NULL,
+          updated_at        INTEGER NOT NULL,
+          revoked_at        INTEGER,
+          last_used_at      INTEGER,
+          last_used_ip      TEXT
+        ) STRICT;
+        -- One row per gateway request. Request and response bodies are never stored.
+        CREATE TABLE usage (
+          id                 INTEGER PRIMARY KEY,
+          at_ms              INTEGER NOT NULL,
+          key_id             INTEGER,
+          user_id            INTEGER,
+          model              TEXT NOT NULL,
+          upstream_model     TEXT NOT NULL DEFAULT '',
+          provider_id        INTEGER,
+          endpoint           TEXT NOT NULL,
+          stream             INTEGER NOT NULL DEFAULT 0,
+          status             INTEGER NOT NULL,
+          prompt_tokens      INTEGER NOT NULL DEFAULT 0,
+          completion_tokens  INTEGER NOT NULL DEFAULT 0,
+          total_tokens       INTEGER NOT NULL DEFAULT 0,
+          latency_us         INTEGER NOT NULL DEFAULT 0,
+          ttft_us            INTEGER,
+          overhead_us        INTEGER NOT NULL DEFAULT 0,
+          request_bytes      INTEGER NOT NULL DEFAULT 0,
+          response_bytes     INTEGER NOT NULL DEFAULT 0,
+          request_id         TEXT NOT NULL,
+          error_code         TEXT
+        ) STRICT;
+        CREATE INDEX usage_by_time ON usage (at_ms);
+        CREATE INDEX usage_by_key_time ON usage (key_id, at_ms);
+       )SQL"},
   };
   return kMigrations;
 }

@@ -1,0 +1,73 @@
+#include "gateway/dialect.h"
+
+namespace airlock::gateway {
+namespace {
+
+std::string_view openai_type(int status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 403: return "permission_error";
+    case 404: return "not_found_error";
+    case 429: return "rate_limit_error";
+    default: return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::string_view anthropic_type(int status) {
+  switch (status) {
+    case 401: return "authentication_error";
+    case 403: return "permission_error";
+    case 404: return "not_found_error";
+    case 413: return "request_too_large";
+    case 429: return "rate_limit_error";
+    case 503: return "overloaded_error";
+    default: return status >= 500 ? "api_error" : "invalid_request_error";
+  }
+}
+
+std::int64_t int_at(const nlohmann::json& o, const char* key) {
+  auto it = o.find(key);
+  return it != o.end() && it->is_number_integer() ? std::max<std::int64_t>(0, it->get<std::int64_t>()) : 0;
+}
+
+}  // namespace
+
+http::Response dialect_error(Dialect d, int status, std::string_view code, std::string_view message,
+                             const http::Request& req, std::int64_t retry_after_s, bool retry) {
+  nlohmann::json body;
+  if (d == Dialect::kAnthropic) {
+    body = {{"type", "error"}, {"error", {{"type", anthropic_type(status)}, {"message", message}}}};
+  } else {
+    body = {{"error", {{"message", message}, {"type", openai_type(status)}, {"param", nullptr}, {"code", code}}}};
+  }
+  http::Response r;
+  r.status = status;
+  r.content_type = "application/json";
+  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  if (d == Dialect::kAnthropic) r.set_header("request-id", req.request_id);
+  if (retry_after_s > 0) r.set_header("Retry-After", std::to_string(retry_after_s));
+  if (!retry) r.set_header("x-should-retry", "false");
+  return r;
+}
+
+Usage usage_from_body(Dialect d, const nlohmann::json& body) {
+  Usage u;
+  if (!body.is_object()) return u;
+  auto it = body.find("usage");
+  if (it == body.end() || !it->is_object()) return u;
+  if (d == Dialect::kAnthropic) {
+    u.prompt_tokens = int_at(*it, "input_tokens") + int_at(*it, "cache_creation_input_tokens") +
+                      int_at(*it, "cache_read_input_tokens");
+    u.completion_tokens = int_at(*it, "output_tokens");
+  } else {
+    u.prompt_tokens = int_at(*it, "prompt_tokens");
+    u.completion_tokens = int_at(*it, "completion_tokens");
+    // Embeddings report only prompt and total tokens.
+    if (!it->contains("completion_tokens") && it->contains("total_tokens"))
+      u.completion_tokens = std::max<std::int64_t>(0, int_at(*it, "total_tokens") - u.prompt_tokens);
+  }
+  u.known = true;
+  return u;
+}
+
+}  // namespace airlock::gateway

@@ -1,0 +1,33 @@
+#pragma once
+// The two API dialects clients speak, and what differs between them: the error shape, the auth
+// header, and where usage is reported.
+//   OpenAI:    {"error":{"message","type","param","code"}}
+//   Anthropic: {"type":"error","error":{"type","message"}}
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace airlock::gateway {
+
+enum class Dialect { kOpenAI, kAnthropic };
+
+// An error in the caller's dialect with `status`, a stable `code` and a message for the client.
+// 429s get Retry-After (seconds); `retry` false adds x-should-retry: false (the official SDKs
+// would otherwise retry a 429 or 5xx on their own).
+http::Response dialect_error(Dialect d, int status, std::string_view code, std::string_view message,
+                             const http::Request& req, std::int64_t retry_after_s = 0, bool retry = true);
+
+struct Usage {
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t total() const { return prompt_tokens + completion_tokens; }
+  bool known = false;
+};
+
+// Usage from a whole (non-stream) response body: OpenAI "usage":{prompt_tokens, completion_tokens}
+// (embeddings report prompt and total only), Anthropic "usage":{input_tokens, output_tokens}.
+Usage usage_from_body(Dialect d, const nlohmann::json& body);
+
+}  // namespace airlock::gateway

@@ -1,0 +1,89 @@
+#pragma once
+// Per-key limits, checked before a request goes upstream and settled when its real usage is known:
+//   rpm  requests in the last 60 s (sliding window of request times);
+//   tpm  tokens in the last 60 s: each request reserves an estimate (prompt bytes / 4 +
+//        max_tokens or a default), replaced by the real count when it is known;
+//   monthly request and token budgets, per calendar month in UTC, seeded once per key and month
+//        from the usage table and then kept in memory.
+// A reservation is taken under the key's lock, so 50 parallel requests against a tiny budget
+// overspend by at most what one request's real usage exceeds its estimate: the check counts every
+// reservation still in flight.
+//
+// Thread-safe. Memory: one small entry per key that has been used.
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "core/clock.h"
+#include "store/gateway_keys_repo.h"
+
+namespace airlock::gateway {
+
+struct MonthUsage {
+  std::int64_t requests = 0;
+  std::int64_t tokens = 0;
+};
+
+struct Admission {
+  bool ok = true;
+  std::string code;              // rate_limit_exceeded | insufficient_quota
+  std::string message;
+  std::int64_t retry_after_s = 0;
+  // For x-ratelimit-* headers; -1 when the key has no such limit.
+  std::int64_t limit_requests = -1, remaining_requests = -1, limit_tokens = -1, remaining_tokens = -1;
+  std::int64_t reset_requests_s = 0, reset_tokens_s = 0;
+};
+
+struct Reservation {
+  std::int64_t key_id = 0;
+  std::int64_t estimate = 0;
+  std::string month;
+  std::uint64_t tpm_entry = 0;
+  bool active = false;
+};
+
+class KeyLimits {
+ public:
+  // `load_month(key_id, month_start_unix_ms)`: what the key used this month before this process.
+  using MonthLoader = std::function<MonthUsage(std::int64_t key_id, std::int64_t month_start_ms)>;
+  KeyLimits(const core::Clock& clock, MonthLoader load_month);
+
+  // Admits one request with `estimate` tokens, reserving them; `*out` gets the reservation to settle.
+  Admission admit(const store::GatewayKeyRow& key, std::int64_t estimate, Reservation* out);
+  // Replaces the estimate with `actual` tokens. `refund_request`: the request never reached an
+  // upstream, so it does not count against the monthly request budget either.
+  void settle(Reservation& r, std::int64_t actual, bool refund_request = false);
+
+  // "2026-12" for the current UTC month, and that month's start in unix ms.
+  static std::string month_of(core::Clock::SystemTime t, std::int64_t* start_ms = nullptr);
+
+ private:
+  struct Entry {
+    std::deque<core::Clock::SteadyTime> requests;  // last 60 s
+    struct Tokens {
+      std::uint64_t id;
+      core::Clock::SteadyTime at;
+      std::int64_t tokens;
+    };
+    std::deque<Tokens> tokens;
+    std::uint64_t next_id = 1;
+    std::string month;
+    MonthUsage used;
+    std::int64_t reserved_tokens = 0;
+    std::int64_t reserved_requests = 0;
+  };
+  Entry& entry(std::int64_t key_id, const std::string& month, std::int64_t month_start_ms);
+  void expire(Entry& e, core::Clock::SteadyTime now);
+
+  const core::Clock& clock_;
+  MonthLoader load_month_;
+  std::mutex mu_;
+  std::map<std::int64_t, Entry> entries_;
+};
+
+}  // namespace airlock::gateway

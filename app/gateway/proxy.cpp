@@ -1,0 +1,294 @@
+// Gateway::proxy: the request path for POST /v1/chat/completions, /v1/completions, /v1/embeddings
+// and /v1/messages.
+#include <thread>
+
+#include "gateway/exchange.h"
+#include "gateway/keys.h"
+#include "http/json_body.h"
+
+namespace airlock::gateway {
+namespace {
+
+constexpr std::int64_t kDefaultMaxTokens = 1024;  // the estimate when a request names none
+constexpr std::size_t kMaxErrorBody = 64 * 1024;
+
+std::int64_t unix_ms(const core::Clock& c) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(c.system_now().time_since_epoch()).count();
+}
+
+std::optional<std::string_view> presented_key(const http::Request& req) {
+  if (auto* a = req.header("Authorization")) {
+    constexpr std::string_view kBearer = "Bearer ";
+    if (a->size() > kBearer.size() && a->substr(0, kBearer.size()) == kBearer) return a->substr(kBearer.size());
+    return std::string_view();  // some other scheme: never accepted
+  }
+  if (auto* k = req.header("x-api-key")) return *k;
+  return std::nullopt;
+}
+
+bool header_safe(std::string_view v) {
+  if (v.empty() || v.size() > 1024) return false;
+  for (unsigned char c : v)
+    if (c < 0x20 || c == 0x7f) return false;
+  return true;
+}
+
+// Client headers that mean something to the vendor; everything else (the client's key, cookies,
+// forwarding headers) stays here.
+HeaderList forwarded_headers(const http::Request& req, Dialect d) {
+  HeaderList out;
+  auto pass = [&](const char* name) {
+    if (auto* v = req.header(name); v && header_safe(*v)) out.emplace_back(name, std::string(*v));
+  };
+  if (d == Dialect::kAnthropic) {
+    if (auto* v = req.header("anthropic-version"); v && header_safe(*v)) out.emplace_back("anthropic-version", std::string(*v));
+    else out.emplace_back("anthropic-version", "2023-06-01");
+    pass("anthropic-beta");
+  } else {
+    pass("openai-beta");
+  }
+  return out;
+}
+
+const char* max_tokens_field(const Endpoint& ep, const nlohmann::json& body) {
+  if (ep.dialect == Dialect::kOpenAI && body.contains("max_completion_tokens")) return "max_completion_tokens";
+  return "max_tokens";
+}
+
+bool retryable(const UpstreamReply& r) { return r.failure != Failure::kNone || r.status == 429 || r.status >= 500; }
+
+}  // namespace
+
+void Exchange::finish(int status, const Usage& usage, const std::string& error_code, std::int64_t response_bytes) {
+  if (finished) return;
+  finished = true;
+  bool reached = !record.upstream_model.empty() && status < 500 && error_code != "upstream_unreachable";
+  bool ok = status >= 200 && status < 300 && (error_code.empty() || error_code == "client_disconnected");
+  // Unknown usage from an upstream that answered: the estimate stands, so budgets err on the safe side.
+  std::int64_t actual = usage.known ? usage.total() : (reached ? reservation.estimate : 0);
+  gw.limits().settle(reservation, actual, /*refund_request=*/!ok);
+  record.status = status;
+  record.prompt_tokens = usage.known ? usage.prompt_tokens : 0;
+  record.completion_tokens = usage.known ? usage.completion_tokens : 0;
+  record.error_code = error_code;
+  record.response_bytes = response_bytes;
+  record.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(gw.deps().clock.steady_now() - start).count();
+  gw.usage().record(std::move(record));
+}
+
+void add_ratelimit_headers(http::Response& r, const Admission& a) {
+  if (a.limit_requests >= 0) {
+    r.set_header("x-ratelimit-limit-requests", std::to_string(a.limit_requests));
+    r.set_header("x-ratelimit-remaining-requests", std::to_string(a.remaining_requests));
+    r.set_header("x-ratelimit-reset-requests", std::to_string(a.reset_requests_s) + "s");
+  }
+  if (a.limit_tokens >= 0) {
+    r.set_header("x-ratelimit-limit-tokens", std::to_string(a.limit_tokens));
+    r.set_header("x-ratelimit-remaining-tokens", std::to_string(a.remaining_tokens));
+    r.set_header("x-ratelimit-reset-tokens", std::to_string(a.reset_tokens_s) + "s");
+  }
+}
+
+Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::string system_ca_file)
+    : deps_(deps), log_(log), usage_(usage), upstreams_(deps.fields, std::move(system_ca_file)),
+      limits_(deps.clock, [&db = deps.db](std::int64_t key, std::int64_t start_ms) {
+        return UsageRecorder::month_usage(db, key, start_ms);
+      }) {}
+
+http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
+  auto t0 = deps_.clock.steady_now();
+  auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
+    return dialect_error(ep.dialect, status, code, message, req, retry_after, retry);
+  };
+
+  // Who is calling: a gateway key, never anything else.
+  auto presented = presented_key(req);
+  if (!presented) return err(401, "missing_api_key", "Send your Airlock key as Authorization: Bearer alk_… or x-api-key.");
+  auto key = authenticate(deps_, *presented, req.client_ip);
+  if (!key) {
+    const auto& c = key.status().code();
+    if (c == "ip_not_allowed") return err(403, c, key.status().message());
+    if (c == "invalid_api_key") return err(401, c, key.status().message());
+    return err(503, "unavailable", "The key could not be checked; try again.", 1);
+  }
+  if (std::find(key->scopes.begin(), key->scopes.end(), ep.scope) == key->scopes.end())
+    return err(403, "scope_not_allowed", std::string("This key may not use the ") + ep.scope + " endpoints.");
+
+  // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
+  std::string perr;
+  auto body = http::parse_json_strict(req.body, &perr);
+  if (!body) {
+    if (perr == "duplicate_key") return err(400, "duplicate_key", "A JSON object in the body repeats a key.");
+    return err(400, "invalid_json", "The body is not valid JSON.");
+  }
+  if (!body->is_object()) return err(400, "invalid_request", "The body must be a JSON object.");
+  auto m = body->find("model");
+  if (m == body->end() || !m->is_string() || m->get_ref<const std::string&>().empty() ||
+      m->get_ref<const std::string&>().size() > 200)
+    return err(400, "model_required", "Name the model as a string in \"model\".");
+  std::string model_name = m->get<std::string>();
+  std::optional<store::ModelRow> model;
+  std::vector<store::ProviderRow> providers;
+  auto looked = deps_.db.view([&](store::Tx& tx) {
+    model = store::catalog::find_model(tx, model_name);
+    if (model)
+      for (const auto& t : model->targets)
+        if (auto p = store::catalog::find_provider(tx, t.provider)) providers.push_back(*p);
+    return core::Status::ok();
+  });
+  if (!looked) return err(503, "unavailable", "The model could not be looked up; try again.", 1);
+  if (!model || !model->enabled)
+    return err(404, "model_not_found", "The model '" + model_name.substr(0, 100) + "' does not exist.");
+  if (!key->allowed_models.empty() &&
+      std::find(key->allowed_models.begin(), key->allowed_models.end(), model_name) == key->allowed_models.end())
+    return err(403, "model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
+
+  // Per-request cap on generated tokens.
+  const char* mt_field = max_tokens_field(ep, *body);
+  std::optional<std::int64_t> max_tokens;
+  if (auto it = body->find(mt_field); it != body->end()) {
+    if (!it->is_number_integer() || it->get<std::int64_t>() < 1)
+      return err(400, "invalid_max_tokens", std::string(mt_field) + " must be a positive whole number.");
+    max_tokens = it->get<std::int64_t>();
+  }
+  if (auto cap = key->limits.max_tokens_cap) {
+    if (max_tokens && *max_tokens > *cap)
+      return err(400, "max_tokens_too_large", std::string(mt_field) + " may be at most " + std::to_string(*cap) + " for this key.");
+    if (!max_tokens) (*body)[mt_field] = *cap, max_tokens = *cap;
+  }
+
+  bool stream = ep.streamable && body->contains("stream") && (*body)["stream"] == true;
+  auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
+  if (stream && ep.dialect == Dialect::kOpenAI) {
+    auto& so = (*body)["stream_options"];
+    if (!so.is_object()) so = nlohmann::json::object();
+    if (so.value("include_usage", false) != true) {
+      so["include_usage"] = true;
+      ex->strip_usage_chunk = true;
+    }
+  }
+
+  // Limits: reserve before anything goes upstream.
+  std::int64_t estimate = static_cast<std::int64_t>(req.body.size() / 4) +
+                          (std::string_view(ep.scope) == "embeddings" ? 0 : max_tokens.value_or(kDefaultMaxTokens));
+  ex->admission = limits_.admit(*key, estimate, &ex->reservation);
+  auto& rec = ex->record;
+  rec.at_ms = unix_ms(deps_.clock);
+  rec.key_id = key->id.value;
+  if (key->owner) rec.user_id = key->owner->value;
+  rec.model = model_name;
+  rec.endpoint = ep.name;
+  rec.stream = stream;
+  rec.request_bytes = static_cast<std::int64_t>(req.body.size());
+  rec.request_id = req.request_id;
+  if (!ex->admission.ok) {
+    bool quota = ex->admission.code == "insufficient_quota";
+    auto r = err(429, ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);
+    add_ratelimit_headers(r, ex->admission);
+    rec.status = 429;
+    rec.error_code = ex->admission.code;
+    rec.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(deps_.clock.steady_now() - t0).count();
+    usage_.record(std::move(rec));
+    ex->finished = true;
+    return r;
+  }
+
+  // Upstream, in fallback order. A target is tried once; the next one only after a failure that
+  // says nothing was produced (connect error, timeout, 429, 5xx).
+  auto headers = forwarded_headers(req, ep.dialect);
+  UpstreamReply last;
+  std::string last_error = "no_upstream";
+  bool any_target = false;
+  for (std::size_t i = 0; i < model->targets.size(); ++i) {
+    const auto& target = model->targets[i];
+    const store::ProviderRow* row = nullptr;
+    for (const auto& p : providers)
+      if (p.id == target.provider) row = &p;
+    bool wants_anthropic = ep.dialect == Dialect::kAnthropic;
+    if (!row || !row->enabled || (row->type == "anthropic") != wants_anthropic) continue;
+    auto provider = upstreams_.get(*row);
+    if (!provider) continue;
+    if (any_target) {
+      // Jittered backoff before the next target, so a struggling fleet is not hit in lockstep.
+      auto jitter = static_cast<int>(deps_.random.bytes(1)[0] % 50);
+      std::this_thread::sleep_for(std::chrono::milliseconds(25 + jitter));
+    }
+    any_target = true;
+    (*body)["model"] = target.upstream_model;
+    UpstreamRequest ureq{ep.upstream_path, headers, body->dump(-1, ' ', false, nlohmann::json::error_handler_t::strict)};
+    if (model->reasoning) ureq.first_byte_timeout = std::chrono::milliseconds(std::max<std::int64_t>(row->first_byte_timeout_ms, 120000));
+    rec.provider_id = row->id.value;
+    rec.upstream_model = target.upstream_model;
+    ex->total_timeout_ms = row->total_timeout_ms;
+    rec.overhead_us = std::chrono::duration_cast<std::chrono::microseconds>(deps_.clock.steady_now() - t0).count();
+    if (stream) {
+      Failure f = Failure::kNone;
+      auto up = provider->open_stream(ureq, &f);
+      if (up && up->status() == 200) return relay_stream(ex, std::move(up));
+      last = {};
+      last.failure = f;
+      if (up) {
+        last.status = up->status();
+        last.content_type = up->header("content-type");
+        char buf[4096];
+        for (long n; last.body.size() < kMaxErrorBody && (n = up->read(buf, sizeof buf)) > 0;)
+          last.body.append(buf, static_cast<std::size_t>(n));
+        if (auto ra = up->header("retry-after"); !ra.empty()) last.headers.emplace_back("retry-after", ra);
+      }
+    } else {
+      last = provider->send(ureq);
+    }
+    if (!retryable(last)) break;
+    last_error = last.failure != Failure::kNone ? std::string("upstream_") + failure_name(last.failure)
+                                                : "upstream_" + std::to_string(last.status);
+  }
+  (*body)["model"] = model_name;
+
+  if (!any_target) {
+    ex->finish(503, {}, "no_upstream", 0);
+    return err(503, "no_upstream", "No enabled provider serves '" + model_name.substr(0, 100) + "' on this endpoint.", 5);
+  }
+  if (last.failure != Failure::kNone) {
+    int status = last.failure == Failure::kTimeout ? 504 : last.failure == Failure::kBusy ? 503 : 502;
+    const char* code = last.failure == Failure::kTimeout ? "upstream_timeout"
+                       : last.failure == Failure::kBusy  ? "upstream_busy"
+                       : last.failure == Failure::kTls   ? "upstream_tls_error"
+                                                         : "upstream_unreachable";
+    ex->finish(status, {}, code, 0);
+    return err(status, code, "The upstream provider could not be reached.", status == 503 ? 1 : 0);
+  }
+  if (last.status == 401 || last.status == 403) {
+    // The vendor refused our vendor key: an operator problem, and its text may quote the key.
+    ex->finish(502, {}, "upstream_auth_error", 0);
+    return err(502, "upstream_auth_error", "The upstream provider refused Airlock's credentials.");
+  }
+  if (last.status == 429 || last.status >= 500) {
+    ex->finish(last.status == 429 ? 429 : 502, {}, last_error, 0);
+    if (last.status == 429) {
+      auto ra = last.header("retry-after");
+      std::int64_t secs = 1;
+      if (!ra.empty() && ra.size() < 6 && ra.find_first_not_of("0123456789") == std::string::npos) secs = std::max(1, std::stoi(ra));
+      return err(429, "upstream_rate_limited", "The upstream provider is rate limiting; try again later.", secs);
+    }
+    return err(502, "upstream_error", "The upstream provider failed (HTTP " + std::to_string(last.status) + ").");
+  }
+
+  // The upstream's answer, as it sent it.
+  http::Response r;
+  r.status = last.status;
+  r.content_type = last.content_type.empty() ? "application/json" : last.content_type;
+  Usage usage;
+  if (last.status >= 200 && last.status < 300) {
+    auto parsed = nlohmann::json::parse(last.body, nullptr, false);
+    usage = usage_from_body(ep.dialect, parsed);
+  }
+  std::int64_t bytes = static_cast<std::int64_t>(last.body.size());
+  r.body = std::move(last.body);
+  add_ratelimit_headers(r, ex->admission);
+  if (ep.dialect == Dialect::kAnthropic) r.set_header("request-id", req.request_id);
+  rec.ttft_us = std::chrono::duration_cast<std::chrono::microseconds>(deps_.clock.steady_now() - t0).count();
+  ex->finish(r.status, usage, r.status < 300 ? "" : "upstream_" + std::to_string(r.status), bytes);
+  return r;
+}
+
+}  // namespace airlock::gateway

@@ -1,0 +1,26 @@
+#include "gateway/service.h"
+
+namespace airlock::gateway {
+namespace {
+
+constexpr Endpoint kChat{"chat.completions", "chat", Dialect::kOpenAI, "/chat/completions", true};
+constexpr Endpoint kCompletions{"completions", "completions", Dialect::kOpenAI, "/completions", true};
+constexpr Endpoint kEmbeddings{"embeddings", "embeddings", Dialect::kOpenAI, "/embeddings", false};
+// Anthropic base URLs are the host (https://api.anthropic.com), as in Anthropic's SDKs.
+constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messages", true};
+
+}  // namespace
+
+void add_gateway_routes(http::Router& router, Gateway& g) {
+  using http::Access;
+  // OpenAI-compatible.
+  router.add({"POST", "/v1/chat/completions", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kChat, r); }});
+  router.add({"POST", "/v1/completions", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kCompletions, r); }});
+  router.add({"POST", "/v1/embeddings", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kEmbeddings, r); }});
+  router.add({"GET", "/v1/models", Access::kGatewayKey, [&g](http::Request& r) { return g.list_models(r); }});
+  router.add({"GET", "/v1/models/{model_id}", Access::kGatewayKey, [&g](http::Request& r) { return g.get_model(r); }});
+  // Anthropic-compatible.
+  router.add({"POST", "/v1/messages", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kMessages, r); }});
+}
+
+}  // namespace airlock::gateway

@@ -1,0 +1,54 @@
+#pragma once
+// The gateway surface (/v1/…): what the official OpenAI and Anthropic SDKs call. A request goes
+//   key auth → scope → strict JSON parse → model lookup and allow-list → limits (reserve) →
+//   upstream with fallback (stream relayed event by event) → settle → usage record (queued).
+// Every refusal is an error in the caller's dialect. The client's key never goes upstream; the
+// vendor key never comes back.
+#include <memory>
+#include <string>
+
+#include "core/log.h"
+#include "gateway/deps.h"
+#include "gateway/dialect.h"
+#include "gateway/limits.h"
+#include "gateway/upstream.h"
+#include "gateway/usage.h"
+#include "http/message.h"
+#include "http/router.h"
+
+namespace airlock::gateway {
+
+struct Endpoint {
+  const char* name;           // "chat.completions", for usage records
+  const char* scope;          // chat | completions | embeddings | models
+  Dialect dialect;
+  const char* upstream_path;  // appended to the provider's base URL
+  bool streamable;
+};
+
+class Gateway {
+ public:
+  Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::string system_ca_file);
+
+  http::Response proxy(const Endpoint& ep, http::Request& req);
+  http::Response list_models(http::Request& req);
+  http::Response get_model(http::Request& req);
+
+  Deps& deps() { return deps_; }
+  Upstreams& upstreams() { return upstreams_; }
+  KeyLimits& limits() { return limits_; }
+  UsageRecorder& usage() { return usage_; }
+  core::Logger& log() { return log_; }
+
+ private:
+  Deps& deps_;
+  core::Logger& log_;
+  UsageRecorder& usage_;
+  Upstreams upstreams_;
+  KeyLimits limits_;
+};
+
+// Registers /v1/… on `router` (access level kGatewayKey: the handlers authenticate the key).
+void add_gateway_routes(http::Router& router, Gateway& gateway);
+
+}  // namespace airlock::gateway

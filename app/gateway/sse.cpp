@@ -1,0 +1,75 @@
+#include "gateway/sse.h"
+
+namespace airlock::gateway {
+namespace {
+
+// The end of the first event in `s` starting at `from` (just past its blank line), or npos.
+std::size_t event_end(const std::string& s, std::size_t from, bool at_end) {
+  std::size_t line_start = from;
+  std::size_t i = from;
+  while (i < s.size()) {
+    char c = s[i];
+    std::size_t term = 0;
+    if (c == '\r') {
+      if (i + 1 == s.size() && !at_end) return std::string::npos;  // a LF may still follow
+      term = i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+    } else if (c == '\n') {
+      term = 1;
+    } else {
+      ++i;
+      continue;
+    }
+    if (i == line_start) return i + term;  // an empty line ends the event
+    i += term;
+    line_start = i;
+  }
+  return std::string::npos;
+}
+
+void parse_fields(std::string_view raw, SseEvent& ev) {
+  std::size_t pos = 0;
+  bool first_data = true;
+  while (pos < raw.size()) {
+    auto eol = raw.find_first_of("\r\n", pos);
+    if (eol == std::string_view::npos) eol = raw.size();
+    auto line = raw.substr(pos, eol - pos);
+    pos = eol + ((eol + 1 < raw.size() && raw[eol] == '\r' && raw[eol + 1] == '\n') ? 2 : 1);
+    if (line.empty() || line.front() == ':') continue;
+    auto colon = line.find(':');
+    auto name = line.substr(0, colon);
+    std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+    if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+    if (name == "event") ev.event = std::string(value);
+    else if (name == "data") {
+      if (!first_data) ev.data.push_back('\n');
+      ev.data.append(value);
+      first_data = false;
+    }
+  }
+}
+
+}  // namespace
+
+bool SseSplitter::feed(std::string_view bytes, const std::function<void(const SseEvent&)>& on_event) {
+  buf_.append(bytes);
+  drain(on_event, false);
+  return buf_.size() <= max_;
+}
+
+void SseSplitter::finish(const std::function<void(const SseEvent&)>& on_event) { drain(on_event, true); }
+
+void SseSplitter::drain(const std::function<void(const SseEvent&)>& on_event, bool at_end) {
+  std::size_t start = 0;
+  for (;;) {
+    auto end = event_end(buf_, start, at_end);
+    if (end == std::string::npos) break;
+    SseEvent ev;
+    ev.raw = std::string_view(buf_).substr(start, end - start);
+    parse_fields(ev.raw, ev);
+    on_event(ev);
+    start = end;
+  }
+  buf_.erase(0, start);
+}
+
+}  // namespace airlock::gateway

@@ -1,0 +1,77 @@
+#pragma once
+// One usage record per gateway request, written off the request path: records go into a bounded
+// in-memory queue and a background thread writes them in batches, one writer job (one transaction)
+// per batch. When the queue is full the record is dropped and counted (and logged, at most once a
+// second), never blocking the request. Bodies are never recorded.
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "core/log.h"
+#include "gateway/limits.h"
+#include "store/database.h"
+
+namespace airlock::gateway {
+
+struct UsageRecord {
+  std::int64_t at_ms = 0;
+  std::optional<std::int64_t> key_id;
+  std::optional<std::int64_t> user_id;
+  std::string model;
+  std::string upstream_model;
+  std::optional<std::int64_t> provider_id;
+  std::string endpoint;
+  bool stream = false;
+  int status = 0;
+  std::int64_t prompt_tokens = 0;
+  std::int64_t completion_tokens = 0;
+  std::int64_t latency_us = 0;
+  std::optional<std::int64_t> ttft_us;
+  std::int64_t overhead_us = 0;
+  std::int64_t request_bytes = 0;
+  std::int64_t response_bytes = 0;
+  std::string request_id;
+  std::string error_code;
+};
+
+class UsageRecorder {
+ public:
+  UsageRecorder(store::Database& db, core::Logger& log, std::size_t capacity);
+  ~UsageRecorder();  // flushes what is queued
+
+  // Never blocks; false when the record was dropped.
+  bool record(UsageRecord r);
+  // Writes everything queued so far and waits for it (shutdown, tests).
+  void flush();
+
+  std::uint64_t dropped() const { return dropped_.load(); }
+  std::uint64_t written() const { return written_.load(); }
+
+  // What a key used in the month starting at `month_start_ms` (for KeyLimits).
+  static MonthUsage month_usage(store::Database& db, std::int64_t key_id, std::int64_t month_start_ms);
+
+ private:
+  void loop();
+  void write_batch(std::deque<UsageRecord>& batch);
+
+  store::Database& db_;
+  core::Logger& log_;
+  std::size_t capacity_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::condition_variable idle_cv_;
+  std::deque<UsageRecord> queue_;
+  bool stop_ = false;
+  bool writing_ = false;
+  std::atomic<std::uint64_t> dropped_{0};
+  std::atomic<std::uint64_t> written_{0};
+  std::atomic<std::int64_t> last_drop_log_s_{0};
+  std::thread thread_;
+};
+
+}  // namespace airlock::gateway
