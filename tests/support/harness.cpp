@@ -321,6 +321,43 @@ std::string TlsConn::read_all(std::chrono::milliseconds timeout) {
   return out;
 }
 
+bool TlsConn::read_until(std::string* got, const std::string& needle, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  unsigned char buf[4096];
+  while (got->find(needle) == std::string::npos) {
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    int n = mbedtls_ssl_read(&impl_->ssl, buf, sizeof buf);
+    if (n > 0) {
+      got->append(reinterpret_cast<char*>(buf), static_cast<std::size_t>(n));
+      continue;
+    }
+    if (n == MBEDTLS_ERR_SSL_TIMEOUT || n == MBEDTLS_ERR_SSL_WANT_READ || n == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+      continue;
+    return got->find(needle) != std::string::npos;
+  }
+  return true;
+}
+
+std::optional<HttpReply> TlsConn::read_response(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::string got;
+  if (!read_until(&got, "\r\n\r\n", timeout)) return std::nullopt;
+  auto head_end = got.find("\r\n\r\n") + 4;
+  auto lower = got.substr(0, head_end);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  auto cl = lower.find("content-length:");
+  std::size_t len = cl == std::string::npos ? 0 : std::stoul(lower.substr(cl + 15));
+  unsigned char buf[4096];
+  while (got.size() < head_end + len) {
+    if (std::chrono::steady_clock::now() >= deadline) return std::nullopt;
+    int n = mbedtls_ssl_read(&impl_->ssl, buf, sizeof buf);
+    if (n > 0) got.append(reinterpret_cast<char*>(buf), static_cast<std::size_t>(n));
+    else if (n != MBEDTLS_ERR_SSL_TIMEOUT && n != MBEDTLS_ERR_SSL_WANT_READ && n != MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
+      return std::nullopt;
+  }
+  return parse_reply(got.substr(0, head_end + len));
+}
+
 bool TlsConn::closed_within(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   unsigned char buf[4096];

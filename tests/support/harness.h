@@ -88,6 +88,11 @@ class TlsConn {
   std::string read_all(std::chrono::milliseconds timeout = 10s);
   // True once the peer has closed (read returned EOF or an error) within `timeout`.
   bool closed_within(std::chrono::milliseconds timeout);
+  // Reads until what arrived (this call's bytes appended to `*got`) contains `needle`, the peer
+  // closes, or `timeout` passes; true when the needle was seen.
+  bool read_until(std::string* got, const std::string& needle, std::chrono::milliseconds timeout = 10s);
+  // One whole response with a Content-Length body (keep-alive use); nullopt on timeout or close.
+  std::optional<struct HttpReply> read_response(std::chrono::milliseconds timeout = 10s);
 
  private:
   struct Impl;

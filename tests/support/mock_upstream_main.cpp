@@ -369,6 +369,9 @@ int main(int argc, char** argv) {
   }
   server->new_task_queue = [] { return new httplib::ThreadPool(64); };  // hung requests each hold one
   server->set_tcp_nodelay(true);
+  // Like a vendor behind a load balancer: connections are reused for as long as the client keeps them.
+  server->set_keep_alive_max_count(1000000);
+  server->set_keep_alive_timeout(30);
   Recorder rec;
   install_vendor_routes(*server, rec);
   install_control_routes(*server, rec);

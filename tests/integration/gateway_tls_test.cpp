@@ -1,0 +1,85 @@
+// Upstream TLS: chain and host name verified for named and IP-literal hosts alike. cpp-httplib
+// 0.41.0's mbedTLS client skips chain verification for IP literals unless a verify callback is set
+// (DEPENDENCIES.md §8); these cases fail without Airlock's callback.
+#include <catch2/catch_test_macros.hpp>
+
+#include "support/gateway_fixture.h"
+
+using namespace airlock::testing;
+using nlohmann::json;
+
+namespace {
+
+void openssl(const std::vector<std::string>& args) {
+  std::vector<std::string> argv = {"/usr/bin/openssl"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto r = run_program(argv);
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+}
+
+void make_ca(const TempDir& d, const std::string& name) {
+  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d / (name + ".key"),
+           "-out", d / (name + ".pem"), "-subj", "/CN=" + name, "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
+           "-addext", "keyUsage=critical,keyCertSign"});
+}
+
+void make_leaf(const TempDir& d, const std::string& name, const std::string& ca, const std::string& san) {
+  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d / (name + ".key"), "-out",
+           d / (name + ".csr"), "-subj", "/CN=leaf"});
+  write_file(d / (name + ".ext"), "subjectAltName=" + san + "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
+  openssl({"x509", "-req", "-in", d / (name + ".csr"), "-CA", d / (ca + ".pem"), "-CAkey", d / (ca + ".key"),
+           "-CAcreateserial", "-out", d / (name + ".pem"), "-days", "2", "-extfile", d / (name + ".ext")});
+}
+
+std::string code_of(const HttpReply& r) {
+  auto j = json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+}
+
+}  // namespace
+
+TEST_CASE("an upstream's certificate must chain to the configured CA and name the host, IP literals included",
+          "[integration][gateway][tls][V12.3.2]") {
+  TempDir d;
+  make_ca(d, "ca-a");
+  make_ca(d, "ca-b");
+  make_leaf(d, "ip", "ca-a", "IP:127.0.0.1");
+  make_leaf(d, "named", "ca-a", "DNS:vendor.example");
+  auto ip_mock = MockUpstream::start(d, d / "ip.pem", d / "ip.key");
+  auto named_mock = MockUpstream::start(d, d / "named.pem", d / "named.key");
+  write_file(d / "vendor.key", kVendorKey);
+  auto provider = [&](const std::string& name, const std::string& host, int port, const std::string& ca) {
+    return json{{"name", name}, {"type", "openai"}, {"base_url", "https://" + host + ":" + std::to_string(port) + "/v1"},
+                {"api_key_file", d / "vendor.key"}, {"ca_file", d / (ca + ".pem")}};
+  };
+  json prov = {{"providers",
+                {provider("trusted-ip", "127.0.0.1", ip_mock->port, "ca-a"),
+                 provider("untrusted-ip", "127.0.0.1", ip_mock->port, "ca-b"),
+                 provider("wrong-name-ip", "127.0.0.1", named_mock->port, "ca-a"),
+                 provider("ip-cert-by-name", "localhost", ip_mock->port, "ca-a")}},
+               {"models", json::array()}};
+  for (const char* p : {"trusted-ip", "untrusted-ip", "wrong-name-ip", "ip-cert-by-name"})
+    prov["models"].push_back({{"name", p}, {"targets", {{{"provider", p}, {"model", "gpt-upstream"}}}}});
+  write_file(d / "provision.json", prov.dump());
+  auto a = Airlock::start(d / "data", {{"AIRLOCK_PROVISION_FILE", d / "provision.json"}});
+  auto key = run_program({airlock_bin(), "key", "create", "--name=tls"}, {{"AIRLOCK_DATA_DIR", d / "data"}});
+  REQUIRE(key.exit_code == 0);
+  std::string k = key.out.substr(0, key.out.find('\n'));
+
+  auto call = [&](const std::string& model) {
+    return https_request(a->port(), "POST", "/v1/chat/completions",
+                         {{"Authorization", "Bearer " + k}, {"Content-Type", "application/json"}},
+                         json{{"model", model}, {"messages", json::array()}}.dump());
+  };
+  CHECK(call("trusted-ip").status == 200);
+  for (const char* refused : {"untrusted-ip", "wrong-name-ip", "ip-cert-by-name"}) {
+    INFO(refused);
+    auto r = call(refused);
+    CHECK(r.status == 502);
+    CHECK(code_of(r) == "upstream_tls_error");
+  }
+  // Only the trusted one was ever served a request.
+  CHECK(ip_mock->requests().size() == 1);
+  CHECK(named_mock->requests().empty());
+}

@@ -1,0 +1,86 @@
+#pragma once
+// Airlock in front of a mock vendor: a provisioning file naming the mock, the server started with
+// it, and gateway keys made with `airlock key create` on the same data dir, as an operator would.
+#include <sys/stat.h>
+
+#include <fstream>
+#include <regex>
+
+#include "support/harness.h"
+#include "support/mock_upstream.h"
+
+namespace airlock::testing {
+
+inline constexpr const char* kVendorKey = "sk-vendor-secret-0123456789";
+
+inline void write_file(const std::string& path, const std::string& text, mode_t mode = 0600) {
+  std::ofstream(path, std::ios::binary) << text;
+  ::chmod(path.c_str(), mode);
+}
+
+struct Gateway {
+  TempDir dir;
+  std::unique_ptr<MockUpstream> mock;
+  std::unique_ptr<Airlock> airlock;
+
+  // `providers_models`: the provisioning JSON; "MOCK" in it is replaced by the mock's base URL
+  // without path (http://127.0.0.1:port), "VENDOR_KEY_FILE" by a file holding kVendorKey.
+  explicit Gateway(const std::string& provision, const Env& env = {}) {
+    mock = MockUpstream::start(dir);
+    write_file(dir / "vendor.key", kVendorKey);
+    std::string text = std::regex_replace(provision, std::regex("MOCK"), mock->base(""));
+    text = std::regex_replace(text, std::regex("VENDOR_KEY_FILE"), dir / "vendor.key");
+    write_file(dir / "provision.json", text);
+    Env full = env;
+    full["AIRLOCK_PROVISION_FILE"] = dir / "provision.json";
+    airlock = Airlock::start(dir / "data", full);
+  }
+
+  // `airlock key create` with extra flags; returns the key printed on stdout.
+  std::string key(const std::vector<std::string>& flags = {}) {
+    std::vector<std::string> argv = {airlock_bin(), "key", "create", "--name=test"};
+    argv.insert(argv.end(), flags.begin(), flags.end());
+    auto r = run_program(argv, {{"AIRLOCK_DATA_DIR", dir / "data"}});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    std::string k = r.out.substr(0, r.out.find('\n'));
+    REQUIRE(std::regex_match(k, std::regex("alk_[a-z0-9]{8}_[A-Za-z0-9]{43}")));
+    return k;
+  }
+
+  HttpReply post(const std::string& path, const std::string& key, const std::string& body,
+                 std::map<std::string, std::string> headers = {}) {
+    if (!key.empty() && !headers.count("x-api-key")) headers["Authorization"] = "Bearer " + key;
+    headers["Content-Type"] = "application/json";
+    return https_request(airlock->port(), "POST", path, headers, body);
+  }
+  HttpReply get(const std::string& path, const std::string& key) {
+    return https_request(airlock->port(), "GET", path, {{"Authorization", "Bearer " + key}});
+  }
+};
+
+// Two providers on the mock (OpenAI-style at /v1 and Anthropic-style at the root) and models that
+// pick the mock's behaviours.
+inline const std::string kMockProvision = R"({
+  "providers":[
+    {"name":"mock","type":"openai","base_url":"MOCK/v1","api_key_file":"VENDOR_KEY_FILE","internal":true,
+     "timeouts":{"first_byte_ms":1500}},
+    {"name":"mock-anthropic","type":"anthropic","base_url":"MOCK","api_key_file":"VENDOR_KEY_FILE","internal":true},
+    {"name":"dead","type":"openai","base_url":"http://127.0.0.1:9/v1","internal":true,"timeouts":{"connect_ms":500}}],
+  "models":[
+    {"name":"gpt-test","targets":[{"provider":"mock","model":"gpt-upstream"}]},
+    {"name":"gpt-slow-stream","targets":[{"provider":"mock","model":"stream-slow"}]},
+    {"name":"gpt-break","targets":[{"provider":"mock","model":"stream-break"}]},
+    {"name":"gpt-hang","targets":[{"provider":"mock","model":"hang"}]},
+    {"name":"fallback-503","targets":[{"provider":"mock","model":"fail-503"},{"provider":"mock","model":"second"}]},
+    {"name":"fallback-429","targets":[{"provider":"mock","model":"fail-429"},{"provider":"mock","model":"second"}]},
+    {"name":"fallback-dead","targets":[{"provider":"dead","model":"x"},{"provider":"mock","model":"second"}]},
+    {"name":"no-fallback-400","targets":[{"provider":"mock","model":"fail-400"},{"provider":"mock","model":"second"}]},
+    {"name":"all-fail","targets":[{"provider":"mock","model":"fail-500"},{"provider":"mock","model":"fail-502"}]},
+    {"name":"vendor-refuses","targets":[{"provider":"mock","model":"fail-401"}]},
+    {"name":"only-429","targets":[{"provider":"mock","model":"fail-429"}]},
+    {"name":"claude-test","targets":[{"provider":"mock-anthropic","model":"claude-upstream"}]},
+    {"name":"embed-test","targets":[{"provider":"mock","model":"embed-upstream"}]}]
+})";
+
+}  // namespace airlock::testing
