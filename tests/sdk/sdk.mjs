@@ -400,6 +400,15 @@ function runSuite() {
 
   describe("official SDKs through Airlock", () => {
     before(async () => {
+      try {
+        await setUp();
+      } catch (err) {
+        failures++;
+        throw err;
+      }
+    });
+
+    const setUp = async () => {
       const started = Date.now();
       ctx.tmp = await mkdtemp(path.join(tmpdir(), "airlock-sdk-"));
 
@@ -443,7 +452,7 @@ function runSuite() {
       ctx.worker = new SdkWorker(ctx.certFile);
       await ctx.worker.ready;
       if (process.env.SDK_DEBUG) console.error(`# setup took ${Date.now() - started} ms`);
-    });
+    };
 
     after(async () => {
       ctx.worker?.stop();
