@@ -90,7 +90,7 @@ void add_ratelimit_headers(http::Response& r, const Admission& a) {
 }
 
 Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::string system_ca_file)
-    : deps_(deps), log_(log), usage_(usage), upstreams_(deps.fields, std::move(system_ca_file)),
+    : deps_(deps), log_(log), usage_(usage), upstreams_(deps.fields, std::move(system_ca_file), deps.clock),
       limits_(deps.clock, [&db = deps.db](std::int64_t key, std::int64_t start_ms) {
         return UsageRecorder::month_usage(db, key, start_ms);
       }) {}
@@ -208,6 +208,13 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     if (!row || !row->enabled || (row->type == "anthropic") != wants_anthropic) continue;
     auto provider = upstreams_.get(*row);
     if (!provider) continue;
+    if (!provider->breaker().allow()) {
+      last = {};
+      last.failure = Failure::kOpen;
+      last_error = "upstream_circuit_open";
+      any_target = true;
+      continue;
+    }
     if (any_target) {
       // Jittered backoff before the next target, so a struggling fleet is not hit in lockstep.
       auto jitter = static_cast<int>(deps_.random.bytes(1)[0] % 50);
@@ -224,7 +231,10 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     if (stream) {
       Failure f = Failure::kNone;
       auto up = provider->open_stream(ureq, &f);
-      if (up && up->status() == 200) return relay_stream(ex, std::move(up));
+      if (up && up->status() == 200) {
+        provider->breaker().record_success();  // also ends a half-open probe
+        return relay_stream(ex, std::move(up));
+      }
       last = {};
       last.failure = f;
       if (up) {
@@ -238,6 +248,10 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     } else {
       last = provider->send(ureq);
     }
+    // A 429 is the vendor pacing us, not ill health; transport failures and 5xx count.
+    bool unhealthy = (last.failure != Failure::kNone && last.failure != Failure::kBusy) || last.status >= 500;
+    if (unhealthy) provider->breaker().record_failure();
+    else if (last.failure == Failure::kNone) provider->breaker().record_success();
     if (!retryable(last)) break;
     last_error = last.failure != Failure::kNone ? std::string("upstream_") + failure_name(last.failure)
                                                 : "upstream_" + std::to_string(last.status);
@@ -249,8 +263,10 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     return err(503, "no_upstream", "No enabled provider serves '" + model_name.substr(0, 100) + "' on this endpoint.", 5);
   }
   if (last.failure != Failure::kNone) {
-    int status = last.failure == Failure::kTimeout ? 504 : last.failure == Failure::kBusy ? 503 : 502;
+    bool busy = last.failure == Failure::kBusy || last.failure == Failure::kOpen;
+    int status = last.failure == Failure::kTimeout ? 504 : busy ? 503 : 502;
     const char* code = last.failure == Failure::kTimeout ? "upstream_timeout"
+                       : last.failure == Failure::kOpen  ? "upstream_unavailable"
                        : last.failure == Failure::kBusy  ? "upstream_busy"
                        : last.failure == Failure::kTls   ? "upstream_tls_error"
                                                          : "upstream_unreachable";

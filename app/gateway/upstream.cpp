@@ -89,6 +89,7 @@ const char* failure_name(Failure f) {
     case Failure::kRead: return "read";
     case Failure::kBusy: return "busy";
     case Failure::kConfig: return "config";
+    case Failure::kOpen: return "circuit_open";
   }
   return "unknown";
 }
@@ -130,8 +131,9 @@ class StreamImpl final : public UpstreamStream {
   HeaderList headers_;
 };
 
-Provider::Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file)
-    : row_(row), url_(std::move(url)), fields_(fields), system_ca_file_(std::move(system_ca_file)) {}
+Provider::Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file,
+                   const core::Clock& clock)
+    : row_(row), url_(std::move(url)), fields_(fields), system_ca_file_(std::move(system_ca_file)), breaker_(clock, {}) {}
 
 Provider::~Provider() = default;
 
@@ -261,14 +263,21 @@ std::shared_ptr<Provider> Upstreams::get(const store::ProviderRow& row) {
       std::string err;
       auto url = parse_upstream_url(row.base_url, &err);
       if (!url) return nullptr;
-      e = {fp, std::make_shared<Provider>(row, *url, fields_, system_ca_file_)};
+      e = {fp, std::make_shared<Provider>(row, *url, fields_, system_ca_file_, clock_)};
       return e.provider;
     }
   std::string err;
   auto url = parse_upstream_url(row.base_url, &err);
   if (!url) return nullptr;
-  by_id_.push_back({row.id.value, {fp, std::make_shared<Provider>(row, *url, fields_, system_ca_file_)}});
+  by_id_.push_back({row.id.value, {fp, std::make_shared<Provider>(row, *url, fields_, system_ca_file_, clock_)}});
   return by_id_.back().second.provider;
+}
+
+std::vector<std::pair<std::int64_t, CircuitBreaker::State>> Upstreams::breaker_states() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<std::pair<std::int64_t, CircuitBreaker::State>> out;
+  for (auto& [id, e] : by_id_) out.emplace_back(id, e.provider->breaker().state());
+  return out;
 }
 
 }  // namespace airlock::gateway

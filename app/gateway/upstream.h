@@ -15,7 +15,9 @@
 #include <utility>
 #include <vector>
 
+#include "core/clock.h"
 #include "crypto/field_cipher.h"
+#include "gateway/breaker.h"
 #include "gateway/upstream_url.h"
 #include "store/catalog_repo.h"
 
@@ -38,6 +40,7 @@ enum class Failure {
   kRead,     // the connection broke while reading the response
   kBusy,     // the provider's max_concurrent is reached
   kConfig,   // the provider cannot be used (its key does not decrypt, bad URL)
+  kOpen,     // its circuit breaker is open: skipped without a connection attempt
 };
 const char* failure_name(Failure f);
 
@@ -63,7 +66,8 @@ class UpstreamStream {
 
 class Provider {
  public:
-  Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file);
+  Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file,
+           const core::Clock& clock);
   ~Provider();
   const store::ProviderRow& row() const { return row_; }
 
@@ -72,6 +76,7 @@ class Provider {
   std::unique_ptr<UpstreamStream> open_stream(const UpstreamRequest& req, Failure* failure);
 
   int in_flight() const { return in_flight_.load(); }
+  CircuitBreaker& breaker() { return breaker_; }
   // Connections opened so far (for tests and metrics).
   int connections_made() const { return made_.load(); }
 
@@ -90,20 +95,24 @@ class Provider {
   std::vector<std::unique_ptr<Client>> idle_;
   std::atomic<int> in_flight_{0};
   std::atomic<int> made_{0};
+  CircuitBreaker breaker_;
 };
 
 // Providers by id, rebuilt when a row changes (so a new vendor key or URL holds from the next
 // request).
 class Upstreams {
  public:
-  Upstreams(crypto::FieldCipher& fields, std::string system_ca_file)
-      : fields_(fields), system_ca_file_(std::move(system_ca_file)) {}
+  Upstreams(crypto::FieldCipher& fields, std::string system_ca_file, const core::Clock& clock)
+      : fields_(fields), system_ca_file_(std::move(system_ca_file)), clock_(clock) {}
   // nullptr when the row's base URL does not parse (it was validated when written).
   std::shared_ptr<Provider> get(const store::ProviderRow& row);
+  // The breaker state of every provider used so far, by provider id (console, metrics).
+  std::vector<std::pair<std::int64_t, CircuitBreaker::State>> breaker_states();
 
  private:
   crypto::FieldCipher& fields_;
   std::string system_ca_file_;
+  const core::Clock& clock_;
   std::mutex mu_;
   struct Entry {
     std::string fingerprint;

@@ -193,6 +193,19 @@ TEST_CASE("fallback to the next target on 5xx, 429 and connection errors, never 
   auto limited = g.post("/v1/chat/completions", key, R"({"model":"only-429","messages":[]})");
   CHECK(limited.status == 429);
   CHECK(limited.headers.count("retry-after") == 1);
+  // The dead provider's breaker: it already failed once above (fallback-dead); four more failures
+  // open it, and then it is skipped without a connection attempt.
+  for (int i = 0; i < 4; ++i) {
+    auto r = g.post("/v1/chat/completions", key, R"({"model":"only-dead","messages":[]})");
+    CHECK(r.status == 502);
+    CHECK(code_of(r) == "upstream_unreachable");
+  }
+  auto open = g.post("/v1/chat/completions", key, R"({"model":"only-dead","messages":[]})");
+  CHECK(open.status == 503);
+  CHECK(code_of(open) == "upstream_unavailable");
+  CHECK(open.headers.count("retry-after") == 1);
+  auto around = g.post("/v1/chat/completions", key, R"({"model":"fallback-dead","messages":[]})");
+  CHECK(around.status == 200);  // the next target still serves
   auto hang = g.post("/v1/chat/completions", key, R"({"model":"gpt-hang","messages":[]})");
   CHECK(hang.status == 504);
   CHECK(code_of(hang) == "upstream_timeout");

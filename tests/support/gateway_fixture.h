@@ -75,6 +75,7 @@ inline const std::string kMockProvision = R"({
     {"name":"fallback-503","targets":[{"provider":"mock","model":"fail-503"},{"provider":"mock","model":"second"}]},
     {"name":"fallback-429","targets":[{"provider":"mock","model":"fail-429"},{"provider":"mock","model":"second"}]},
     {"name":"fallback-dead","targets":[{"provider":"dead","model":"x"},{"provider":"mock","model":"second"}]},
+    {"name":"only-dead","targets":[{"provider":"dead","model":"x"}]},
     {"name":"no-fallback-400","targets":[{"provider":"mock","model":"fail-400"},{"provider":"mock","model":"second"}]},
     {"name":"all-fail","targets":[{"provider":"mock","model":"fail-500"},{"provider":"mock","model":"fail-502"}]},
     {"name":"vendor-refuses","targets":[{"provider":"mock","model":"fail-401"}]},
