@@ -157,7 +157,7 @@ int serve(const Args& args) {
   guard::SlidingWindowLimiter login_limit({config.login_rate_limit, std::chrono::seconds(60)}, clock);
   guard::SlidingWindowLimiter setup_limit({config.setup_rate_limit, std::chrono::seconds(3600)}, clock);
   guard::SlidingWindowLimiter report_limit({config.csp_report_rate_limit, std::chrono::seconds(60)}, clock);
-  console::Deps console_deps{id_deps, renderer, guard, login_limit, setup_limit, report_limit, log};
+  console::Deps console_deps{id_deps, renderer, guard, login_limit, setup_limit, report_limit, log, gateway};
   console::add_console_routes(routes, console_deps);
   log.info("listening", {{"listen", addr},
                          {"port", *port},

@@ -2,6 +2,7 @@
 // The admin console: server-rendered pages. Handlers live one file per page; routes.cpp lists them.
 #include "console/render.h"
 #include "core/log.h"
+#include "gateway/service.h"
 #include "guard/routes.h"
 #include "identity/service.h"
 
@@ -15,12 +16,15 @@ struct Deps {
   guard::SlidingWindowLimiter& setup_limit;  // setup (and later invite) link uses per client
   guard::SlidingWindowLimiter& report_limit; // CSP reports per client
   core::Logger& log;
+  gateway::Gateway& gateway;                  // keys, providers, models, usage pages
 };
 
 // Registers every console page on `routes` (guard levels are in each handler's signature).
 void add_console_routes(guard::Routes& routes, Deps& deps);
 // Users admin and invite acceptance (users_routes.cpp); called from add_console_routes.
 void add_users_routes(guard::Routes& routes, Deps& deps);
+// Gateway keys, providers, models and usage: pages and /api/v1 (gateway_routes.cpp).
+void add_gateway_routes(guard::Routes& routes, Deps& deps);
 
 // Users admin (users_page.cpp, users_actions.cpp) and invite acceptance (invite_page.cpp).
 http::Response users_list(Deps& d, const guard::AdminCtx& ctx, http::Request& req);

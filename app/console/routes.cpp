@@ -59,6 +59,9 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   // Users admin and invitations (users_routes.cpp).
   add_users_routes(routes, d);
 
+  // Gateway keys, providers, models and usage (gateway_routes.cpp).
+  add_gateway_routes(routes, d);
+
   // Pages for every signed-in role.
   routes.add<ViewerCtx>("GET", "/", [&d](const ViewerCtx& c, http::Request& r) { return home(d, c, r); });
 }

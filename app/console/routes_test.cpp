@@ -74,7 +74,9 @@ struct ConsoleFixture {
   explicit ConsoleFixture(IdentityFixture& f)
       : renderer(f.random), guard(f.d(), kOrigin), routes(router, guard),
         unlimited({1000000, std::chrono::seconds(60)}, f.clock), log(f.clock, core::LogLevel::kError),
-        deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log} {
+        gw_deps{*f.db, f.clock, f.random, f.fields, core::SecretBytes(core::Bytes(32, 7))}, usage(*f.db, log, 1024),
+        gw(gw_deps, log, usage, "/etc/ssl/certs/ca-certificates.crt"),
+        deps{f.d(), renderer, guard, unlimited, unlimited, unlimited, log, gw} {
     http::add_health_routes(router, *f.db);
     console::add_console_routes(routes, deps);
   }
@@ -84,6 +86,9 @@ struct ConsoleFixture {
   guard::Routes routes;
   guard::SlidingWindowLimiter unlimited;
   core::Logger log;
+  gateway::Deps gw_deps;
+  gateway::UsageRecorder usage;
+  gateway::Gateway gw;
   console::Deps deps;
 };
 

@@ -104,6 +104,50 @@ core::Status revoke_key(Deps& deps, core::KeyId id, const Actor& actor) {
   });
 }
 
+namespace {
+
+nlohmann::json key_facts(const store::GatewayKeyRow& k) {
+  auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
+  return {{"name", k.name},         {"models", k.allowed_models},       {"scopes", k.scopes},
+          {"ip_allowlist", k.ip_allowlist}, {"rpm", opt(k.limits.rpm)}, {"tpm", opt(k.limits.tpm)},
+          {"monthly_requests", opt(k.limits.monthly_requests)}, {"monthly_tokens", opt(k.limits.monthly_tokens)},
+          {"max_tokens", opt(k.limits.max_tokens_cap)}, {"enabled", k.enabled}};
+}
+
+}  // namespace
+
+core::Result<store::GatewayKeyRow> update_key(Deps& deps, core::KeyId id, const KeyUpdate& u, const Actor& actor) {
+  store::GatewayKeyRow after;
+  auto s = deps.db.write([&](store::Tx& tx) -> core::Status {
+    auto row = store::gateway_keys::find(tx, id);
+    if (!row || row->revoked_at) return core::Status::error("not_found", "No such key, or it is revoked.");
+    after = *row;
+    if (u.name) after.name = *u.name;
+    if (u.allowed_models) after.allowed_models = *u.allowed_models;
+    if (u.scopes) after.scopes = *u.scopes;
+    if (u.ip_allowlist) after.ip_allowlist = *u.ip_allowlist;
+    auto limit = [](const std::optional<std::int64_t>& v, std::optional<std::int64_t>& field) {
+      if (v) field = *v == 0 ? std::nullopt : v;
+    };
+    limit(u.rpm, after.limits.rpm);
+    limit(u.tpm, after.limits.tpm);
+    limit(u.monthly_requests, after.limits.monthly_requests);
+    limit(u.monthly_tokens, after.limits.monthly_tokens);
+    limit(u.max_tokens_cap, after.limits.max_tokens_cap);
+    if (u.enabled) after.enabled = *u.enabled;
+    KeySpec check{after.name, after.owner, after.allowed_models, after.scopes, after.ip_allowlist, after.limits};
+    if (auto v = validate(check); !v) return v;
+    store::gateway_keys::update(tx, after, deps.now_s());
+    auto e = event("gateway_key.update", actor, id);
+    e.details_json = nlohmann::json{{"before", key_facts(*row)}, {"after", key_facts(after)}}.dump(
+        -1, ' ', false, nlohmann::json::error_handler_t::replace);
+    audit::append(tx, e, audit_at(deps));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return after;
+}
+
 core::Result<store::GatewayKeyRow> authenticate(Deps& deps, std::string_view presented, const std::string& client_ip) {
   auto invalid = core::Status::error("invalid_api_key", "The API key is not valid.");
   auto public_id = gateway_key_public_id(presented);

@@ -50,6 +50,16 @@ core::Result<CreatedKey> create_key(Deps& deps, const KeySpec& spec, const Actor
 std::vector<store::GatewayKeyRow> list_keys(Deps& deps, bool include_revoked);
 core::Status revoke_key(Deps& deps, core::KeyId id, const Actor& actor);
 
+// What an editor may change on a live key; unset fields stay as they are. Limits use 0 for "none".
+struct KeyUpdate {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> allowed_models, scopes, ip_allowlist;
+  std::optional<std::int64_t> rpm, tpm, monthly_requests, monthly_tokens, max_tokens_cap;
+  std::optional<bool> enabled;
+};
+// Audited with before and after values. "not_found" for unknown or revoked keys.
+core::Result<store::GatewayKeyRow> update_key(Deps& deps, core::KeyId id, const KeyUpdate& u, const Actor& actor);
+
 // The key row behind `presented` if it may be used now from `client_ip`. Records last use (at
 // most once a minute per key, off the hot path of every request).
 core::Result<store::GatewayKeyRow> authenticate(Deps& deps, std::string_view presented, const std::string& client_ip);

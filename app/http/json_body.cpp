@@ -92,6 +92,27 @@ std::optional<std::string> JsonBody::string(const std::string& key, std::size_t 
   return s;
 }
 
+std::optional<std::vector<std::string>> JsonBody::string_list(const std::string& key, std::size_t max_items,
+                                                              std::size_t max_bytes) {
+  auto* v = take(key);
+  if (!v) return std::nullopt;
+  std::string rule = "must be a list of at most " + std::to_string(max_items) + " strings of at most " +
+                     std::to_string(max_bytes) + " bytes";
+  if (!v->is_array() || v->size() > max_items) {
+    problems_[key] = rule;
+    return std::nullopt;
+  }
+  std::vector<std::string> out;
+  for (const auto& item : *v) {
+    if (!item.is_string() || item.get_ref<const std::string&>().size() > max_bytes) {
+      problems_[key] = rule;
+      return std::nullopt;
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
 std::optional<bool> JsonBody::boolean(const std::string& key) {
   auto* v = take(key);
   if (!v) return std::nullopt;

@@ -11,6 +11,7 @@
 #include <set>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include "http/message.h"
 
@@ -35,6 +36,9 @@ class JsonBody {
   // is present with the wrong type. Strings are taken up to `max_chars` bytes (longer is refused).
   std::optional<std::string> string(const std::string& key, std::size_t max_bytes = 1024);
   std::optional<bool> boolean(const std::string& key);
+  // An array of at most `max_items` strings of at most `max_bytes` each.
+  std::optional<std::vector<std::string>> string_list(const std::string& key, std::size_t max_items = 100,
+                                                      std::size_t max_bytes = 200);
   std::optional<std::int64_t> integer(const std::string& key, std::int64_t min, std::int64_t max);
   // Records `key` as required-but-missing.
   void missing(const std::string& key);

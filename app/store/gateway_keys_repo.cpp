@@ -114,6 +114,26 @@ bool revoke(Tx& tx, core::KeyId id, std::int64_t now) {
   return q.exec() == 1;
 }
 
+bool update(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
+  SQLite::Statement q(tx.db(),
+                      "UPDATE gateway_keys SET name = ?, allowed_models = ?, scopes = ?, ip_allowlist = ?, rpm = ?, tpm = ?, "
+                      "monthly_requests = ?, monthly_tokens = ?, max_tokens_cap = ?, enabled = ?, updated_at = ? "
+                      "WHERE id = ? AND revoked_at IS NULL");
+  q.bind(1, row.name);
+  q.bind(2, list_text(row.allowed_models));
+  q.bind(3, list_text(row.scopes));
+  q.bind(4, list_text(row.ip_allowlist));
+  bind_opt(q, 5, row.limits.rpm);
+  bind_opt(q, 6, row.limits.tpm);
+  bind_opt(q, 7, row.limits.monthly_requests);
+  bind_opt(q, 8, row.limits.monthly_tokens);
+  bind_opt(q, 9, row.limits.max_tokens_cap);
+  q.bind(10, row.enabled ? 1 : 0);
+  q.bind(11, now);
+  q.bind(12, row.id.value);
+  return q.exec() == 1;
+}
+
 void touch(Tx& tx, core::KeyId id, std::int64_t now, const std::string& ip) {
   SQLite::Statement q(tx.db(), "UPDATE gateway_keys SET last_used_at = ?, last_used_ip = ? WHERE id = ?");
   q.bind(1, now);

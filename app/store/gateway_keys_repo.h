@@ -49,6 +49,8 @@ std::vector<GatewayKeyRow> list(Tx& tx, bool include_revoked);
 // False when the key is unknown or already revoked.
 bool revoke(Tx& tx, core::KeyId id, std::int64_t now);
 void touch(Tx& tx, core::KeyId id, std::int64_t now, const std::string& ip);
+// Rewrites the editable fields (name, models, scopes, allowlist, limits, enabled) from `row`.
+bool update(Tx& tx, const GatewayKeyRow& row, std::int64_t now);
 
 }  // namespace gateway_keys
 }  // namespace airlock::store

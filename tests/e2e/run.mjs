@@ -517,7 +517,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.equal(await textOf(page.locator("main .lead")), `Signed in as ${OWNER_EMAIL} with the owner role.`);
     const nav = page.getByRole("navigation", { name: "Main" });
     assert.equal(await nav.getByRole("link", { name: "Overview" }).getAttribute("aria-current"), "page");
-    assert.deepEqual(await owner.navLinks(), ["Overview", "Account", "Users", "Audit", "Settings"]);
+    assert.deepEqual(await owner.navLinks(), ["Overview", "Keys", "Usage", "Models", "Account", "Users", "Audit", "Settings"]);
     assert.equal(await textOf(page.locator("header .who-email")), OWNER_EMAIL);
     assert.equal(await textOf(page.locator("header .badge")), "owner");
     await page.getByRole("button", { name: "Sign out" }).waitFor();
@@ -822,7 +822,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.equal(await textOf(page.locator("main .lead")), `Signed in as ${EDITOR_EMAIL} with the editor role.`);
     assert.equal(await textOf(page.locator("header .who-email")), EDITOR_EMAIL);
     assert.equal(await textOf(page.locator("header .badge")), "editor");
-    assert.deepEqual(await editor.navLinks(), ["Overview", "Account"]);
+    assert.deepEqual(await editor.navLinks(), ["Overview", "Keys", "Usage", "Models", "Account"]);
     await editor.assertClean("editor overview");
     await editor.screenshot("editor-overview");
   });
@@ -848,6 +848,40 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await page.waitForURL(`${base}/`, { waitUntil: "load" });
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     await editor.assertClean("editor back on the overview");
+  });
+
+  step("the editor creates a gateway key: shown once with a copy button, listed by prefix", async () => {
+    const { page } = editor;
+    await editor.navTo("Keys", `${base}/keys`);
+    assert.equal(await page.title(), "Gateway keys · Airlock");
+    await page.getByLabel("Name").fill("browser app");
+    await page.getByLabel("Requests per minute").fill("60");
+    await editor.submit(page.getByRole("button", { name: "Create key" }), { status: 200, finalUrl: `${base}/keys` });
+    const key = (await page.locator("#new-key").innerText()).trim();
+    assert.match(key, /^alk_[a-z0-9]{8}_[A-Za-z0-9]{43}$/);
+    await page.getByRole("button", { name: "Copy to clipboard" }).waitFor();
+    await editor.assertClean("key created");
+    await editor.screenshot("key-created");
+    await page.getByRole("link", { name: "Done" }).click();
+    await page.waitForURL(`${base}/keys`, { waitUntil: "load" });
+    const row = page.getByRole("row").filter({ hasText: "browser app" });
+    assert.match(await textOf(row), new RegExp(key.slice(0, 12)));
+    assert.equal((await page.content()).includes(key.slice(13)), false, "the secret is never shown again");
+    await editor.assertClean("keys list");
+    await editor.screenshot("keys");
+  });
+
+  step("the usage dashboard and the models page render", async () => {
+    const { page } = editor;
+    await editor.navTo("Usage", `${base}/usage`);
+    await page.getByRole("img", { name: "Requests per hour" }).waitFor();
+    await page.getByRole("link", { name: "Export CSV" }).waitFor();
+    await editor.assertClean("usage");
+    await editor.screenshot("usage");
+    await editor.navTo("Models", `${base}/models`);
+    await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
+    await editor.assertClean("models");
+    await editor.screenshot("models");
   });
 
   // --- The owner deactivates the editor; the editor's session dies ----------------------------

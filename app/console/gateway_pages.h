@@ -1,0 +1,31 @@
+#pragma once
+// Console pages and management API for the gateway: keys (keys_page.cpp, keys_api.cpp), providers
+// and models (catalog_page.cpp), usage (usage_page.cpp). Shared helpers in gateway_pages.cpp.
+#include "console/api.h"
+#include "gateway/keys.h"
+
+namespace airlock::console {
+
+http::Response keys_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response keys_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response keys_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_keys(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_key_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response catalog_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response api_providers(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response api_models(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response usage_csv(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response api_usage(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+
+// The actor for gateway audit records: the signed-in user, their IP and the request id.
+gateway::Actor actor_of(const guard::Principal& who, const http::Request& req);
+// A key as the API shows it: no hash, the public prefix only.
+nlohmann::json key_json(const store::GatewayKeyRow& k);
+// HTTP status for a gateway key service error code.
+int key_status_for(const std::string& code);
+
+}  // namespace airlock::console

@@ -1,0 +1,29 @@
+#include "console/gateway_pages.h"
+
+namespace airlock::console {
+
+void add_gateway_routes(guard::Routes& routes, Deps& d) {
+  using guard::EditorCtx;
+  using guard::ViewerCtx;
+  // Gateway keys: everyone signed in reads; editors create, change and revoke.
+  routes.add<ViewerCtx>("GET", "/keys", [&d](const ViewerCtx& c, http::Request& r) { return keys_view(d, c, r); });
+  routes.add<EditorCtx>("POST", "/keys", [&d](const EditorCtx& c, http::Request& r) { return keys_create(d, c, r); });
+  routes.add<EditorCtx>("POST", "/keys/{key_id}/limits", [&d](const EditorCtx& c, http::Request& r) { return keys_update(d, c, r); });
+  routes.add<EditorCtx>("POST", "/keys/{key_id}/revoke", [&d](const EditorCtx& c, http::Request& r) { return keys_revoke(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/keys", [&d](const ViewerCtx& c, http::Request& r) { return api_keys(d, c, r); });
+  routes.add<EditorCtx>("POST", "/api/v1/keys", [&d](const EditorCtx& c, http::Request& r) { return api_key_create(d, c, r); });
+  routes.add<EditorCtx>("PATCH", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_update(d, c, r); });
+  routes.add<EditorCtx>("DELETE", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_revoke(d, c, r); });
+
+  // Providers and models (from the provisioning file; read-only here).
+  routes.add<ViewerCtx>("GET", "/models", [&d](const ViewerCtx& c, http::Request& r) { return catalog_view(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/providers", [&d](const ViewerCtx& c, http::Request& r) { return api_providers(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/models", [&d](const ViewerCtx& c, http::Request& r) { return api_models(d, c, r); });
+
+  // Usage: dashboard, JSON, CSV export.
+  routes.add<ViewerCtx>("GET", "/usage", [&d](const ViewerCtx& c, http::Request& r) { return usage_view(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/usage.csv", [&d](const ViewerCtx& c, http::Request& r) { return usage_csv(d, c, r); });
+  routes.add<ViewerCtx>("GET", "/api/v1/usage", [&d](const ViewerCtx& c, http::Request& r) { return api_usage(d, c, r); });
+}
+
+}  // namespace airlock::console

@@ -1,0 +1,92 @@
+// /api/v1/keys: gateway keys as JSON. Creating one needs the signed-in session (a token cannot
+// mint keys); changing limits and revoking work with a read_write token too.
+#include "console/gateway_pages.h"
+#include "core/bytes.h"
+#include "http/errors.h"
+#include "http/json_body.h"
+
+namespace airlock::console {
+namespace {
+
+std::optional<core::KeyId> key_of(const http::Request& req) {
+  auto it = req.path_params.find("key_id");
+  return it == req.path_params.end() ? std::nullopt : core::KeyId::parse(it->second);
+}
+
+http::Response key_error(const core::Status& s, const http::Request& req) {
+  int status = key_status_for(s.code());
+  if (status == 500) return http::error_response(500, "internal_error", "An internal error occurred.", req.request_id);
+  return http::error_response(status, s.code(), s.message(), req.request_id);
+}
+
+}  // namespace
+
+http::Response api_keys(Deps& d, const guard::ViewerCtx&, http::Request& req) {
+  bool all = req.query_param("revoked") == "true";
+  auto list = nlohmann::json::array();
+  for (const auto& k : gateway::list_keys(d.gateway.deps(), all)) list.push_back(key_json(k));
+  return http::json_response(200, {{"data", list}});
+}
+
+http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
+  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+  auto parsed = http::JsonBody::read(req);
+  if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
+  auto& body = std::get<http::JsonBody>(parsed);
+  gateway::KeySpec spec;
+  spec.owner = ctx.who().user.id;
+  auto name = body.string("name", 100);
+  if (!name) body.missing("name");
+  if (auto v = body.string_list("models")) spec.allowed_models = *v;
+  if (auto v = body.string_list("scopes", 4, 20)) spec.scopes = *v;
+  if (auto v = body.string_list("ip_allowlist", 100, 50)) spec.ip_allowlist = *v;
+  constexpr std::int64_t kMax = 1'000'000'000'000;
+  spec.limits = {body.integer("rpm", 1, kMax), body.integer("tpm", 1, kMax), body.integer("monthly_requests", 1, kMax),
+                 body.integer("monthly_tokens", 1, kMax), body.integer("max_tokens", 1, kMax)};
+  auto days = body.integer("expires_in_days", 0, 3650);
+  if (!days) body.missing("expires_in_days");
+  if (auto bad = body.refusal(req)) return *bad;
+  spec.name = *name;
+  if (*days > 0) spec.expires_in_s = *days * 86400;
+  auto made = gateway::create_key(d.gateway.deps(), spec, actor_of(ctx.who(), req));
+  if (!made) return key_error(made.status(), req);
+  nlohmann::json out = {{"id", made->id.value}};
+  for (const auto& k : gateway::list_keys(d.gateway.deps(), false))
+    if (k.id == made->id) out = key_json(k);
+  out["key"] = made->key;  // the only time it is ever shown
+  core::secure_zero(made->key.data(), made->key.size());
+  return http::json_response(201, out);
+}
+
+http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
+  auto id = key_of(req);
+  if (!id) return http::error_response(404, "not_found", "No such key.", req.request_id);
+  auto parsed = http::JsonBody::read(req);
+  if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
+  auto& body = std::get<http::JsonBody>(parsed);
+  gateway::KeyUpdate u;
+  u.name = body.string("name", 100);
+  u.allowed_models = body.string_list("models");
+  u.scopes = body.string_list("scopes", 4, 20);
+  u.ip_allowlist = body.string_list("ip_allowlist", 100, 50);
+  constexpr std::int64_t kMax = 1'000'000'000'000;  // 0 removes a limit
+  u.rpm = body.integer("rpm", 0, kMax);
+  u.tpm = body.integer("tpm", 0, kMax);
+  u.monthly_requests = body.integer("monthly_requests", 0, kMax);
+  u.monthly_tokens = body.integer("monthly_tokens", 0, kMax);
+  u.max_tokens_cap = body.integer("max_tokens", 0, kMax);
+  u.enabled = body.boolean("enabled");
+  if (auto bad = body.refusal(req)) return *bad;
+  auto after = gateway::update_key(d.gateway.deps(), *id, u, actor_of(ctx.who(), req));
+  if (!after) return key_error(after.status(), req);
+  return http::json_response(200, key_json(*after));
+}
+
+http::Response api_key_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
+  auto id = key_of(req);
+  if (!id) return http::error_response(404, "not_found", "No such key.", req.request_id);
+  if (auto s = gateway::revoke_key(d.gateway.deps(), *id, actor_of(ctx.who(), req)); !s) return key_error(s, req);
+  return api::no_content();
+}
+
+}  // namespace airlock::console

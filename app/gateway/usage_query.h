@@ -1,0 +1,57 @@
+#pragma once
+// Reading the usage table for the dashboard, the API and CSV export: buckets over time (requests,
+// tokens, errors, p50/p95 latency), and totals per key and per model. Percentiles are exact, over
+// the rows of the range; at most kMaxRows rows are read (the report says when it was cut).
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/database.h"
+
+namespace airlock::gateway {
+
+inline constexpr std::size_t kMaxUsageRows = 500000;
+
+struct UsageFilter {
+  std::int64_t from_ms = 0;
+  std::int64_t to_ms = 0;
+  std::optional<std::int64_t> key_id;
+  std::string model;                 // "" = all
+  std::int64_t bucket_ms = 3600000;  // hour
+};
+
+struct UsageStats {
+  std::string label;
+  std::int64_t requests = 0, errors = 0, prompt_tokens = 0, completion_tokens = 0;
+  std::int64_t p50_us = 0, p95_us = 0;
+  std::int64_t tokens() const { return prompt_tokens + completion_tokens; }
+};
+
+struct UsageBucket {
+  std::int64_t start_ms = 0;
+  UsageStats stats;
+};
+
+struct UsageReport {
+  std::vector<UsageBucket> buckets;  // every bucket of the range, empty ones too
+  std::vector<UsageStats> by_key;    // label: key name (or "key <id>")
+  std::vector<UsageStats> by_model;
+  UsageStats total;
+  bool truncated = false;
+};
+
+UsageReport usage_report(store::Database& db, const UsageFilter& f);
+
+struct UsageRow {
+  std::int64_t at_ms, key_id;
+  std::string key_name, model, upstream_model, endpoint, request_id, error_code;
+  int status;
+  bool stream;
+  std::int64_t prompt_tokens, completion_tokens, latency_us, ttft_us, overhead_us;
+};
+// Calls `fn` for each row of the range, oldest first (at most kMaxUsageRows).
+void usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn);
+
+}  // namespace airlock::gateway

@@ -1,0 +1,157 @@
+// Gateway keys, models and usage in the console and the management API, with the role rules.
+#include <catch2/catch_test_macros.hpp>
+#include <regex>
+
+#include "support/console_client.h"
+#include "support/gateway_fixture.h"
+
+using namespace airlock::testing;
+using nlohmann::json;
+
+namespace {
+
+struct Caller {
+  int port;
+  std::string origin, cookie, csrf, bearer;
+  HttpReply call(const std::string& method, const std::string& path, const std::string& body = {}) const {
+    std::map<std::string, std::string> h;
+    if (!cookie.empty()) h = {{"Cookie", cookie}, {"Origin", origin}, {"X-CSRF-Token", csrf}};
+    if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
+    if (!body.empty()) h["Content-Type"] = "application/json";
+    return https_request(port, method, path, h, body);
+  }
+};
+
+Caller caller(Browser& b) {
+  Caller c{b.port, b.origin, b.cookie, "", ""};
+  c.csrf = json::parse(c.call("GET", "/api/v1/me").body)["csrf_token"];
+  return c;
+}
+
+std::string code_of(const HttpReply& r) {
+  auto j = json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
+}
+
+// Invites `email` with `role` through the owner's session and signs them in.
+Browser invited(Airlock& a, const Caller& owner, const std::string& email, const std::string& role) {
+  auto inv = owner.call("POST", "/api/v1/invites", json{{"email", email}, {"role", role}}.dump());
+  REQUIRE(inv.status == 201);
+  std::string url = json::parse(inv.body)["invite_url"];
+  Browser b = browser_for(a);
+  const std::string pw = "lantern harbour quietly glows";
+  REQUIRE(b.post("/invite", {{"token", url.substr(url.find('=') + 1)}, {"password", pw}, {"password2", pw}}).status == 303);
+  REQUIRE(sign_in(b, email, pw).status == 303);
+  return b;
+}
+
+}  // namespace
+
+TEST_CASE("gateway keys through the API and console: editors manage, viewers read, tokens cannot mint",
+          "[integration][gateway][console][V8.2.1]") {
+  Gateway g(kMockProvision);
+  auto& a = *g.airlock;
+  auto ob = owner_browser(a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto owner = caller(ob);
+  auto vb = invited(a, owner, "viewer@example.com", "viewer");
+  auto viewer = caller(vb);
+  auto eb = invited(a, owner, "editor@example.com", "editor");
+  auto editor = caller(eb);
+
+  // An editor creates a key; it is shown once and works at /v1 at once.
+  auto made = editor.call("POST", "/api/v1/keys",
+                          R"({"name":"app","models":["gpt-test"],"rpm":100,"expires_in_days":30,"ip_allowlist":["127.0.0.0/8"]})");
+  REQUIRE(made.status == 201);
+  auto created = json::parse(made.body);
+  std::string key = created["key"];
+  CHECK(created["limits"]["rpm"] == 100);
+  CHECK(created["models"] == json::array({"gpt-test"}));
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[]})").status == 200);
+  auto listed = viewer.call("GET", "/api/v1/keys");
+  REQUIRE(listed.status == 200);
+  CHECK(listed.body.find(key.substr(13)) == std::string::npos);
+  CHECK(json::parse(listed.body)["data"][0]["prefix"] == key.substr(0, 12));
+
+  // Viewers read only; a token cannot mint keys; bad input is a clear 422.
+  auto viewer_make = viewer.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0})");
+  CHECK(viewer_make.status == 403);
+  auto tok = owner.call("POST", "/api/v1/me/tokens", R"({"name":"t","scope":"read_write","expires_in_days":1})");
+  REQUIRE(tok.status == 201);
+  Caller bot{a.port(), "", "", "", json::parse(tok.body)["token"]};
+  auto minted = bot.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0})");
+  CHECK(minted.status == 403);
+  CHECK(code_of(minted) == "session_required");
+  CHECK(code_of(editor.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0,"scopes":["admin"]})")) == "key_scope_invalid");
+  CHECK(code_of(editor.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0,"rpm":0})")) == "invalid_fields");
+  CHECK(code_of(editor.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0,"models":"gpt-test"})")) == "invalid_fields");
+  CHECK(code_of(editor.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0,"ip_allowlist":["10.0.0.1/8"]})")) == "key_cidr_invalid");
+
+  // Limit changes hold from the next request; so does revocation. A token may do both.
+  std::string id = std::to_string(created["id"].get<std::int64_t>());
+  auto changed = bot.call("PATCH", "/api/v1/keys/" + id, R"({"rpm":1})");
+  REQUIRE(changed.status == 200);
+  // One request already sits in this minute's window: the new limit of 1 refuses the next one.
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[]})").status == 429);
+  CHECK(bot.call("PATCH", "/api/v1/keys/" + id, R"({"enabled":false})").status == 200);
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[]})").status == 401);
+  CHECK(viewer.call("DELETE", "/api/v1/keys/" + id).status == 403);
+  CHECK(editor.call("DELETE", "/api/v1/keys/" + id).status == 204);
+  CHECK(editor.call("DELETE", "/api/v1/keys/" + id).status == 404);
+  auto audit = owner.call("GET", "/api/v1/audit?action=gateway_key.");
+  auto events = json::parse(audit.body)["data"];
+  CHECK(events.size() == 4);  // create, update ×2, revoke
+  CHECK(audit.body.find(key.substr(13)) == std::string::npos);
+
+  // The console: the new key shown once on its page, the list with the prefix only.
+  auto page = eb.get("/keys");
+  REQUIRE(page.status == 200);
+  auto csrf = field(page.body, "csrf");
+  auto form = eb.post("/keys", {{"csrf", csrf}, {"name", "=HYPERLINK(\"x\")"}, {"models", "gpt-test, claude-test"},
+                                {"scope_chat", "on"}, {"scope_models", "on"}, {"rpm", "5"}, {"expires_in_days", ""}});
+  REQUIRE(form.status == 200);
+  std::smatch m;
+  REQUIRE(std::regex_search(form.body, m, std::regex("id=\"new-key\">(alk_[a-z0-9]{8}_[A-Za-z0-9]{43})<")));
+  std::string console_key = m[1];
+  CHECK(g.post("/v1/messages", console_key, R"({"model":"claude-test","max_tokens":5,"messages":[]})").status == 200);
+  auto list_page = vb.get("/keys");
+  CHECK(list_page.body.find(console_key.substr(13)) == std::string::npos);
+  CHECK(list_page.body.find(console_key.substr(0, 12)) != std::string::npos);
+  CHECK(list_page.body.find("action=\"/keys\"") == std::string::npos);  // viewers get no form
+  CHECK(vb.post("/keys", {{"csrf", field(list_page.body, "csrf")}, {"name", "v"}}).status == 403);
+  auto bad = eb.post("/keys", {{"csrf", csrf}, {"name", "x"}, {"rpm", "-3"}});
+  CHECK(bad.status == 422);
+
+  // Models page and providers API: no vendor key anywhere, only its hint.
+  auto models = vb.get("/models");
+  REQUIRE(models.status == 200);
+  CHECK(models.body.find("gpt-test") != std::string::npos);
+  auto providers = viewer.call("GET", "/api/v1/providers");
+  REQUIRE(providers.status == 200);
+  for (const auto& body : {models.body, providers.body, list_page.body}) CHECK(body.find(kVendorKey) == std::string::npos);
+  CHECK(providers.body.find(std::string("…") + std::string(kVendorKey).substr(std::string(kVendorKey).size() - 4)) != std::string::npos);
+
+  // Usage: the dashboard, the JSON and the CSV see the requests above (the writer runs in batches).
+  json usage;
+  for (int i = 0; i < 100; ++i) {
+    usage = json::parse(viewer.call("GET", "/api/v1/usage?range=24h").body);
+    if (usage["total"]["requests"].get<int>() >= 3) break;
+    std::this_thread::sleep_for(20ms);
+  }
+  CHECK(usage["total"]["requests"] == 3);  // 2 answered, 1 rate limited; a refused key leaves no usage row
+  CHECK(usage["total"]["errors"] == 1);
+  CHECK(usage["series"].size() == 24);
+  bool saw_model = false;
+  for (const auto& mdl : usage["by_model"]) saw_model = saw_model || mdl["name"] == "gpt-test";
+  CHECK(saw_model);
+  auto dash = vb.get("/usage?range=7d");
+  REQUIRE(dash.status == 200);
+  CHECK(dash.body.find("<svg class=\"chart\"") != std::string::npos);
+  CHECK(vb.get("/usage?range=1y").status == 400);
+  auto csv = vb.get("/usage.csv?range=24h");
+  REQUIRE(csv.status == 200);
+  CHECK(csv.headers.at("content-disposition").find("attachment") == 0);
+  CHECK(csv.headers.at("content-type").find("text/csv") == 0);
+  CHECK(csv.body.find("'=HYPERLINK") != std::string::npos);  // a formula is never a formula in a spreadsheet
+  CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 4);  // header + 3 rows
+}
