@@ -93,7 +93,8 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
     : deps_(deps), log_(log), usage_(usage), upstreams_(deps.fields, std::move(system_ca_file), deps.clock),
       limits_(deps.clock, [&db = deps.db](std::int64_t key, std::int64_t start_ms) {
         return UsageRecorder::month_usage(db, key, start_ms);
-      }) {}
+      }),
+      catalog_(deps.db, deps.clock, std::chrono::seconds(1)) {}
 
 http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();
@@ -127,16 +128,10 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
       m->get_ref<const std::string&>().size() > 200)
     return err(400, "model_required", "Name the model as a string in \"model\".");
   std::string model_name = m->get<std::string>();
-  std::optional<store::ModelRow> model;
-  std::vector<store::ProviderRow> providers;
-  auto looked = deps_.db.view([&](store::Tx& tx) {
-    model = store::catalog::find_model(tx, model_name);
-    if (model)
-      for (const auto& t : model->targets)
-        if (auto p = store::catalog::find_provider(tx, t.provider)) providers.push_back(*p);
-    return core::Status::ok();
-  });
-  if (!looked) return err(503, "unavailable", "The model could not be looked up; try again.", 1);
+  auto catalog = catalog_.get();
+  if (!catalog) return err(503, "unavailable", "The model could not be looked up; try again.", 1);
+  const store::ModelRow* model = nullptr;
+  if (auto it = catalog->models.find(model_name); it != catalog->models.end()) model = &it->second;
   if (!model || !model->enabled)
     return err(404, "model_not_found", "The model '" + model_name.substr(0, 100) + "' does not exist.");
   if (!key->allowed_models.empty() &&
@@ -202,8 +197,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   for (std::size_t i = 0; i < model->targets.size(); ++i) {
     const auto& target = model->targets[i];
     const store::ProviderRow* row = nullptr;
-    for (const auto& p : providers)
-      if (p.id == target.provider) row = &p;
+    if (auto it = catalog->providers.find(target.provider.value); it != catalog->providers.end()) row = &it->second;
     bool wants_anthropic = ep.dialect == Dialect::kAnthropic;
     if (!row || !row->enabled || (row->type == "anthropic") != wants_anthropic) continue;
     auto provider = upstreams_.get(*row);

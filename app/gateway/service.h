@@ -9,6 +9,7 @@
 
 #include "core/log.h"
 #include "gateway/deps.h"
+#include "gateway/catalog_cache.h"
 #include "gateway/dialect.h"
 #include "gateway/limits.h"
 #include "gateway/upstream.h"
@@ -38,6 +39,7 @@ class Gateway {
   Upstreams& upstreams() { return upstreams_; }
   KeyLimits& limits() { return limits_; }
   UsageRecorder& usage() { return usage_; }
+  CatalogCache& catalog() { return catalog_; }
   core::Logger& log() { return log_; }
 
  private:
@@ -46,6 +48,7 @@ class Gateway {
   UsageRecorder& usage_;
   Upstreams upstreams_;
   KeyLimits limits_;
+  CatalogCache catalog_;
 };
 
 // Registers /v1/… on `router` (access level kGatewayKey: the handlers authenticate the key).

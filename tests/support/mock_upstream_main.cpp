@@ -341,15 +341,17 @@ void install_control_routes(httplib::Server& server, Recorder& rec) {
 
 int main(int argc, char** argv) {
   std::string cert, key;
+  std::size_t threads = 64;  // hung requests each hold one; the benchmark asks for thousands
   bool args_ok = true;
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if (arg == "--tls-cert" && i + 1 < argc) cert = argv[++i];
     else if (arg == "--tls-key" && i + 1 < argc) key = argv[++i];
+    else if (arg == "--threads" && i + 1 < argc) threads = static_cast<std::size_t>(std::max(1, std::atoi(argv[++i])));
     else args_ok = false;
   }
   if (!args_ok || cert.empty() != key.empty()) {
-    std::fprintf(stderr, "usage: mock_upstream [--tls-cert FILE --tls-key FILE]\n");
+    std::fprintf(stderr, "usage: mock_upstream [--tls-cert FILE --tls-key FILE] [--threads N]\n");
     return 2;
   }
   airlock::cli::init_process();  // mbedTLS needs PSA crypto started before the first handshake
@@ -367,7 +369,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "mock_upstream: cannot load TLS certificate or key\n");
     return 1;
   }
-  server->new_task_queue = [] { return new httplib::ThreadPool(64); };  // hung requests each hold one
+  server->new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server->set_tcp_nodelay(true);
   // Like a vendor behind a load balancer: connections are reused for as long as the client keeps them.
   server->set_keep_alive_max_count(1000000);
