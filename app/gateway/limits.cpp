@@ -1,18 +1,39 @@
 #include "gateway/limits.h"
 
+#include <cstdio>
 #include <ctime>
 
 namespace airlock::gateway {
-namespace {
-
-constexpr auto kWindow = std::chrono::seconds(60);
-
-std::int64_t seconds_until(core::Clock::SteadyTime t, core::Clock::SteadyTime now) {
-  auto s = std::chrono::duration_cast<std::chrono::seconds>(t - now).count();
-  return std::max<std::int64_t>(1, s + 1);
+void MinuteWindow::add(std::int64_t now_s, std::int64_t n) {
+  auto slot = static_cast<std::size_t>(now_s % 60);
+  if (second_[slot] != now_s) {
+    second_[slot] = now_s;
+    count_[slot] = 0;
+  }
+  count_[slot] += n;
 }
 
-}  // namespace
+void MinuteWindow::adjust(std::int64_t at_s, std::int64_t now_s, std::int64_t delta) {
+  auto slot = static_cast<std::size_t>(at_s % 60);
+  if (second_[slot] == at_s && now_s - at_s < 60) count_[slot] = std::max<std::int64_t>(0, count_[slot] + delta);
+}
+
+std::int64_t MinuteWindow::sum(std::int64_t now_s) const {
+  std::int64_t total = 0;
+  for (std::size_t i = 0; i < 60; ++i)
+    if (now_s - second_[i] < 60 && count_[i] > 0) total += count_[i];
+  return total;
+}
+
+std::int64_t MinuteWindow::seconds_until_freed(std::int64_t now_s, std::int64_t need) const {
+  std::int64_t freed = 0;
+  for (std::int64_t s = now_s - 59; s <= now_s; ++s) {
+    auto slot = static_cast<std::size_t>(((s % 60) + 60) % 60);
+    if (second_[slot] == s) freed += count_[slot];
+    if (freed >= need) return s + 60 - now_s;
+  }
+  return 60;
+}
 
 KeyLimits::KeyLimits(const core::Clock& clock, MonthLoader load_month) : clock_(clock), load_month_(std::move(load_month)) {}
 
@@ -42,44 +63,42 @@ KeyLimits::Entry& KeyLimits::entry(std::int64_t key_id, const std::string& month
   return e;
 }
 
-void KeyLimits::expire(Entry& e, core::Clock::SteadyTime now) {
-  while (!e.requests.empty() && now - e.requests.front() >= kWindow) e.requests.pop_front();
-  while (!e.tokens.empty() && now - e.tokens.front().at >= kWindow) e.tokens.pop_front();
+std::int64_t KeyLimits::now_s() const {
+  return std::chrono::duration_cast<std::chrono::seconds>(clock_.steady_now().time_since_epoch()).count();
 }
 
 Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimate, Reservation* out) {
   Admission a;
-  auto now = clock_.steady_now();
+  auto now = now_s();
   std::int64_t month_start = 0;
   auto month = month_of(clock_.system_now(), &month_start);
   std::lock_guard<std::mutex> lock(mu_);
   auto& e = entry(key.id.value, month, month_start);
-  expire(e, now);
   const auto& l = key.limits;
-  std::int64_t window_tokens = 0;
-  for (const auto& t : e.tokens) window_tokens += t.tokens;
   if (l.rpm) {
+    auto used = e.requests.sum(now);
     a.limit_requests = *l.rpm;
-    a.remaining_requests = std::max<std::int64_t>(0, *l.rpm - static_cast<std::int64_t>(e.requests.size()));
-    a.reset_requests_s = e.requests.empty() ? 0 : seconds_until(e.requests.front() + kWindow, now);
-    if (static_cast<std::int64_t>(e.requests.size()) >= *l.rpm) {
+    a.remaining_requests = std::max<std::int64_t>(0, *l.rpm - used);
+    a.reset_requests_s = used > 0 ? e.requests.seconds_until_freed(now, 1) : 0;
+    if (used >= *l.rpm) {
       a.ok = false;
       a.code = "rate_limit_exceeded";
       a.message = "Rate limit reached for this key: " + std::to_string(*l.rpm) + " requests per minute.";
-      a.retry_after_s = a.reset_requests_s;
+      a.retry_after_s = e.requests.seconds_until_freed(now, used - *l.rpm + 1);
       return a;
     }
   }
   if (l.tpm) {
+    auto used = e.tokens.sum(now);
     a.limit_tokens = *l.tpm;
-    a.remaining_tokens = std::max<std::int64_t>(0, *l.tpm - window_tokens);
-    a.reset_tokens_s = e.tokens.empty() ? 0 : seconds_until(e.tokens.front().at + kWindow, now);
+    a.remaining_tokens = std::max<std::int64_t>(0, *l.tpm - used);
+    a.reset_tokens_s = used > 0 ? e.tokens.seconds_until_freed(now, 1) : 0;
     // One request bigger than the whole limit could never pass: let it through alone.
-    if (window_tokens > 0 && window_tokens + estimate > *l.tpm) {
+    if (used > 0 && used + estimate > *l.tpm) {
       a.ok = false;
       a.code = "rate_limit_exceeded";
       a.message = "Rate limit reached for this key: " + std::to_string(*l.tpm) + " tokens per minute.";
-      a.retry_after_s = a.reset_tokens_s;
+      a.retry_after_s = e.tokens.seconds_until_freed(now, used + estimate - *l.tpm);
       return a;
     }
   }
@@ -96,14 +115,13 @@ Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimat
     a.message = "This key has used its monthly token budget.";
     return a;
   }
-  e.requests.push_back(now);
-  auto id = e.next_id++;
-  e.tokens.push_back({id, now, estimate});
+  if (l.rpm) e.requests.add(now, 1);
+  if (l.tpm) e.tokens.add(now, estimate);
   e.reserved_tokens += estimate;
   e.reserved_requests += 1;
   if (a.remaining_requests > 0) a.remaining_requests -= 1;
   if (a.remaining_tokens >= 0) a.remaining_tokens = std::max<std::int64_t>(0, a.remaining_tokens - estimate);
-  *out = {key.id.value, estimate, month, id, true};
+  *out = {key.id.value, estimate, month, l.tpm ? now : -1, true};
   return a;
 }
 
@@ -114,8 +132,7 @@ void KeyLimits::settle(Reservation& r, std::int64_t actual, bool refund_request)
   auto it = entries_.find(r.key_id);
   if (it == entries_.end()) return;
   auto& e = it->second;
-  for (auto& t : e.tokens)
-    if (t.id == r.tpm_entry) t.tokens = actual;
+  if (r.second >= 0) e.tokens.adjust(r.second, now_s(), actual - r.estimate);
   // Reservations carry over a month change, so they are released whatever month this is now; the
   // real usage counts in the month it finished in.
   e.reserved_tokens -= r.estimate;

@@ -1,8 +1,9 @@
 #pragma once
 // Per-key limits, checked before a request goes upstream and settled when its real usage is known:
-//   rpm  requests in the last 60 s (sliding window of request times);
-//   tpm  tokens in the last 60 s: each request reserves an estimate (prompt bytes / 4 +
-//        max_tokens or a default), replaced by the real count when it is known;
+//   rpm  requests in the last 60 s, counted in 60 one-second slots (constant memory and time
+//        per key, whatever the rate);
+//   tpm  tokens in the last 60 s, the same way: each request reserves an estimate (prompt bytes /
+//        4 + max_tokens or a default), replaced by the real count when it is known;
 //   monthly request and token budgets, per calendar month in UTC, seeded once per key and month
 //        from the usage table and then kept in memory.
 // A reservation is taken under the key's lock, so 50 parallel requests against a tiny budget
@@ -12,7 +13,7 @@
 // Thread-safe. Memory: one small entry per key that has been used.
 #include <chrono>
 #include <cstdint>
-#include <deque>
+#include <array>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -43,8 +44,23 @@ struct Reservation {
   std::int64_t key_id = 0;
   std::int64_t estimate = 0;
   std::string month;
-  std::uint64_t tpm_entry = 0;
+  std::int64_t second = -1;  // the tpm slot the estimate went into; -1 when not counted
   bool active = false;
+};
+
+// Counts over the last 60 s in one-second slots.
+class MinuteWindow {
+ public:
+  void add(std::int64_t now_s, std::int64_t n);
+  // Changes what was added at `at_s`, if that slot is still in the window.
+  void adjust(std::int64_t at_s, std::int64_t now_s, std::int64_t delta);
+  std::int64_t sum(std::int64_t now_s) const;
+  // Seconds from now until the sum has dropped by at least `need` (1..60).
+  std::int64_t seconds_until_freed(std::int64_t now_s, std::int64_t need) const;
+
+ private:
+  std::array<std::int64_t, 60> count_{};
+  std::array<std::int64_t, 60> second_{};  // which absolute second each slot holds
 };
 
 class KeyLimits {
@@ -64,21 +80,15 @@ class KeyLimits {
 
  private:
   struct Entry {
-    std::deque<core::Clock::SteadyTime> requests;  // last 60 s
-    struct Tokens {
-      std::uint64_t id;
-      core::Clock::SteadyTime at;
-      std::int64_t tokens;
-    };
-    std::deque<Tokens> tokens;
-    std::uint64_t next_id = 1;
+    MinuteWindow requests;
+    MinuteWindow tokens;
     std::string month;
     MonthUsage used;
     std::int64_t reserved_tokens = 0;
     std::int64_t reserved_requests = 0;
   };
   Entry& entry(std::int64_t key_id, const std::string& month, std::int64_t month_start_ms);
-  void expire(Entry& e, core::Clock::SteadyTime now);
+  std::int64_t now_s() const;
 
   const core::Clock& clock_;
   MonthLoader load_month_;

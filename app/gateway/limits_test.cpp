@@ -36,7 +36,7 @@ TEST_CASE("rpm is a sliding 60 s window with Retry-After to the oldest request's
   auto refused = limits.admit(key, 10, &r);
   CHECK_FALSE(refused.ok);
   CHECK(refused.code == "rate_limit_exceeded");
-  CHECK(refused.retry_after_s == 31);  // 30 s left, rounded up past the edge
+  CHECK(refused.retry_after_s == 30);  // the request at t=0 leaves the window at t=60
   clock.advance(29s);
   CHECK_FALSE(limits.admit(key, 10, &r).ok);
   clock.advance(1s);  // t=60: the first request has left the window
