@@ -3,8 +3,12 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "core/text.h"
+
 namespace airlock::console {
 namespace {
+
+using core::xml_escape;
 
 constexpr double kW = 720, kH = 200, kLeft = 64, kRight = 8, kTop = 16, kBottom = 32;
 
@@ -49,21 +53,6 @@ double max_of(const std::vector<Series>& series) {
 }
 
 }  // namespace
-
-std::string xml_escape(const std::string& in) {
-  std::string out;
-  for (char c : in) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 std::string bar_chart(const std::string& title, const std::vector<std::string>& labels, const Series& series,
                       const std::string& unit) {

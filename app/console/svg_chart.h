@@ -20,7 +20,4 @@ std::string bar_chart(const std::string& title, const std::vector<std::string>& 
 std::string line_chart(const std::string& title, const std::vector<std::string>& labels, const std::vector<Series>& series,
                        const std::string& unit);
 
-// Escapes &, <, >, " and ' for text and attribute content.
-std::string xml_escape(const std::string& s);
-
 }  // namespace airlock::console

@@ -15,29 +15,11 @@
 #include "core/log.h"
 #include "gateway/limits.h"
 #include "store/database.h"
+#include "store/usage_repo.h"
 
 namespace airlock::gateway {
 
-struct UsageRecord {
-  std::int64_t at_ms = 0;
-  std::optional<std::int64_t> key_id;
-  std::optional<std::int64_t> user_id;
-  std::string model;
-  std::string upstream_model;
-  std::optional<std::int64_t> provider_id;
-  std::string endpoint;
-  bool stream = false;
-  int status = 0;
-  std::int64_t prompt_tokens = 0;
-  std::int64_t completion_tokens = 0;
-  std::int64_t latency_us = 0;
-  std::optional<std::int64_t> ttft_us;
-  std::int64_t overhead_us = 0;
-  std::int64_t request_bytes = 0;
-  std::int64_t response_bytes = 0;
-  std::string request_id;
-  std::string error_code;
-};
+using UsageRecord = store::UsageRecord;
 
 class UsageRecorder {
  public:

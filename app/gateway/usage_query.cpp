@@ -1,7 +1,5 @@
 #include "gateway/usage_query.h"
 
-#include <SQLiteCpp/Statement.h>
-
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -38,27 +36,7 @@ struct Acc {
 
 void usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn) {
   (void)db.view([&](store::Tx& tx) {
-    std::string sql =
-        "SELECT u.at_ms, coalesce(u.key_id, 0), coalesce(k.name, ''), u.model, u.upstream_model, u.endpoint, u.request_id, "
-        "coalesce(u.error_code, ''), u.status, u.stream, u.prompt_tokens, u.completion_tokens, u.latency_us, "
-        "coalesce(u.ttft_us, 0), u.overhead_us FROM usage u LEFT JOIN gateway_keys k ON k.id = u.key_id "
-        "WHERE u.at_ms >= ? AND u.at_ms < ?";
-    if (f.key_id) sql += " AND u.key_id = ?";
-    if (!f.model.empty()) sql += " AND u.model = ?";
-    sql += " ORDER BY u.at_ms LIMIT " + std::to_string(kMaxUsageRows);
-    SQLite::Statement q(tx.db(), sql);
-    int i = 1;
-    q.bind(i++, f.from_ms);
-    q.bind(i++, f.to_ms);
-    if (f.key_id) q.bind(i++, *f.key_id);
-    if (!f.model.empty()) q.bind(i++, f.model);
-    while (q.executeStep()) {
-      UsageRow r{q.getColumn(0).getInt64(), q.getColumn(1).getInt64(), q.getColumn(2).getString(), q.getColumn(3).getString(),
-                 q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString(),
-                 q.getColumn(8).getInt(), q.getColumn(9).getInt() == 1, q.getColumn(10).getInt64(), q.getColumn(11).getInt64(),
-                 q.getColumn(12).getInt64(), q.getColumn(13).getInt64(), q.getColumn(14).getInt64()};
-      fn(r);
-    }
+    store::usage::rows(tx, f.from_ms, f.to_ms, f.key_id, f.model, kMaxUsageRows, fn);
     return core::Status::ok();
   });
 }

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "store/database.h"
+#include "store/usage_repo.h"
 
 namespace airlock::gateway {
 
@@ -44,13 +45,8 @@ struct UsageReport {
 
 UsageReport usage_report(store::Database& db, const UsageFilter& f);
 
-struct UsageRow {
-  std::int64_t at_ms, key_id;
-  std::string key_name, model, upstream_model, endpoint, request_id, error_code;
-  int status;
-  bool stream;
-  std::int64_t prompt_tokens, completion_tokens, latency_us, ttft_us, overhead_us;
-};
+using UsageRow = store::UsageRow;
+
 // Calls `fn` for each row of the range, oldest first (at most kMaxUsageRows).
 void usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn);
 

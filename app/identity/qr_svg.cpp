@@ -1,5 +1,7 @@
 #include "identity/qr_svg.h"
 
+#include "core/text.h"
+
 #include <qrencode.h>
 
 #include <memory>
@@ -10,22 +12,6 @@ namespace {
 struct QrFree {
   void operator()(QRcode* qr) const { QRcode_free(qr); }
 };
-
-std::string escape_attribute(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
 
 core::Status qr_failed(std::string detail) {
   return core::Status::error("qr_failed", "Could not draw the QR code.", std::move(detail));
@@ -45,7 +31,7 @@ core::Result<std::string> qr_svg(std::string_view text, std::string_view aria_la
   const int width = qr->width;
   const std::string size = std::to_string(width + 2 * kQrQuietZone);
   std::string svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + size + " " + size +
-                    "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"" + escape_attribute(aria_label) +
+                    "\" shape-rendering=\"crispEdges\" role=\"img\" aria-label=\"" + core::xml_escape(aria_label) +
                     "\"><rect width=\"" + size + "\" height=\"" + size + "\" fill=\"#fff\"/><path fill=\"#000\" d=\"";
   // One subpath per horizontal run of dark modules: about a third of the size of one per module.
   for (int y = 0; y < width; ++y) {
