@@ -50,7 +50,7 @@ HeaderList forwarded_headers(const http::Request& req, Dialect d) {
   return out;
 }
 
-const char* max_tokens_field(const Endpoint& ep, const nlohmann::json& body) {
+const char* max_tokens_field(const Endpoint& ep, const nlohmann::ordered_json& body) {
   if (ep.dialect == Dialect::kOpenAI && body.contains("max_completion_tokens")) return "max_completion_tokens";
   return "max_tokens";
 }
@@ -117,7 +117,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
 
   // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
   std::string perr;
-  auto body = http::parse_json_strict(req.body, &perr);
+  auto body = http::parse_json_strict_ordered(req.body, &perr);
   if (!body) {
     if (perr == "duplicate_key") return err(400, "duplicate_key", "A JSON object in the body repeats a key.");
     return err(400, "invalid_json", "The body is not valid JSON.");
@@ -156,7 +156,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
   if (stream && ep.dialect == Dialect::kOpenAI) {
     auto& so = (*body)["stream_options"];
-    if (!so.is_object()) so = nlohmann::json::object();
+    if (!so.is_object()) so = nlohmann::ordered_json::object();
     if (so.value("include_usage", false) != true) {
       so["include_usage"] = true;
       ex->strip_usage_chunk = true;
@@ -216,7 +216,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     }
     any_target = true;
     (*body)["model"] = target.upstream_model;
-    UpstreamRequest ureq{ep.upstream_path, headers, body->dump(-1, ' ', false, nlohmann::json::error_handler_t::strict)};
+    UpstreamRequest ureq{ep.upstream_path, headers, body->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict)};
     if (model->reasoning) ureq.first_byte_timeout = std::chrono::milliseconds(std::max<std::int64_t>(row->first_byte_timeout_ms, 120000));
     rec.provider_id = row->id.value;
     rec.upstream_model = target.upstream_model;

@@ -7,12 +7,15 @@
 
 namespace airlock::http {
 
-std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::string* error) {
+namespace {
+
+template <class Json>
+std::optional<Json> parse_strict(std::string_view text, std::string* error) {
   // One set of keys per open object; arrays push an empty marker so depths line up.
   std::vector<std::optional<std::set<std::string>>> open;
   bool duplicate = false;
-  auto cb = [&](int, nlohmann::json::parse_event_t ev, nlohmann::json& parsed) {
-    using E = nlohmann::json::parse_event_t;
+  auto cb = [&](int, typename Json::parse_event_t ev, Json& parsed) {
+    using E = typename Json::parse_event_t;
     switch (ev) {
       case E::object_start: open.emplace_back(std::set<std::string>{}); break;
       case E::array_start: open.emplace_back(std::nullopt); break;
@@ -21,13 +24,13 @@ std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::stri
         if (!open.empty()) open.pop_back();
         break;
       case E::key:
-        if (!open.empty() && open.back() && !open.back()->insert(parsed.get<std::string>()).second) duplicate = true;
+        if (!open.empty() && open.back() && !open.back()->insert(parsed.template get<std::string>()).second) duplicate = true;
         break;
       case E::value: break;
     }
     return true;
   };
-  auto j = nlohmann::json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
+  auto j = Json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
   if (j.is_discarded()) {
     if (error) *error = "invalid_json";
     return std::nullopt;
@@ -37,6 +40,16 @@ std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::stri
     return std::nullopt;
   }
   return j;
+}
+
+}  // namespace
+
+std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::string* error) {
+  return parse_strict<nlohmann::json>(text, error);
+}
+
+std::optional<nlohmann::ordered_json> parse_json_strict_ordered(std::string_view text, std::string* error) {
+  return parse_strict<nlohmann::ordered_json>(text, error);
 }
 
 std::variant<JsonBody, Response> JsonBody::read(const Request& req) {

@@ -20,6 +20,9 @@ namespace airlock::http {
 // Parses JSON text, refusing duplicate keys at any depth. nullopt + `error` ("invalid_json" or
 // "duplicate_key") on failure. Never throws.
 std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::string* error = nullptr);
+// The same, keeping the members of each object in the order they were sent (for bodies that are
+// forwarded: what goes on is what came in, field order included).
+std::optional<nlohmann::ordered_json> parse_json_strict_ordered(std::string_view text, std::string* error = nullptr);
 
 class JsonBody {
  public:

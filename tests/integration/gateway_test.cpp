@@ -36,8 +36,19 @@ TEST_CASE("chat, completions, embeddings, messages and models go through to the 
   auto rich = json::parse(R"({"model":"gpt-test","messages":[{"role":"user","content":"x"}],"n":2,"logprobs":true,
     "tools":[{"type":"function","function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"string"}}}}}],
     "tool_choice":"auto","response_format":{"type":"json_object"},"x_vendor_extension":{"deep":[1,2.5,"three",null]}})");
-  REQUIRE(g.post("/v1/chat/completions", key, rich.dump()).status == 200);
-  auto sent = json::parse(g.mock->requests().back()["body"].get<std::string>());
+  // Sent as written (not re-serialized by the test), with "model" first and fields out of order.
+  const std::string rich_text = R"({"model":"gpt-test","x_vendor_extension":{"deep":[1,2.5,"three",null]},"n":2,)"
+                                R"("messages":[{"role":"user","content":"x"}],"logprobs":true,"tools":[{"type":"function",)"
+                                R"("function":{"name":"f","parameters":{"type":"object","properties":{"a":{"type":"string"}}}}}],)"
+                                R"("tool_choice":"auto","response_format":{"type":"json_object"}})";
+  REQUIRE(json::parse(rich_text) == rich);
+  REQUIRE(g.post("/v1/chat/completions", key, rich_text).status == 200);
+  std::string raw_sent = g.mock->requests().back()["body"].get<std::string>();
+  auto sent = json::parse(raw_sent);
+  // Field order as sent (only the model's value changed), so what was checked is what goes on.
+  CHECK(raw_sent.find("\"model\"") < raw_sent.find("\"x_vendor_extension\""));
+  CHECK(raw_sent.find("\"x_vendor_extension\"") < raw_sent.find("\"n\""));
+  CHECK(raw_sent.find("\"messages\"") < raw_sent.find("\"tools\""));
   CHECK(sent["model"] == "gpt-upstream");
   for (const char* field : {"messages", "n", "logprobs", "tools", "tool_choice", "response_format", "x_vendor_extension"})
     CHECK(sent[field] == rich[field]);
