@@ -33,6 +33,8 @@ std::string provider_name(const Catalog& c, core::ProviderId id) {
   return "?";
 }
 
+}  // namespace
+
 nlohmann::json provider_json(Deps& d, const store::ProviderRow& p) {
   return {{"id", p.id.value}, {"name", p.name}, {"type", p.type}, {"base_url", p.base_url},
           {"api_key", p.api_key_sealed ? nlohmann::json("…" + p.api_key_hint) : nlohmann::json(nullptr)},
@@ -41,8 +43,6 @@ nlohmann::json provider_json(Deps& d, const store::ProviderRow& p) {
           {"timeouts_ms", {{"connect", p.connect_timeout_ms}, {"first_byte", p.first_byte_timeout_ms},
                            {"idle", p.idle_timeout_ms}, {"total", p.total_timeout_ms}}}};
 }
-
-}  // namespace
 
 http::Response api_providers(Deps& d, const guard::ViewerCtx&, http::Request&) {
   auto list = nlohmann::json::array();

@@ -14,6 +14,13 @@ http::Response api_keys(Deps& d, const guard::ViewerCtx& ctx, http::Request& req
 http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
 http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
 http::Response api_key_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_provider_create(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_provider_update(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_model_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_model_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_model_delete(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+// A provider as the API shows it: the vendor key only as "…1234", circuit state included.
+nlohmann::json provider_json(Deps& d, const store::ProviderRow& p);
 http::Response catalog_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_providers(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_models(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

@@ -3,6 +3,7 @@
 namespace airlock::console {
 
 void add_gateway_routes(guard::Routes& routes, Deps& d) {
+  using guard::AdminCtx;
   using guard::EditorCtx;
   using guard::ViewerCtx;
   // Gateway keys: everyone signed in reads; editors create, change and revoke.
@@ -15,10 +16,15 @@ void add_gateway_routes(guard::Routes& routes, Deps& d) {
   routes.add<EditorCtx>("PATCH", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_update(d, c, r); });
   routes.add<EditorCtx>("DELETE", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_revoke(d, c, r); });
 
-  // Providers and models (from the provisioning file; read-only here).
+  // Providers (admins) and models (editors); what the provisioning file declares is read-only.
   routes.add<ViewerCtx>("GET", "/models", [&d](const ViewerCtx& c, http::Request& r) { return catalog_view(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/providers", [&d](const ViewerCtx& c, http::Request& r) { return api_providers(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/providers", [&d](const AdminCtx& c, http::Request& r) { return api_provider_create(d, c, r); });
+  routes.add<AdminCtx>("PATCH", "/api/v1/providers/{provider_id}", [&d](const AdminCtx& c, http::Request& r) { return api_provider_update(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/models", [&d](const ViewerCtx& c, http::Request& r) { return api_models(d, c, r); });
+  routes.add<EditorCtx>("POST", "/api/v1/models", [&d](const EditorCtx& c, http::Request& r) { return api_model_create(d, c, r); });
+  routes.add<EditorCtx>("PATCH", "/api/v1/models/{model_id}", [&d](const EditorCtx& c, http::Request& r) { return api_model_update(d, c, r); });
+  routes.add<EditorCtx>("DELETE", "/api/v1/models/{model_id}", [&d](const EditorCtx& c, http::Request& r) { return api_model_delete(d, c, r); });
 
   // Usage: dashboard, JSON, CSV export.
   routes.add<ViewerCtx>("GET", "/usage", [&d](const ViewerCtx& c, http::Request& r) { return usage_view(d, c, r); });

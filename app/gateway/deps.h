@@ -2,9 +2,12 @@
 // What the gateway needs, passed in from main: the store, the clock, randomness, the field cipher
 // (vendor keys) and the pepper under which gateway keys are stored.
 #include <chrono>
+#include <optional>
+#include <string>
 
 #include "core/bytes.h"
 #include "core/clock.h"
+#include "core/ids.h"
 #include "core/random.h"
 #include "crypto/field_cipher.h"
 #include "store/database.h"
@@ -23,6 +26,14 @@ struct Deps {
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();
   }
+};
+
+// Who did it, for audit records ("cli" on the host, or a console user).
+struct Actor {
+  std::optional<core::UserId> user;
+  std::string name = "cli";
+  std::string ip;
+  std::string request_id;
 };
 
 }  // namespace airlock::gateway

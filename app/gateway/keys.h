@@ -38,14 +38,6 @@ struct CreatedKey {
   std::string public_id;
 };
 
-// Who did it, for the audit record ("cli" on the host, or a console user).
-struct Actor {
-  std::optional<core::UserId> user;
-  std::string name = "cli";
-  std::string ip;
-  std::string request_id;
-};
-
 core::Result<CreatedKey> create_key(Deps& deps, const KeySpec& spec, const Actor& actor);
 std::vector<store::GatewayKeyRow> list_keys(Deps& deps, bool include_revoked);
 core::Status revoke_key(Deps& deps, core::KeyId id, const Actor& actor);

@@ -73,12 +73,20 @@ std::optional<std::string> read_file(const std::string& path) {
 }
 
 std::optional<core::SecretBytes> provider_key(Ctx& c, const std::string& where, const json& p,
-                                              const std::map<std::string, std::string>& env) {
-  if (p.contains("api_key")) c.add(where + ".api_key", "secrets are never inline: use api_key_env or api_key_file");
-  auto var = str(c, where, p, "api_key_env", false);
-  auto file = str(c, where, p, "api_key_file", false);
-  if (var && file) c.add(where, "give api_key_env or api_key_file, not both");
+                                              const std::map<std::string, std::string>& env, bool api) {
   std::string value;
+  std::optional<std::string> var, file;
+  if (api) {
+    // Over the authenticated management API the key comes in the body, once; it is never returned.
+    auto inline_key = str(c, where, p, "api_key", false);
+    if (!inline_key) return std::nullopt;
+    value = std::move(*inline_key);
+  } else {
+    if (p.contains("api_key")) c.add(where + ".api_key", "secrets are never inline: use api_key_env or api_key_file");
+    var = str(c, where, p, "api_key_env", false);
+    file = str(c, where, p, "api_key_file", false);
+    if (var && file) c.add(where, "give api_key_env or api_key_file, not both");
+  }
   if (var) {
     auto it = env.find(*var);
     if (it == env.end() || it->second.empty()) {
@@ -93,7 +101,7 @@ std::optional<core::SecretBytes> provider_key(Ctx& c, const std::string& where, 
       return std::nullopt;
     }
     value = std::move(*text);
-  } else {
+  } else if (!api) {
     return std::nullopt;
   }
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) value.pop_back();
@@ -128,18 +136,23 @@ std::string headers_json(Ctx& c, const std::string& where, const json& p) {
   return it->dump();
 }
 
-void parse_provider(Ctx& c, const std::string& where, const json& p, const std::map<std::string, std::string>& env,
-                    ProvisionPlan& plan) {
-  if (!p.is_object()) return c.add(where, "must be an object");
-  only_keys(c, where, p, {"name", "type", "base_url", "api_key", "api_key_env", "api_key_file", "extra_headers", "internal",
-                          "ca_file", "timeouts", "max_concurrent", "enabled"});
+ProvisionedProvider provider_fields(Ctx& c, const std::string& where, const json& p,
+                                    const std::map<std::string, std::string>& env, bool api) {
   ProvisionedProvider out;
+  if (!p.is_object()) {
+    c.add(where, "must be an object");
+    return out;
+  }
+  if (api)
+    only_keys(c, where, p, {"name", "type", "base_url", "api_key", "extra_headers", "internal", "ca_pem", "timeouts",
+                            "max_concurrent", "enabled"});
+  else
+    only_keys(c, where, p, {"name", "type", "base_url", "api_key", "api_key_env", "api_key_file", "extra_headers", "internal",
+                            "ca_file", "timeouts", "max_concurrent", "enabled"});
   auto& r = out.row;
-  r.provisioned = true;
+  r.provisioned = !api;
   if (auto name = str(c, where, p, "name", true)) {
     if (!std::regex_match(*name, kName)) c.add(where + ".name", "1-64 of a-z 0-9 . _ -, starting with a letter or digit");
-    for (const auto& other : plan.providers)
-      if (other.row.name == *name) c.add(where + ".name", "'" + *name + "' is declared twice");
     r.name = *name;
   }
   if (auto type = str(c, where, p, "type", true)) {
@@ -156,7 +169,12 @@ void parse_provider(Ctx& c, const std::string& where, const json& p, const std::
     r.base_url = *url;
     while (!r.base_url.empty() && r.base_url.back() == '/') r.base_url.pop_back();
   }
-  if (auto ca = str(c, where, p, "ca_file", false)) {
+  if (auto pem = str(c, where, p, "ca_pem", false); pem && api) {
+    if (pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos || pem->size() > 65536)
+      c.add(where + ".ca_pem", "must be a PEM certificate (at most 64 KiB)");
+    else r.ca_pem = *pem;
+  }
+  if (auto ca = str(c, where, p, "ca_file", false); ca && !api) {
     auto pem = read_file(*ca);
     if (!pem || pem->find("-----BEGIN CERTIFICATE-----") == std::string::npos)
       c.add(where + ".ca_file", "cannot read a PEM certificate from '" + *ca + "'");
@@ -176,7 +194,16 @@ void parse_provider(Ctx& c, const std::string& where, const json& p, const std::
   }
   r.max_concurrent = integer(c, where, p, "max_concurrent", r.max_concurrent, 1, 100000);
   r.extra_headers_json = headers_json(c, where, p);
-  out.api_key = provider_key(c, where, p, env);
+  out.api_key = provider_key(c, where, p, env, api);
+  return out;
+}
+
+void parse_provider(Ctx& c, const std::string& where, const json& p, const std::map<std::string, std::string>& env,
+                    ProvisionPlan& plan) {
+  auto out = provider_fields(c, where, p, env, /*api=*/false);
+  for (const auto& other : plan.providers)
+    if (!out.row.name.empty() && other.row.name == out.row.name)
+      c.add(where + ".name", "'" + out.row.name + "' is declared twice");
   plan.providers.push_back(std::move(out));
 }
 
@@ -257,6 +284,71 @@ ProvisionPlan load_provision_file(const std::string& path, const std::map<std::s
   return parse_provision(*text, env, errors);
 }
 
+std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, std::vector<std::string>& errors) {
+  Ctx c{errors};
+  auto before = errors.size();
+  auto out = provider_fields(c, "provider", p, {}, /*api=*/true);
+  if (errors.size() != before) return std::nullopt;
+  return out;
+}
+
+namespace {
+void seal_key(Deps& deps, store::Tx& tx, core::ProviderId id, const std::optional<core::SecretBytes>& key, std::int64_t now,
+              core::Status* status) {
+  if (!key) {
+    store::catalog::set_provider_key(tx, id, std::nullopt, "", now);
+    return;
+  }
+  auto sealed = deps.fields.seal("vendor-key", {"providers", "api_key", id.value}, key->bytes());
+  if (!sealed) {
+    *status = sealed.status();
+    return;
+  }
+  std::string plain(reinterpret_cast<const char*>(key->bytes().data()), key->size());
+  std::string hint = plain.size() > 8 ? plain.substr(plain.size() - 4) : "";
+  core::secure_zero(plain.data(), plain.size());
+  store::catalog::set_provider_key(tx, id, *sealed, hint, now);
+}
+}  // namespace
+
+core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvider& p, bool replace_key, const Actor& actor,
+                                             std::optional<core::ProviderId> existing) {
+  core::ProviderId id;
+  auto now = deps.now_s();
+  auto s = deps.db.write([&](store::Tx& tx) -> core::Status {
+    auto same_name = store::catalog::find_provider_by_name(tx, p.row.name);
+    if (existing) {
+      auto row = store::catalog::find_provider(tx, *existing);
+      if (!row) return core::Status::error("not_found", "No such provider.");
+      if (row->provisioned) return core::Status::error("provisioned", "Declared in the provisioning file: change it there.");
+      if (same_name && same_name->id != *existing) return core::Status::error("name_taken", "Another provider has this name.");
+      if (row->name != p.row.name) {
+        // Renaming through upsert-by-name would create a second row; rename in place first.
+        store::catalog::rename_provider(tx, *existing, p.row.name, now);
+      }
+    } else if (same_name) {
+      return core::Status::error("name_taken", "A provider with this name exists.");
+    }
+    id = store::catalog::upsert_provider(tx, p.row, now);
+    core::Status sealed = core::Status::ok();
+    if (replace_key) seal_key(deps, tx, id, p.api_key, now, &sealed);
+    if (!sealed) return sealed;
+    audit::Event e;
+    e.action = existing ? "provider.update" : "provider.create";
+    e.actor_user = actor.user;
+    e.actor = actor.name;
+    e.ip = actor.ip;
+    e.request_id = actor.request_id;
+    e.target = "provider:" + id.str();
+    e.details_json = json{{"name", p.row.name}, {"type", p.row.type}, {"base_url", p.row.base_url},
+                          {"key_changed", replace_key}}.dump(-1, ' ', false, json::error_handler_t::replace);
+    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    return core::Status::ok();
+  });
+  if (!s) return s;
+  return id;
+}
+
 core::Status apply_provision(Deps& deps, const ProvisionPlan& plan) {
   auto now = deps.now_s();
   // The sealed key is bound to its row id, so each provider row is written first, its key second.
@@ -265,16 +357,9 @@ core::Status apply_provision(Deps& deps, const ProvisionPlan& plan) {
     for (const auto& p : plan.providers) {
       auto id = store::catalog::upsert_provider(tx, p.row, now);
       ids[p.row.name] = id;
-      if (p.api_key) {
-        auto sealed = deps.fields.seal("vendor-key", {"providers", "api_key", id.value}, p.api_key->bytes());
-        if (!sealed) return sealed.status();
-        std::string plain(reinterpret_cast<const char*>(p.api_key->bytes().data()), p.api_key->size());
-        std::string hint = plain.size() > 8 ? plain.substr(plain.size() - 4) : "";
-        core::secure_zero(plain.data(), plain.size());
-        store::catalog::set_provider_key(tx, id, *sealed, hint, now);
-      } else {
-        store::catalog::set_provider_key(tx, id, std::nullopt, "", now);
-      }
+      core::Status sealed = core::Status::ok();
+      seal_key(deps, tx, id, p.api_key, now, &sealed);
+      if (!sealed) return sealed;
     }
     for (const auto& m : plan.models) {
       auto row = m.row;

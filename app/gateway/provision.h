@@ -14,6 +14,8 @@
 #include <vector>
 
 #include "core/result.h"
+#include <nlohmann/json.hpp>
+
 #include "gateway/deps.h"
 #include "store/catalog_repo.h"
 
@@ -41,6 +43,16 @@ ProvisionPlan parse_provision(const std::string& text, const std::map<std::strin
 // Reads the file and parses it; a missing or unreadable file is one error.
 ProvisionPlan load_provision_file(const std::string& path, const std::map<std::string, std::string>& env,
                                   std::vector<std::string>& errors);
+
+// One provider as the management API takes it: like the file's, but the vendor key comes inline as
+// "api_key" and a CA as "ca_pem" (no file or environment lookups on the server's side).
+std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, std::vector<std::string>& errors);
+
+// Creates (`existing` unset) or updates a provider made through the API; provisioned rows are
+// refused ("provisioned"), as is a name in use ("name_taken"). `replace_key`: write p.api_key
+// (nullopt removes the key), else the stored key stays. Audited.
+core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvider& p, bool replace_key, const Actor& actor,
+                                             std::optional<core::ProviderId> existing);
 
 // Writes the plan in one transaction: providers (vendor keys sealed under providers:api_key:<id>),
 // then models and their targets. Audited as one "provision.apply" event.

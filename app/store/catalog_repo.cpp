@@ -82,6 +82,14 @@ core::ProviderId upsert_provider(Tx& tx, const ProviderRow& r, std::int64_t now)
   return core::ProviderId(id.getColumn(0).getInt64());
 }
 
+void rename_provider(Tx& tx, core::ProviderId id, const std::string& name, std::int64_t now) {
+  SQLite::Statement q(tx.db(), "UPDATE providers SET name = ?, updated_at = ? WHERE id = ?");
+  q.bind(1, name);
+  q.bind(2, now);
+  q.bind(3, id.value);
+  q.exec();
+}
+
 void set_provider_key(Tx& tx, core::ProviderId id, const std::optional<std::string>& sealed, const std::string& hint,
                       std::int64_t now) {
   SQLite::Statement q(tx.db(), "UPDATE providers SET api_key = ?, api_key_hint = ?, updated_at = ? WHERE id = ?");
@@ -160,6 +168,32 @@ std::optional<ModelRow> find_model(Tx& tx, const std::string& name) {
   auto m = read_model(q);
   load_targets(tx, m);
   return m;
+}
+
+std::optional<ModelRow> find_model_by_id(Tx& tx, core::ModelId id) {
+  SQLite::Statement q(tx.db(), "SELECT id, name, reasoning, enabled, provisioned FROM models WHERE id = ?");
+  q.bind(1, id.value);
+  if (!q.executeStep()) return std::nullopt;
+  auto m = read_model(q);
+  load_targets(tx, m);
+  return m;
+}
+
+void rename_model(Tx& tx, core::ModelId id, const std::string& name, std::int64_t now) {
+  SQLite::Statement q(tx.db(), "UPDATE models SET name = ?, updated_at = ? WHERE id = ?");
+  q.bind(1, name);
+  q.bind(2, now);
+  q.bind(3, id.value);
+  q.exec();
+}
+
+bool delete_model(Tx& tx, core::ModelId id) {
+  SQLite::Statement t(tx.db(), "DELETE FROM model_targets WHERE model_id = ?");
+  t.bind(1, id.value);
+  t.exec();
+  SQLite::Statement q(tx.db(), "DELETE FROM models WHERE id = ?");
+  q.bind(1, id.value);
+  return q.exec() == 1;
 }
 
 }  // namespace airlock::store::catalog

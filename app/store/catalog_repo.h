@@ -48,6 +48,7 @@ namespace catalog {
 
 // Creates or updates the provider called row.name (everything but the key); returns its id.
 core::ProviderId upsert_provider(Tx& tx, const ProviderRow& row, std::int64_t now);
+void rename_provider(Tx& tx, core::ProviderId id, const std::string& name, std::int64_t now);
 void set_provider_key(Tx& tx, core::ProviderId id, const std::optional<std::string>& sealed, const std::string& hint,
                       std::int64_t now);
 std::vector<ProviderRow> providers(Tx& tx);
@@ -58,6 +59,10 @@ std::optional<ProviderRow> find_provider_by_name(Tx& tx, const std::string& name
 core::ModelId upsert_model(Tx& tx, const ModelRow& row, std::int64_t now);
 std::vector<ModelRow> models(Tx& tx);
 std::optional<ModelRow> find_model(Tx& tx, const std::string& name);
+std::optional<ModelRow> find_model_by_id(Tx& tx, core::ModelId id);
+void rename_model(Tx& tx, core::ModelId id, const std::string& name, std::int64_t now);
+// Deletes the model and its targets; false when unknown.
+bool delete_model(Tx& tx, core::ModelId id);
 
 }  // namespace catalog
 }  // namespace airlock::store

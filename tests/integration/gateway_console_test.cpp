@@ -155,3 +155,66 @@ TEST_CASE("gateway keys through the API and console: editors manage, viewers rea
   CHECK(csv.body.find("'=HYPERLINK") != std::string::npos);  // a formula is never a formula in a spreadsheet
   CHECK(std::count(csv.body.begin(), csv.body.end(), '\n') == 4);  // header + 3 rows
 }
+
+TEST_CASE("providers (admins) and models (editors) through the API take effect on the next request",
+          "[integration][gateway][console][catalog]") {
+  Gateway g(kMockProvision);
+  auto& a = *g.airlock;
+  auto ob = owner_browser(a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto owner = caller(ob);
+  auto eb = invited(a, owner, "editor@example.com", "editor");
+  auto editor = caller(eb);
+  auto key = g.key();
+  const std::string first_key = "sk-live-provider-key-AAAA1111";
+
+  json provider = {{"name", "live"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")}, {"internal", true},
+                   {"api_key", first_key}, {"timeouts", {{"first_byte_ms", 5000}}}};
+  CHECK(editor.call("POST", "/api/v1/providers", provider.dump()).status == 403);
+  auto made = owner.call("POST", "/api/v1/providers", provider.dump());
+  REQUIRE(made.status == 201);
+  auto p = json::parse(made.body);
+  CHECK(p["api_key"] == "…1111");
+  CHECK(made.body.find(first_key) == std::string::npos);
+  CHECK(p["provisioned"] == false);
+  CHECK(owner.call("POST", "/api/v1/providers", provider.dump()).status == 409);  // name taken
+  auto bad = owner.call("POST", "/api/v1/providers",
+                        json{{"name", "x"}, {"type", "openai"}, {"base_url", "http://user:pw@example.com/v1"}}.dump());
+  CHECK(bad.status == 422);
+  CHECK(bad.body.find("must not contain credentials") != std::string::npos);
+
+  // An editor routes a model to it; it serves at once, with the provider's key.
+  auto model = editor.call("POST", "/api/v1/models",
+                           R"({"name":"live-model","targets":[{"provider":"live","model":"live-upstream"}]})");
+  REQUIRE(model.status == 201);
+  CHECK(editor.call("POST", "/api/v1/models", R"({"name":"x","targets":[{"provider":"nope","model":"y"}]})").status == 422);
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"live-model","messages":[]})").status == 200);
+  CHECK(g.mock->requests().back()["headers"]["authorization"] == "Bearer " + first_key);
+
+  // Key rotation holds from the next request; the file's providers stay read-only.
+  std::string id = std::to_string(p["id"].get<std::int64_t>());
+  REQUIRE(owner.call("PATCH", "/api/v1/providers/" + id, R"({"api_key":"sk-rotated-key-BBBB2222"})").status == 200);
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"live-model","messages":[]})").status == 200);
+  CHECK(g.mock->requests().back()["headers"]["authorization"] == "Bearer sk-rotated-key-BBBB2222");
+  auto providers = json::parse(owner.call("GET", "/api/v1/providers").body)["data"];
+  std::string mock_id;
+  for (const auto& pr : providers)
+    if (pr["name"] == "mock") mock_id = std::to_string(pr["id"].get<std::int64_t>());
+  auto provisioned = owner.call("PATCH", "/api/v1/providers/" + mock_id, R"({"enabled":false})");
+  CHECK(provisioned.status == 409);
+  CHECK(code_of(provisioned) == "provisioned");
+
+  // Deleting the model ends it on the next request.
+  auto models = json::parse(editor.call("GET", "/api/v1/models").body)["data"];
+  std::string model_id;
+  for (const auto& m : models)
+    if (m["name"] == "live-model") model_id = std::to_string(m["id"].get<std::int64_t>());
+  REQUIRE(!model_id.empty());
+  CHECK(editor.call("DELETE", "/api/v1/models/" + model_id).status == 204);
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"live-model","messages":[]})").status == 404);
+
+  auto audit = owner.call("GET", "/api/v1/audit?action=provider.");
+  CHECK(json::parse(audit.body)["data"].size() == 2);
+  for (const auto& line : a.log_lines()) CHECK(line.find("sk-rotated-key") == std::string::npos);
+  CHECK(audit.body.find("sk-rotated-key") == std::string::npos);
+}
