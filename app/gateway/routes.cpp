@@ -18,7 +18,7 @@ void add_gateway_routes(http::Router& router, Gateway& g) {
   router.add({"POST", "/v1/completions", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kCompletions, r); }});
   router.add({"POST", "/v1/embeddings", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kEmbeddings, r); }});
   router.add({"GET", "/v1/models", Access::kGatewayKey, [&g](http::Request& r) { return g.list_models(r); }});
-  router.add({"GET", "/v1/models/{model_id}", Access::kGatewayKey, [&g](http::Request& r) { return g.get_model(r); }});
+  router.add({"GET", "/v1/models/{model_id...}", Access::kGatewayKey, [&g](http::Request& r) { return g.get_model(r); }});
   // Anthropic-compatible.
   router.add({"POST", "/v1/messages", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kMessages, r); }});
 }

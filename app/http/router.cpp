@@ -18,6 +18,9 @@ std::vector<std::string> split_pattern(std::string_view p) {
 }
 
 bool is_param(const std::string& seg) { return seg.size() > 2 && seg.front() == '{' && seg.back() == '}'; }
+// "{name...}" as the last segment takes the rest of the path, slashes included (model ids such as
+// "meta-llama/Llama-3.1-8B").
+bool is_rest(const std::string& seg) { return is_param(seg) && seg.size() > 5 && seg.compare(seg.size() - 4, 4, "...}") == 0; }
 
 bool match_path(const std::vector<std::string>& pattern, std::string_view path,
                 std::vector<std::pair<std::string, std::string>>* params) {
@@ -28,6 +31,12 @@ bool match_path(const std::vector<std::string>& pattern, std::string_view path,
     auto slash = path.find('/', i);
     if (slash == std::string_view::npos) slash = path.size();
     auto seg = path.substr(i, slash - i);
+    if (s + 1 == pattern.size() && is_rest(pattern[s])) {
+      auto rest = path.substr(i);
+      if (rest.empty()) return false;
+      params->emplace_back(pattern[s].substr(1, pattern[s].size() - 5), std::string(rest));
+      return true;
+    }
     if (is_param(pattern[s])) {
       if (seg.empty()) return false;
       params->emplace_back(pattern[s].substr(1, pattern[s].size() - 2), std::string(seg));

@@ -1,6 +1,7 @@
 #pragma once
 // A route table read top to bottom, deny by default. Each route names its access guard; "public"
-// is a guard you name, never a missing one. Patterns are literal segments and {name} parameters.
+// is a guard you name, never a missing one. Patterns are literal segments and {name} parameters;
+// a last segment {name...} takes the rest of the path, slashes included.
 #include <functional>
 #include <string>
 #include <string_view>

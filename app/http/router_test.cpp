@@ -25,6 +25,20 @@ TEST_CASE("routes match literally and capture parameters", "[http][router]") {
   CHECK(r.match("HEAD", "/healthz").route);
 }
 
+TEST_CASE("a rest parameter takes the remaining segments, slashes included", "[http][router]") {
+  Router r;
+  auto ok = [](Request&) { return Response{}; };
+  r.add({"GET", "/v1/models/{model_id...}", Access::kPublic, ok});
+  auto m = r.match("GET", "/v1/models/meta-llama/Llama-3.1-8B");
+  REQUIRE(m.route);
+  REQUIRE(m.params.size() == 1);
+  CHECK(m.params[0].first == "model_id");
+  CHECK(m.params[0].second == "meta-llama/Llama-3.1-8B");
+  CHECK(r.match("GET", "/v1/models/gpt-4o").params[0].second == "gpt-4o");
+  CHECK_FALSE(r.match("GET", "/v1/models/").route);
+  CHECK_FALSE(r.match("GET", "/v1/models").route);
+}
+
 TEST_CASE("near misses do not match", "[http][router]") {
   auto r = sample();
   for (const char* p : {"/healthz/", "/healthzz", "//healthz", "/api/v1/keys/", "/api/v1/keys", "/api/v1/keys/a/b",

@@ -67,6 +67,9 @@ TEST_CASE("chat, completions, embeddings, messages and models go through to the 
   INFO(models.body);
   CHECK(std::find(ids.begin(), ids.end(), std::string("gpt-test")) != ids.end());
   CHECK(g.get("/v1/models/gpt-test", key).status == 200);
+  auto slashed = g.get("/v1/models/org/slashed-name", key);  // vLLM/OpenRouter-style ids
+  CHECK(slashed.status == 200);
+  CHECK(json::parse(slashed.body)["id"] == "org/slashed-name");
   auto missing = g.get("/v1/models/nope", key);
   CHECK(missing.status == 404);
   CHECK(code_of(missing) == "model_not_found");

@@ -81,7 +81,8 @@ inline const std::string kMockProvision = R"({
     {"name":"vendor-refuses","targets":[{"provider":"mock","model":"fail-401"}]},
     {"name":"only-429","targets":[{"provider":"mock","model":"fail-429"}]},
     {"name":"claude-test","targets":[{"provider":"mock-anthropic","model":"claude-upstream"}]},
-    {"name":"embed-test","targets":[{"provider":"mock","model":"embed-upstream"}]}]
+    {"name":"embed-test","targets":[{"provider":"mock","model":"embed-upstream"}]},
+    {"name":"org/slashed-name","targets":[{"provider":"mock","model":"org/upstream"}]}]
 })";
 
 }  // namespace airlock::testing
