@@ -2,6 +2,7 @@
 // file declares stays read-only here ("provisioned"). Vendor keys go in once and never come back.
 #include "console/gateway_pages.h"
 #include "core/log.h"
+#include "gateway/actor_event.h"
 #include "gateway/provision.h"
 #include "http/errors.h"
 #include "http/json_body.h"
@@ -122,13 +123,7 @@ core::Status write_model(Deps& d, const ModelInput& in, std::optional<core::Mode
       return core::Status::error("name_taken", "A model with this name exists.");
     }
     auto id = store::catalog::upsert_model(tx, in.row, now);
-    audit::Event e;
-    e.action = existing ? "model.update" : "model.create";
-    e.actor_user = actor.user;
-    e.actor = actor.name;
-    e.ip = actor.ip;
-    e.request_id = actor.request_id;
-    e.target = "model:" + id.str();
+    auto e = gateway::actor_event(existing ? "model.update" : "model.create", actor, "model:" + id.str());
     e.details_json = json{{"name", in.row.name}, {"targets", in.row.targets.size()}}.dump(-1, ' ', false, json::error_handler_t::replace);
     audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
     return core::Status::ok();
@@ -198,13 +193,7 @@ http::Response api_model_delete(Deps& d, const guard::EditorCtx& ctx, http::Requ
     if (!row) return core::Status::error("not_found", "No such model.");
     if (row->provisioned) return core::Status::error("provisioned", "Declared in the provisioning file: change it there.");
     store::catalog::delete_model(tx, *id);
-    audit::Event e;
-    e.action = "model.delete";
-    e.actor_user = actor.user;
-    e.actor = actor.name;
-    e.ip = actor.ip;
-    e.request_id = actor.request_id;
-    e.target = "model:" + id->str();
+    auto e = gateway::actor_event("model.delete", actor, "model:" + id->str());
     e.details_json = json{{"name", row->name}}.dump(-1, ' ', false, json::error_handler_t::replace);
     audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
     return core::Status::ok();

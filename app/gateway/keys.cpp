@@ -5,6 +5,7 @@
 
 #include "core/cidr.h"
 #include "core/log.h"
+#include "gateway/actor_event.h"
 #include "gateway/key_format.h"
 
 namespace airlock::gateway {
@@ -32,14 +33,7 @@ core::Status validate(const KeySpec& s) {
 std::string audit_at(const Deps& deps) { return core::format_time_utc(deps.clock.system_now()); }
 
 audit::Event event(const std::string& action, const Actor& a, core::KeyId id) {
-  audit::Event e;
-  e.action = action;
-  e.actor_user = a.user;
-  e.actor = a.name;
-  e.ip = a.ip;
-  e.request_id = a.request_id;
-  e.target = "gateway_key:" + id.str();
-  return e;
+  return actor_event(action, a, "gateway_key:" + id.str());
 }
 
 bool allowed_from(const store::GatewayKeyRow& k, const std::string& ip) {

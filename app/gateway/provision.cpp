@@ -6,6 +6,7 @@
 
 #include "audit/audit_log.h"
 #include "core/log.h"
+#include "gateway/actor_event.h"
 #include "gateway/upstream_url.h"
 #include "http/json_body.h"
 
@@ -333,13 +334,7 @@ core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvid
     core::Status sealed = core::Status::ok();
     if (replace_key) seal_key(deps, tx, id, p.api_key, now, &sealed);
     if (!sealed) return sealed;
-    audit::Event e;
-    e.action = existing ? "provider.update" : "provider.create";
-    e.actor_user = actor.user;
-    e.actor = actor.name;
-    e.ip = actor.ip;
-    e.request_id = actor.request_id;
-    e.target = "provider:" + id.str();
+    auto e = actor_event(existing ? "provider.update" : "provider.create", actor, "provider:" + id.str());
     e.details_json = json{{"name", p.row.name}, {"type", p.row.type}, {"base_url", p.row.base_url},
                           {"key_changed", replace_key}}.dump(-1, ' ', false, json::error_handler_t::replace);
     audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
