@@ -131,6 +131,14 @@ TEST_CASE("keys: wrong, revoked, out of scope, model not allowed, from the wrong
     CHECK(r.status == c.status);
     CHECK(code_of(r) == c.code);
   }
+  // Every /v1 route asks for a key first, whatever else is wrong with the request.
+  for (auto [method, path] : std::vector<std::pair<std::string, std::string>>{
+           {"POST", "/v1/chat/completions"}, {"POST", "/v1/completions"}, {"POST", "/v1/embeddings"},
+           {"POST", "/v1/messages"}, {"GET", "/v1/models"}, {"GET", "/v1/models/gpt-test"}}) {
+    INFO(method << " " << path);
+    auto r = https_request(g.airlock->port(), method, path, {{"Content-Type", "application/json"}}, method == "POST" ? "{" : "");
+    CHECK(r.status == 401);
+  }
   CHECK(g.post("/v1/chat/completions", narrow, kChat).status == 200);
   auto narrow_models = json::parse(g.get("/v1/models", key).body)["data"].size();
   CHECK(narrow_models > 1);
