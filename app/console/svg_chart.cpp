@@ -37,9 +37,14 @@ std::string frame(const std::string& title, const std::vector<std::string>& labe
   s += "<text class=\"tick\" x=\"" + num(kLeft - 6) + "\" y=\"" + num(y0) + "\" text-anchor=\"end\">0</text>";
   if (!labels.empty()) {
     double step = (kW - kLeft - kRight) / static_cast<double>(labels.size());
+    // First, middle and last label; the outer ones anchored inwards so they are never clipped.
     for (std::size_t i : {std::size_t(0), labels.size() / 2, labels.size() - 1}) {
       double x = kLeft + step * (static_cast<double>(i) + 0.5);
-      s += "<text class=\"tick\" x=\"" + num(x) + "\" y=\"" + num(kH - 8) + "\" text-anchor=\"middle\">" + xml_escape(labels[i]) + "</text>";
+      const char* anchor = i == 0 ? "start" : i + 1 == labels.size() ? "end" : "middle";
+      if (i == 0) x = kLeft;
+      if (i + 1 == labels.size() && i != 0) x = kW - kRight;
+      s += "<text class=\"tick\" x=\"" + num(x) + "\" y=\"" + num(kH - 8) + "\" text-anchor=\"" + anchor + "\">" +
+           xml_escape(labels[i]) + "</text>";
     }
   }
   return s;

@@ -1,6 +1,7 @@
 // GET /usage (dashboard with server-rendered SVG charts), GET /usage.csv (download), and
 // GET /api/v1/usage (JSON): requests, tokens, errors and latency over time, per key and per model.
 // Query: range=24h|7d|30d (default 24h), key_id, model.
+#include <cstdio>
 #include <ctime>
 
 #include "console/gateway_pages.h"
@@ -129,12 +130,18 @@ http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& r
     p50.values.push_back(static_cast<double>(b.stats.p50_us) / 1000.0);
     p95.values.push_back(static_cast<double>(b.stats.p95_us) / 1000.0);
   }
-  auto rows = [](const std::vector<gateway::UsageStats>& v) {
+  // Milliseconds with one decimal below 10 ms, where whole numbers would show a fast gateway as 0.
+  auto ms = [](std::int64_t us) {
+    char buf[32];
+    if (us < 10000) std::snprintf(buf, sizeof buf, "%.1f", static_cast<double>(us) / 1000.0);
+    else std::snprintf(buf, sizeof buf, "%lld", static_cast<long long>(us / 1000));
+    return std::string(buf);
+  };
+  auto rows = [&ms](const std::vector<gateway::UsageStats>& v) {
     auto out = nlohmann::json::array();
     for (const auto& s : v)
       out.push_back({{"name", s.label}, {"requests", std::to_string(s.requests)}, {"errors", std::to_string(s.errors)},
-                     {"tokens", std::to_string(s.tokens())}, {"p50", std::to_string(s.p50_us / 1000)},
-                     {"p95", std::to_string(s.p95_us / 1000)}});
+                     {"tokens", std::to_string(s.tokens())}, {"p50", ms(s.p50_us)}, {"p95", ms(s.p95_us)}});
     return out;
   };
   auto ranges = nlohmann::json::array();
@@ -150,7 +157,7 @@ http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& r
       {"chart_errors", bar_chart("Errors per " + std::string(hourly ? "hour" : "day"), labels, errors, "")},
       {"chart_latency", line_chart("Latency p50 and p95", labels, {p50, p95}, " ms")},
       {"total_requests", std::to_string(report.total.requests)}, {"total_tokens", std::to_string(report.total.tokens())},
-      {"total_errors", std::to_string(report.total.errors)}, {"p95", std::to_string(report.total.p95_us / 1000)},
+      {"total_errors", std::to_string(report.total.errors)}, {"p95", ms(report.total.p95_us)},
       {"by_key", rows(report.by_key)}, {"by_model", rows(report.by_model)}, {"ranges", ranges}, {"keys", keys},
       {"model", q.filter.model}, {"csv", "/usage.csv?" + query}, {"truncated", report.truncated}};
   return d.render.page(200, "usage", data, {.title = "Usage", .who = &ctx.who(), .active_nav = "usage"});

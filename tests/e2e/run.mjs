@@ -23,7 +23,8 @@ import { describe, test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
+import { request as httpsRequest } from "node:https";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -35,6 +36,8 @@ import { chromium } from "playwright-core";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const airlockBin = process.env.AIRLOCK_BIN ? path.resolve(process.env.AIRLOCK_BIN) : path.resolve(here, "../../build/airlock");
+// The mock vendor (tests/support/mock_upstream): gives the usage pages real requests to show.
+const mockBin = process.env.MOCK_BIN ? path.resolve(process.env.MOCK_BIN) : path.resolve(path.dirname(airlockBin), "mock_upstream");
 const chromiumBin = process.env.CHROMIUM_BIN || "/usr/bin/chromium";
 const artifacts = path.join(here, "artifacts");
 
@@ -54,10 +57,11 @@ const SESSION_COOKIE = "__Host-airlock_session";
 // The server process: its output lines, and waits on them.
 
 class Server {
-  constructor(bin, dataDir) {
+  constructor(bin, dataDir, extraEnv = {}) {
     this.lines = { stdout: [], stderr: [] };
     this.waiters = [];
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("AIRLOCK_")));
+    Object.assign(env, extraEnv);
     env.AIRLOCK_DATA_DIR = dataDir;
     env.AIRLOCK_LISTEN = "127.0.0.1:0";
     // Every GET and POST of a setup or invite link counts against one budget per client IP (default
@@ -362,6 +366,9 @@ async function narrowCheck(actor, shot) {
 
 let server;
 let dataRoot;
+let mock;       // the mock vendor process
+let mockPort;
+let gatewayKey; // made by the editor in the browser
 let browser;
 let owner; // Actor: the first person, who sets Airlock up
 let editor; // Actor: the person the owner invites, in a browser context of their own
@@ -414,7 +421,19 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await mkdir(artifacts, { recursive: true });
 
     dataRoot = await mkdtemp(path.join(tmpdir(), "airlock-e2e-")); // 0700
-    server = new Server(airlockBin, path.join(dataRoot, "data"));
+    assert.ok(existsSync(mockBin), `no mock vendor at ${mockBin} (set MOCK_BIN)`);
+    mock = spawn(mockBin, [], { stdio: ["ignore", "pipe", "inherit"] });
+    mockPort = await new Promise((resolve, reject) => {
+      createInterface({ input: mock.stdout }).once("line", (l) => resolve(JSON.parse(l).port));
+      mock.once("error", reject);
+    });
+    const provision = path.join(dataRoot, "provision.json");
+    await writeFile(provision, JSON.stringify({
+      providers: [{ name: "mock", type: "openai", base_url: `http://127.0.0.1:${mockPort}/v1`, internal: true }],
+      models: [{ name: "e2e-model", targets: [{ provider: "mock", model: "e2e-upstream" }] },
+               { name: "e2e-failing", targets: [{ provider: "mock", model: "fail-400" }] }],
+    }));
+    server = new Server(airlockBin, path.join(dataRoot, "data"), { AIRLOCK_PROVISION_FILE: provision });
     const [listening, link, printedFingerprint] = await Promise.race([
       Promise.all([
         server.logLine("listening"),
@@ -458,6 +477,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
       await server.exited;
     }
     if (server) await server.saveLogs(artifacts).catch(() => {});
+    mock?.kill("SIGTERM");
     if (dataRoot) await rm(dataRoot, { recursive: true, force: true });
   });
 
@@ -859,6 +879,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await editor.submit(page.getByRole("button", { name: "Create key" }), { status: 200, finalUrl: `${base}/keys` });
     const key = (await page.locator("#new-key").innerText()).trim();
     assert.match(key, /^alk_[a-z0-9]{8}_[A-Za-z0-9]{43}$/);
+    gatewayKey = key;
     await page.getByRole("button", { name: "Copy to clipboard" }).waitFor();
     await editor.assertClean("key created");
     await editor.screenshot("key-created");
@@ -871,15 +892,40 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await editor.screenshot("keys");
   });
 
-  step("the usage dashboard and the models page render", async () => {
+  step("requests with the new key show on the usage dashboard; the models page lists the catalog", async () => {
     const { page } = editor;
+    // What an SDK would do: 8 answered requests and 2 the vendor refuses, over TLS trusting only
+    // the certificate Airlock generated.
+    const ca = await readFile(path.join(dataRoot, "data", "tls", "cert.pem"));
+    const call = (model) => new Promise((resolve, reject) => {
+      const body = JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] });
+      const req = httpsRequest(`${base}/v1/chat/completions`, {
+        method: "POST", ca,
+        headers: { Authorization: `Bearer ${gatewayKey}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+      }, (res) => { res.resume(); res.on("end", () => resolve(res.statusCode)); });
+      req.on("error", reject);
+      req.end(body);
+    });
+    for (let i = 0; i < 8; i++) assert.equal(await call("e2e-model"), 200);
+    for (let i = 0; i < 2; i++) assert.equal(await call("e2e-failing"), 400);
     await editor.navTo("Usage", `${base}/usage`);
+    // Usage records are written in batches off the request path: reload until they are in.
+    for (let i = 0; i < 50 && !/^10$/.test((await textOf(page.locator(".totals div").first().locator("dd"))).trim()); i++) {
+      await delay(100);
+      await page.reload({ waitUntil: "load" });
+    }
+    assert.equal((await textOf(page.locator(".totals div").first().locator("dd"))).trim(), "10");
+    assert.equal((await textOf(page.locator(".totals div").nth(2).locator("dd"))).trim(), "2", "two errors");
     await page.getByRole("img", { name: "Requests per hour" }).waitFor();
+    assert.equal(await page.locator("svg.chart rect.s1").count() > 0, true, "bars for the requests");
+    const byModel = page.getByRole("row").filter({ hasText: "e2e-model" });
+    assert.match(await textOf(byModel), /e2e-model\s+8\s+0\s+240\s+\d+(\.\d)?\s+\d+(\.\d)?/);
     await page.getByRole("link", { name: "Export CSV" }).waitFor();
     await editor.assertClean("usage");
     await editor.screenshot("usage");
     await editor.navTo("Models", `${base}/models`);
     await page.getByRole("heading", { level: 1, name: "Models" }).waitFor();
+    assert.match(await textOf(page.getByRole("row").filter({ hasText: "e2e-model" })), /mock:e2e-upstream/);
     await editor.assertClean("models");
     await editor.screenshot("models");
   });
