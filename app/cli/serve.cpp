@@ -2,6 +2,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <map>
 #include <thread>
 
 #include "cli/commands.h"
@@ -94,7 +95,8 @@ int serve(const Args& args) {
   if (!config.provision_file.empty()) {
     // Every problem at once, like the configuration; nothing is written unless all is well.
     std::vector<std::string> problems;
-    auto env = core::airlock_environment();
+    // api_key_env may name any variable, not only AIRLOCK_* ones: the whole environment.
+    std::map<std::string, std::string> env;
     for (char** e = environ; *e; ++e) {
       std::string_view kv(*e);
       auto eq = kv.find('=');

@@ -33,6 +33,13 @@ nlohmann::json time_json(std::optional<std::int64_t> unix_s);
 // 204 No Content.
 http::Response no_content();
 
+// A typed id from the route's {name} parameter; nullopt when absent or not an id.
+template <class Id>
+std::optional<Id> path_id(const http::Request& req, const char* name) {
+  auto it = req.path_params.find(name);
+  return it == req.path_params.end() ? std::nullopt : Id::parse(it->second);
+}
+
 }  // namespace api
 
 // Own account (api_account.cpp, api_mfa.cpp).

@@ -9,11 +9,6 @@
 namespace airlock::console {
 namespace {
 
-template <class Id>
-std::optional<Id> path_id(const http::Request& req, const char* name) {
-  auto it = req.path_params.find(name);
-  return it == req.path_params.end() ? std::nullopt : Id::parse(it->second);
-}
 
 http::Response not_found(const http::Request& req, const char* what) {
   return http::error_response(404, "not_found", std::string("No such ") + what + ".", req.request_id);
@@ -64,7 +59,7 @@ http::Response api_sessions(Deps& d, const guard::ViewerCtx& ctx, http::Request&
 }
 
 http::Response api_session_end(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  auto id = path_id<core::SessionId>(req, "session_id");
+  auto id = api::path_id<core::SessionId>(req, "session_id");
   if (!id || !identity::end_own_session(d.identity, ctx.who().user, *id, origin_of(req))) return not_found(req, "session");
   return api::no_content();
 }
@@ -99,7 +94,7 @@ http::Response api_token_create(Deps& d, const guard::ViewerCtx& ctx, http::Requ
 }
 
 http::Response api_token_revoke(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  auto id = path_id<core::TokenId>(req, "token_id");
+  auto id = api::path_id<core::TokenId>(req, "token_id");
   if (!id || !identity::revoke_access_token(d.identity, ctx.who().user, *id, origin_of(req))) return not_found(req, "token");
   return api::no_content();
 }

@@ -25,10 +25,6 @@ std::optional<identity::UserSummary> find_user(Deps& d, core::UserId id) {
   return std::nullopt;
 }
 
-std::optional<core::UserId> target_of(const http::Request& req) {
-  auto it = req.path_params.find("user_id");
-  return it == req.path_params.end() ? std::nullopt : core::UserId::parse(it->second);
-}
 
 http::Response no_such_user(const http::Request& req) {
   return http::error_response(404, "user_not_found", "No such user.", req.request_id);
@@ -37,7 +33,7 @@ http::Response no_such_user(const http::Request& req) {
 // Runs one admin action on the path's user and answers with the user as it is afterwards.
 template <class Action>
 http::Response act(Deps& d, http::Request& req, Action action) {
-  auto target = target_of(req);
+  auto target = api::path_id<core::UserId>(req, "user_id");
   if (!target) return no_such_user(req);
   if (auto s = action(*target); !s) return api::error(s, req);
   auto u = find_user(d, *target);
@@ -54,7 +50,7 @@ http::Response api_users(Deps& d, const guard::AdminCtx&, http::Request&) {
 }
 
 http::Response api_user(Deps& d, const guard::AdminCtx&, http::Request& req) {
-  auto target = target_of(req);
+  auto target = api::path_id<core::UserId>(req, "user_id");
   auto u = target ? find_user(d, *target) : std::nullopt;
   if (!u) return no_such_user(req);
   return http::json_response(200, user_json(*u));

@@ -13,10 +13,8 @@ namespace {
 using nlohmann::json;
 
 http::Response problems(const std::vector<std::string>& errors, const http::Request& req) {
-  auto r = http::error_response(422, "invalid_fields", "Some fields are missing or not valid.", req.request_id);
-  auto body = json::parse(r.body);
-  body["error"]["problems"] = errors;
-  return http::json_response(422, body);
+  return http::error_response(422, "invalid_fields", "Some fields are missing or not valid.", req.request_id,
+                              {{"problems", errors}});
 }
 
 http::Response catalog_error(const core::Status& s, const http::Request& req) {
@@ -25,16 +23,11 @@ http::Response catalog_error(const core::Status& s, const http::Request& req) {
   return http::error_response(500, "internal_error", "An internal error occurred.", req.request_id);
 }
 
-// The body as one object, strictly; or the refusal.
+// The body as one object, read strictly (http::JsonBody); or the refusal.
 std::variant<json, http::Response> object_body(const http::Request& req) {
-  auto* ct = req.header("Content-Type");
-  if (!ct || ct->substr(0, 16) != "application/json")
-    return http::error_response(415, "unsupported_media_type", "Send the body as application/json.", req.request_id);
-  std::string err;
-  auto j = http::parse_json_strict(req.body, &err);
-  if (!j) return http::error_response(400, err, err == "duplicate_key" ? "A JSON object in the body repeats a key." : "The body is not valid JSON.", req.request_id);
-  if (!j->is_object()) return http::error_response(400, "not_an_object", "The body must be a JSON object.", req.request_id);
-  return std::move(*j);
+  auto parsed = http::JsonBody::read(req);
+  if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
+  return std::get<http::JsonBody>(parsed).raw();
 }
 
 json editable(const store::ProviderRow& r) {
@@ -47,11 +40,6 @@ json editable(const store::ProviderRow& r) {
   return j;
 }
 
-template <class Id>
-std::optional<Id> path_id(const http::Request& req, const char* name) {
-  auto it = req.path_params.find(name);
-  return it == req.path_params.end() ? std::nullopt : Id::parse(it->second);
-}
 
 http::Response save(Deps& d, const guard::AdminCtx& ctx, http::Request& req, const json& fields, bool replace_key,
                     std::optional<core::ProviderId> existing) {
@@ -141,7 +129,7 @@ http::Response api_provider_create(Deps& d, const guard::AdminCtx& ctx, http::Re
 
 http::Response api_provider_update(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   if (auto stop = api::session_only(ctx.who(), req)) return *stop;
-  auto id = path_id<core::ProviderId>(req, "provider_id");
+  auto id = api::path_id<core::ProviderId>(req, "provider_id");
   if (!id) return http::error_response(404, "not_found", "No such provider.", req.request_id);
   auto b = object_body(req);
   if (auto* stop = std::get_if<http::Response>(&b)) return std::move(*stop);
@@ -172,7 +160,7 @@ http::Response api_model_create(Deps& d, const guard::EditorCtx& ctx, http::Requ
 }
 
 http::Response api_model_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
-  auto id = path_id<core::ModelId>(req, "model_id");
+  auto id = api::path_id<core::ModelId>(req, "model_id");
   if (!id) return http::error_response(404, "not_found", "No such model.", req.request_id);
   auto b = object_body(req);
   if (auto* stop = std::get_if<http::Response>(&b)) return std::move(*stop);
@@ -184,7 +172,7 @@ http::Response api_model_update(Deps& d, const guard::EditorCtx& ctx, http::Requ
 }
 
 http::Response api_model_delete(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
-  auto id = path_id<core::ModelId>(req, "model_id");
+  auto id = api::path_id<core::ModelId>(req, "model_id");
   if (!id) return http::error_response(404, "not_found", "No such model.", req.request_id);
   auto& deps = d.gateway.deps();
   auto actor = actor_of(ctx.who(), req);

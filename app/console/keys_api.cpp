@@ -8,10 +8,6 @@
 namespace airlock::console {
 namespace {
 
-std::optional<core::KeyId> key_of(const http::Request& req) {
-  auto it = req.path_params.find("key_id");
-  return it == req.path_params.end() ? std::nullopt : core::KeyId::parse(it->second);
-}
 
 http::Response key_error(const core::Status& s, const http::Request& req) {
   int status = key_status_for(s.code());
@@ -59,7 +55,7 @@ http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Reques
 }
 
 http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
-  auto id = key_of(req);
+  auto id = api::path_id<core::KeyId>(req, "key_id");
   if (!id) return http::error_response(404, "not_found", "No such key.", req.request_id);
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
@@ -83,7 +79,7 @@ http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Reques
 }
 
 http::Response api_key_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
-  auto id = key_of(req);
+  auto id = api::path_id<core::KeyId>(req, "key_id");
   if (!id) return http::error_response(404, "not_found", "No such key.", req.request_id);
   if (auto s = gateway::revoke_key(d.gateway.deps(), *id, actor_of(ctx.who(), req)); !s) return key_error(s, req);
   return api::no_content();

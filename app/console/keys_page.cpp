@@ -62,10 +62,6 @@ http::Response page(Deps& d, const guard::Principal& who, int status, const std:
   return d.render.page(status, "keys", data, {.title = "Gateway keys", .who = &who, .notice = notice, .active_nav = "keys"});
 }
 
-std::optional<core::KeyId> key_of(const http::Request& req) {
-  auto it = req.path_params.find("key_id");
-  return it == req.path_params.end() ? std::nullopt : core::KeyId::parse(it->second);
-}
 
 }  // namespace
 
@@ -102,7 +98,7 @@ http::Response keys_create(Deps& d, const guard::EditorCtx& ctx, http::Request& 
 }
 
 http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
-  auto id = key_of(req);
+  auto id = api::path_id<core::KeyId>(req, "key_id");
   if (!id) return d.render.message(404, "No such key", "", {.title = "Keys", .who = &ctx.who()}, req.request_id);
   gateway::KeyUpdate u;
   std::string bad;
@@ -121,7 +117,7 @@ http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& 
 }
 
 http::Response keys_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
-  auto id = key_of(req);
+  auto id = api::path_id<core::KeyId>(req, "key_id");
   if (!id || !gateway::revoke_key(d.gateway.deps(), *id, actor_of(ctx.who(), req)))
     return d.render.message(404, "No such key", "It may have been revoked already.", {.title = "Keys", .who = &ctx.who()},
                             req.request_id, "/keys", "Back to the keys");

@@ -3,7 +3,7 @@
 #include <thread>
 
 #include "gateway/exchange.h"
-#include "gateway/keys.h"
+#include "gateway/key_auth.h"
 #include "http/json_body.h"
 
 namespace airlock::gateway {
@@ -14,16 +14,6 @@ constexpr std::size_t kMaxErrorBody = 64 * 1024;
 
 std::int64_t unix_ms(const core::Clock& c) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(c.system_now().time_since_epoch()).count();
-}
-
-std::optional<std::string_view> presented_key(const http::Request& req) {
-  if (auto* a = req.header("Authorization")) {
-    constexpr std::string_view kBearer = "Bearer ";
-    if (a->size() > kBearer.size() && a->substr(0, kBearer.size()) == kBearer) return a->substr(kBearer.size());
-    return std::string_view();  // some other scheme: never accepted
-  }
-  if (auto* k = req.header("x-api-key")) return *k;
-  return std::nullopt;
 }
 
 bool header_safe(std::string_view v) {
@@ -103,17 +93,9 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   };
 
   // Who is calling: a gateway key, never anything else.
-  auto presented = presented_key(req);
-  if (!presented) return err(401, "missing_api_key", "Send your Airlock key as Authorization: Bearer alk_… or x-api-key.");
-  auto key = authenticate(deps_, *presented, req.client_ip);
-  if (!key) {
-    const auto& c = key.status().code();
-    if (c == "ip_not_allowed") return err(403, c, key.status().message());
-    if (c == "invalid_api_key") return err(401, c, key.status().message());
-    return err(503, "unavailable", "The key could not be checked; try again.", 1);
-  }
-  if (std::find(key->scopes.begin(), key->scopes.end(), ep.scope) == key->scopes.end())
-    return err(403, "scope_not_allowed", std::string("This key may not use the ") + ep.scope + " endpoints.");
+  auto authorized = authorize_key(deps_, req, ep.dialect, ep.scope);
+  if (auto* stop = std::get_if<http::Response>(&authorized)) return std::move(*stop);
+  const auto* key = &std::get<store::GatewayKeyRow>(authorized);
 
   // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
   std::string perr;
@@ -180,11 +162,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     bool quota = ex->admission.code == "insufficient_quota";
     auto r = err(429, ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);
     add_ratelimit_headers(r, ex->admission);
-    rec.status = 429;
-    rec.error_code = ex->admission.code;
-    rec.latency_us = std::chrono::duration_cast<std::chrono::microseconds>(deps_.clock.steady_now() - t0).count();
-    usage_.record(std::move(rec));
-    ex->finished = true;
+    ex->finish(429, {}, ex->admission.code, 0);  // nothing was reserved, so nothing is settled
     return r;
   }
 

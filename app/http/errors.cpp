@@ -59,11 +59,17 @@ std::string_view default_error_message(int status) {
 }
 
 Response error_response(int status, std::string_view code, std::string_view message, std::string_view request_id) {
+  return error_response(status, code, message, request_id, nlohmann::json::object());
+}
+
+Response error_response(int status, std::string_view code, std::string_view message, std::string_view request_id,
+                        const nlohmann::json& extra) {
   nlohmann::json body = {{"error",
                           {{"type", error_type_for_status(status)},
                            {"code", code},
                            {"message", message},
                            {"request_id", request_id}}}};
+  for (auto it = extra.begin(); it != extra.end(); ++it) body["error"][it.key()] = *it;
   Response r;
   r.status = status;
   r.content_type = "application/json";

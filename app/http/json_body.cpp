@@ -166,11 +166,8 @@ std::optional<Response> JsonBody::refusal(const Request& req) const {
   for (auto it = json_.begin(); it != json_.end(); ++it)
     if (!seen_.count(it.key())) problems[it.key()] = "is not a known field";
   if (problems.empty()) return std::nullopt;
-  auto r = error_response(422, "invalid_fields", "Some fields are missing or not valid.", req.request_id);
-  auto body = nlohmann::json::parse(r.body);
-  body["error"]["fields"] = problems;
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
-  return r;
+  return error_response(422, "invalid_fields", "Some fields are missing or not valid.", req.request_id,
+                        {{"fields", problems}});
 }
 
 Response json_response(int status, const nlohmann::json& body) {

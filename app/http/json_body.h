@@ -43,6 +43,8 @@ class JsonBody {
   std::optional<std::vector<std::string>> string_list(const std::string& key, std::size_t max_items = 100,
                                                       std::size_t max_bytes = 200);
   std::optional<std::int64_t> integer(const std::string& key, std::int64_t min, std::int64_t max);
+  // The whole object, for handlers that validate it as a whole (merging a PATCH into a record).
+  const nlohmann::json& raw() const { return json_; }
   // Records `key` as required-but-missing.
   void missing(const std::string& key);
 
