@@ -32,9 +32,12 @@ std::string_view default_error_code(int status) {
     case 414: return "uri_too_long";
     case 415: return "unsupported_media_type";
     case 416: return "range_not_satisfiable";
+    case 417: return "expectation_failed";
     case 429: return "rate_limited";
     case 431: return "headers_too_large";
+    case 501: return "not_implemented";
     case 503: return "unavailable";
+    case 505: return "http_version_not_supported";
     default: return status >= 500 ? "internal_error" : "bad_request";
   }
 }
@@ -53,7 +56,10 @@ std::string_view default_error_message(int status) {
     case 415: return "Unsupported media type.";
     case 429: return "Too many requests.";
     case 431: return "The request headers are too large or too many.";
+    case 417: return "Only \"Expect: 100-continue\" is supported.";
+    case 501: return "This transfer coding is not supported.";
     case 503: return "The service is not ready.";
+    case 505: return "Only HTTP/1.0 and HTTP/1.1 are supported.";
     default: return status >= 500 ? "An internal error occurred." : "The request was not valid.";
   }
 }

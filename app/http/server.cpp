@@ -1,274 +1,196 @@
 #include "http/server.h"
 
-#include <httplib.h>
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
-#include <typeinfo>
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <thread>
+#include <vector>
 
-#include "http/client_ip.h"
-#include "http/connection_pool.h"
-#include "http/errors.h"
-#include "http/tls_policy.h"
+#include "core/bytes.h"
+#include "http/connection.h"
 
 namespace airlock::http {
+
+std::string Front::new_request_id() const { return core::to_base64url(random.bytes(12)); }
+
+bool Front::cors_allowed(std::string_view path, std::string_view origin) const {
+  if (path.rfind("/api/", 0) != 0) return false;
+  return std::find(config.cors_origins.begin(), config.cors_origins.end(), origin) != config.cors_origins.end();
+}
+
 namespace {
 
-// What the pipeline knows about the request being served on this worker thread. Set in
-// pre-routing, read by the handler, error handler and logger (all on the same thread), reset after
-// the access line.
-struct InFlight {
-  bool active = false;
-  core::Clock::SteadyTime start{};
-  std::string request_id;
-  std::string client_ip;
-  std::string route = "-";
-};
-thread_local InFlight t_req;
-
-class PoolQueue final : public httplib::TaskQueue {
- public:
-  explicit PoolQueue(ConnectionPool& pool) : pool_(pool) {}
-  bool enqueue(std::function<void()> fn) override { return pool_.enqueue(std::move(fn)); }
-  void shutdown() override { pool_.shutdown(); }
-
- private:
-  ConnectionPool& pool_;
-};
-
-std::size_t header_bytes(const httplib::Request& req) {
-  std::size_t n = req.method.size() + req.target.size() + 12;
-  for (const auto& [k, v] : req.headers) n += k.size() + v.size() + 4;
-  return n;
+std::string peer_text(const sockaddr_storage& ss) {
+  char host[INET6_ADDRSTRLEN] = {};
+  if (ss.ss_family == AF_INET) {
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in*>(&ss)->sin_addr, host, sizeof host);
+  } else if (ss.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&ss);
+    if (IN6_IS_ADDR_V4MAPPED(&a->sin6_addr))  // a v4 client on a v6 socket: report it as v4
+      inet_ntop(AF_INET, reinterpret_cast<const char*>(&a->sin6_addr) + 12, host, sizeof host);
+    else
+      inet_ntop(AF_INET6, &a->sin6_addr, host, sizeof host);
+  }
+  return host;
 }
+
+std::int64_t ns(core::Clock::SteadyTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
+// One event loop with its share of the connections. Accepting is shared: the listening socket is
+// in every loop with EPOLLEXCLUSIVE, so the kernel wakes one loop per new connection.
+struct Loop final : net::Pollable {
+  Front& front;
+  int listen_fd;
+  net::EventLoop loop;
+  Registry conns;
+  bool accepting = true;
+
+  Loop(Front& f, int fd) : front(f), listen_fd(fd) {
+    loop.add(listen_fd, EPOLLIN | EPOLLEXCLUSIVE, this);
+    loop.set_tick(std::chrono::milliseconds(100), [this] { tick(); });
+  }
+
+  void on_events(std::uint32_t) override {
+    for (int i = 0; i < 64; ++i) {
+      sockaddr_storage ss{};
+      socklen_t len = sizeof ss;
+      int fd = ::accept4(listen_fd, reinterpret_cast<sockaddr*>(&ss), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0) {
+        if (errno == EAGAIN || errno == EINTR || errno == ECONNABORTED) return;
+        // Out of descriptors, or the listener was shut down: stop asking until the next tick, or
+        // the level-triggered listener would spin this loop.
+        loop.remove(listen_fd);
+        accepting = false;
+        if (errno == EMFILE || errno == ENFILE) front.log.warn("accept failed: out of file descriptors", {});
+        return;
+      }
+      if (front.draining.load() || front.open.load() >= front.config.max_connections) {
+        ::close(fd);  // over the cap: refused at accept, before any TLS work
+        continue;
+      }
+      front.open.fetch_add(1);
+      int one = 1;
+      ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+      auto c = std::make_shared<Connection>(front, loop, conns, fd, peer_text(ss));
+      conns.emplace(c.get(), c);
+      c->start();
+    }
+  }
+
+  void tick() {
+    auto now = front.clock.steady_now();
+    if (!accepting && !front.draining.load()) accepting = loop.add(listen_fd, EPOLLIN | EPOLLEXCLUSIVE, this);
+    if (front.draining.load() && accepting) {
+      loop.remove(listen_fd);
+      accepting = false;
+    }
+    std::vector<std::shared_ptr<Connection>> all;
+    all.reserve(conns.size());
+    for (auto& [p, c] : conns) all.push_back(c);
+    for (auto& c : all) c->tick(now);
+    if (front.draining.load() && (conns.empty() || ns(now) >= front.drain_deadline_ns.load())) {
+      for (auto& c : all) c->close_now();
+      loop.stop();
+    }
+  }
+};
 
 }  // namespace
 
 struct Server::Impl {
-  const core::Config& config;
-  core::Logger& log;
-  const core::Clock& clock;
-  core::Random& random;
-  const Router& router;
-  bool tls = false;
-  std::unique_ptr<httplib::Server> svr;
-  std::unique_ptr<ConnectionPool> pool;
+  Front front;
+  int listen_fd = -1;
+  core::Status tls_status = core::Status::ok();
+  std::vector<std::unique_ptr<Loop>> loops;
 
-  std::string new_request_id() {
-    auto b = random.bytes(12);
-    return core::to_base64url(b);
-  }
-
-  void begin(const httplib::Request& req, httplib::Response&) {
-    ConnectionPool::request_head_received();
-    t_req.active = true;
-    t_req.start = clock.steady_now();
-    t_req.route = "-";
-    auto xff = req.get_header_value("X-Forwarded-For");
-    t_req.client_ip = resolve_client_ip(req.remote_addr, xff, config.trusted_proxies);
-    auto id = req.get_header_value("X-Request-Id");
-    t_req.request_id = valid_request_id(id) ? id : new_request_id();
-  }
-
-  void write(httplib::Response& res, const Response& r) {
-    res.status = r.status;
-    for (const auto& [k, v] : r.headers) res.set_header(k, v);
-    if (r.status == 204 || r.status == 304) return;  // no content, so no Content-Type either (RFC 9110 §15.3.5)
-    if (r.stream) {
-      auto produce = r.stream;
-      res.set_chunked_content_provider(r.content_type.empty() ? "text/event-stream" : r.content_type,
-                                       [produce](std::size_t, httplib::DataSink& sink) {
-                                         produce([&sink](std::string_view piece) {
-                                           return piece.empty() || sink.write(piece.data(), piece.size());
-                                         });
-                                         sink.done();
-                                         return true;
-                                       });
-      return;
-    }
-    res.set_content(r.body, r.content_type.empty() ? "text/plain; charset=utf-8" : r.content_type);
-  }
-
-  httplib::Server::HandlerResponse pre_routing(const httplib::Request& req, httplib::Response& res) {
-    begin(req, res);
-    // A CORS preflight from an allowed origin; any other OPTIONS goes on to routing (405).
-    if (req.method == "OPTIONS" && !req.get_header_value("Access-Control-Request-Method").empty() &&
-        cors_allowed(req, req.get_header_value("Origin"))) {
-      res.status = 204;
-      res.set_header("Access-Control-Allow-Methods", "GET, POST, PUT, PATCH, DELETE");
-      res.set_header("Access-Control-Allow-Headers", "Authorization, Content-Type, X-Request-Id");
-      res.set_header("Access-Control-Max-Age", "600");
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    if (req.headers.size() > static_cast<std::size_t>(config.max_header_count) ||
-        header_bytes(req) > config.max_header_bytes) {
-      write(res, error_response(431, "headers_too_large", default_error_message(431), t_req.request_id));
-      return httplib::Server::HandlerResponse::Handled;
-    }
-    return httplib::Server::HandlerResponse::Unhandled;
-  }
-
-  void dispatch(const httplib::Request& req, httplib::Response& res) {
-    Request r;
-    r.method = req.method;
-    r.path = req.path;
-    r.target = req.target;
-    r.body = req.body;
-    r.client_ip = t_req.client_ip;
-    r.request_id = t_req.request_id;
-    r.headers.reserve(req.headers.size());
-    for (const auto& [k, v] : req.headers) r.headers.emplace_back(k, v);
-    auto m = router.match(req.method, req.path);
-    if (!m.route) {
-      if (!m.allowed.empty()) {
-        auto e = error_response(405, "method_not_allowed", default_error_message(405), r.request_id);
-        e.set_header("Allow", m.allowed);
-        write(res, e);
-      } else {
-        write(res, error_response(404, "not_found", default_error_message(404), r.request_id));
-      }
-      return;
-    }
-    t_req.route = m.route->pattern;
-    for (auto& [k, v] : m.params) r.path_params.emplace(k, std::move(v));
-    write(res, m.route->handler(r));
-  }
-
-  // Every error response the library produces itself (parse failures, 413, 414, ...) gets our
-  // JSON shape; responses our handlers already built are left alone.
-  httplib::Server::HandlerResponse on_error(const httplib::Request&, httplib::Response& res) {
-    if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-    if (!t_req.active) t_req.request_id = new_request_id();
-    write(res, error_response(res.status, default_error_code(res.status), default_error_message(res.status),
-                              t_req.request_id));
-    return httplib::Server::HandlerResponse::Handled;
-  }
-
-  // One writer for the headers every response carries, errors included.
-  bool cors_allowed(const httplib::Request& req, const std::string& origin) const {
-    if (req.path.rfind("/api/", 0) != 0) return false;
-    for (const auto& o : config.cors_origins)
-      if (o == origin) return true;
-    return false;
-  }
-
-  void finish_headers(const httplib::Request& req, httplib::Response& res) {
-    if (t_req.request_id.empty()) t_req.request_id = new_request_id();
-    res.set_header("X-Request-Id", t_req.request_id);
-    res.set_header("X-Content-Type-Options", "nosniff");
-    if (!res.has_header("Cache-Control")) res.set_header("Cache-Control", "no-store");
-    if (!res.has_header("Content-Security-Policy"))
-      res.set_header("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'; sandbox");
-    res.set_header("Referrer-Policy", "no-referrer");
-    if (tls)
-      res.set_header("Strict-Transport-Security",
-                     config.hsts_preload ? "max-age=63072000; includeSubDomains; preload"
-                                         : "max-age=63072000; includeSubDomains");
-    // CORS only for configured origins and only on the API: everything else stays same-origin.
-    if (auto origin = req.get_header_value("Origin"); !origin.empty() && cors_allowed(req, origin)) {
-      res.set_header("Access-Control-Allow-Origin", origin);
-      res.set_header("Vary", "Origin");
-    }
-  }
-
-  void access_log(const httplib::Request& req, const httplib::Response& res) {
-    auto us = t_req.active
-                  ? std::chrono::duration_cast<std::chrono::microseconds>(clock.steady_now() - t_req.start).count()
-                  : 0;
-    std::string client = t_req.active ? t_req.client_ip : req.remote_addr;
-    // The route pattern, never the raw path or query: those can carry tokens.
-    log.info("request", {{"method", req.method.size() <= 16 ? req.method : std::string("?")},
-                         {"route", t_req.route},
-                         {"status", res.status},
-                         {"bytes", static_cast<std::int64_t>(res.body.size())},
-                         {"duration_us", static_cast<std::int64_t>(us)},
-                         {"request_id", t_req.request_id},
-                         {"client_ip", client}});
-    t_req = InFlight{};
-    ConnectionPool::response_finished();
-  }
+  Impl(const core::Config& c, core::Logger& l, const core::Clock& k, core::Random& r, const Router& ro)
+      : front(c, l, k, r, ro) {}
 };
 
 Server::Server(const core::Config& config, core::Logger& log, const core::Clock& clock, core::Random& random,
                const Router& router, std::optional<TlsMaterial> tls)
-    : impl_(new Impl{config, log, clock, random, router, false, nullptr, nullptr}) {
-  auto& I = *impl_;
+    : impl_(std::make_unique<Impl>(config, log, clock, random, router)) {
   if (tls) {
-    I.tls = true;
-    I.svr = std::make_unique<httplib::SSLServer>([&](httplib::tls::ctx_t ctx) {
-      bool ok = httplib::tls::set_server_cert_pem(ctx, tls->cert_pem.c_str(), tls->key_pem.c_str(), nullptr);
-      if (ok) apply_server_tls_policy(&static_cast<httplib::tls::impl::MbedTlsContext*>(ctx)->conf);
-      return ok;
-    });
+    auto made = net::TlsServerConfig::create(tls->cert_pem, tls->key_pem);
     core::secure_zero(tls->key_pem.data(), tls->key_pem.size());
-  } else {
-    I.svr = std::make_unique<httplib::Server>();
+    if (made) impl_->front.tls = std::move(*made);
+    else impl_->tls_status = made.status();
   }
-  ConnectionPool::Options po;
-  po.max_connections = config.max_connections;
-  po.header_timeout = std::chrono::seconds(config.header_timeout_s);
-  po.idle_timeout = std::chrono::seconds(config.idle_timeout_s);
-  po.drain_timeout = std::chrono::seconds(config.drain_timeout_s);
-  I.pool = std::make_unique<ConnectionPool>(po, clock);
-
-  auto& s = *I.svr;
-  s.new_task_queue = [&I] { return new PoolQueue(*I.pool); };
-  s.set_read_timeout(config.read_timeout_s, 0);
-  s.set_write_timeout(config.write_timeout_s, 0);
-  s.set_keep_alive_timeout(config.idle_timeout_s);
-  s.set_keep_alive_max_count(10000);
-  s.set_payload_max_length(config.max_body_bytes);
-  s.set_tcp_nodelay(true);
-  s.set_pre_routing_handler([&I](const httplib::Request& q, httplib::Response& r) { return I.pre_routing(q, r); });
-  s.set_error_handler([&I](const httplib::Request& q, httplib::Response& r) { return I.on_error(q, r); });
-  s.set_post_routing_handler([&I](const httplib::Request& q, httplib::Response& r) { I.finish_headers(q, r); });
-  s.set_logger([&I](const httplib::Request& q, const httplib::Response& r) { I.access_log(q, r); });
-  s.set_exception_handler([&I](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unknown";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = typeid(e).name();
-    } catch (...) {
-    }
-    // Only the exception's type is logged: its text may quote input.
-    I.log.error("unhandled exception in handler", {{"request_id", t_req.request_id}, {"exception", what}});
-    res.body.clear();
-    I.write(res, error_response(500, "internal_error", default_error_message(500), t_req.request_id));
-  });
-  auto h = [&I](const httplib::Request& q, httplib::Response& r) { I.dispatch(q, r); };
-  s.Get(".*", h);
-  s.Post(".*", h);
-  s.Put(".*", h);
-  s.Patch(".*", h);
-  s.Delete(".*", h);
-  s.Options(".*", h);
 }
 
-Server::~Server() = default;
+Server::~Server() {
+  if (impl_->listen_fd >= 0) ::close(impl_->listen_fd);
+}
 
 core::Result<int> Server::bind() {
   auto& I = *impl_;
-  if (!I.svr->is_valid()) return core::Status::error("tls_error", "the TLS certificate or key could not be loaded");
-  bool v6 = I.config.listen_host.find(':') != std::string::npos;
-  if (v6) I.svr->set_address_family(AF_INET6);
-  int port = I.config.listen_port;
-  if (port == 0) {
-    port = I.svr->bind_to_any_port(I.config.listen_host);
-    if (port < 0) port = 0;
-  } else if (!I.svr->bind_to_port(I.config.listen_host, port)) {
-    port = 0;
+  if (!I.tls_status.ok()) return I.tls_status;
+  const auto& cfg = I.front.config;
+  auto failed = [&] {
+    return core::Status::error("bind_failed", "cannot listen on " + cfg.listen_host + ":" +
+                                                  std::to_string(cfg.listen_port) + " (in use or not permitted)");
+  };
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  auto port_text = std::to_string(cfg.listen_port);
+  if (::getaddrinfo(cfg.listen_host.c_str(), port_text.c_str(), &hints, &res) != 0 || !res) return failed();
+  int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int one = 1;
+  bool ok = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) == 0 &&
+            ::bind(fd, res->ai_addr, res->ai_addrlen) == 0 && ::listen(fd, 4096) == 0;
+  ::freeaddrinfo(res);
+  if (!ok) {
+    if (fd >= 0) ::close(fd);
+    return failed();
   }
-  if (port == 0)
-    return core::Status::error("bind_failed", "cannot listen on " + I.config.listen_host + ":" +
-                                                  std::to_string(I.config.listen_port) + " (in use or not permitted)");
+  sockaddr_storage ss{};
+  socklen_t len = sizeof ss;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&ss), &len);
+  int port = ss.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port)
+                                      : ntohs(reinterpret_cast<sockaddr_in*>(&ss)->sin_port);
+  I.listen_fd = fd;
   return port;
 }
 
 core::Status Server::run() {
-  if (!impl_->svr->listen_after_bind())
-    return core::Status::error("listen_failed", "the listener stopped with an error");
+  auto& I = *impl_;
+  if (I.listen_fd < 0) return core::Status::error("listen_failed", "bind() has not succeeded");
+  // One loop per core: each runs to completion on its own thread; two cores, two loops.
+  int n = static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  for (int i = 0; i < n; ++i) I.loops.push_back(std::make_unique<Loop>(I.front, I.listen_fd));
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n; ++i) threads.emplace_back([&I, i] { I.loops[i]->loop.run(); });
+  I.loops[0]->loop.run();
+  for (auto& t : threads) t.join();
+  // Handlers still running finish now; their posts to the ended loops are dropped.
+  I.front.workers.shutdown();
+  I.loops.clear();
+  ::close(I.listen_fd);
+  I.listen_fd = -1;
   return core::Status::ok();
 }
 
-void Server::stop() { impl_->svr->stop(); }
+void Server::stop() {
+  auto& I = *impl_;
+  I.front.drain_deadline_ns =
+      ns(I.front.clock.steady_now()) +
+      std::chrono::nanoseconds(std::chrono::seconds(I.front.config.drain_timeout_s)).count();
+  I.front.draining = true;
+  // Stop listening at once, so a new connection is refused rather than left waiting in the backlog.
+  if (I.listen_fd >= 0) ::shutdown(I.listen_fd, SHUT_RDWR);
+}
 
 }  // namespace airlock::http

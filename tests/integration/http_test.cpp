@@ -94,7 +94,6 @@ TEST_CASE("malformed requests get 400 in the error shape", "[integration][http]"
   auto a = Airlock::start(dir.path());
   for (const std::string& raw :
        {std::string("GARBAGE\r\n\r\n"), std::string("GET /healthz HTTP/1.1\r\nNo colon here\r\n\r\n"),
-        std::string("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"),
         std::string("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n")}) {
     auto c = TlsConn::connect(a->port());
     REQUIRE(c);
@@ -104,6 +103,13 @@ TEST_CASE("malformed requests get 400 in the error shape", "[integration][http]"
     REQUIRE(reply);
     check_error_shape(*reply, 400, "bad_request");
   }
+  // Well formed but a version we do not speak.
+  auto c = TlsConn::connect(a->port());
+  REQUIRE(c);
+  REQUIRE(c->write("GET /healthz HTTP/9.9\r\nHost: x\r\n\r\n"));
+  auto reply = parse_reply(c->read_all(5s));
+  REQUIRE(reply);
+  check_error_shape(*reply, 505, "http_version_not_supported");
   CHECK(https_request(a->port(), "GET", "/healthz").status == 200);
 }
 
