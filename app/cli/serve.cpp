@@ -12,6 +12,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "guard/guard.h"
+#include "gateway/key_cache.h"
 #include "gateway/provision.h"
 #include "gateway/service.h"
 #include "guard/routes.h"
@@ -91,7 +92,8 @@ int serve(const Args& args) {
   }
 
   identity::Deps id_deps{*db, *random, clock, fields, identity::policies_from(config), opened->token_pepper.clone()};
-  gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone()};
+  gateway::KeyCache key_cache(*db);
+  gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone(), &key_cache};
   if (!config.provision_file.empty()) {
     // Every problem at once, like the configuration; nothing is written unless all is well.
     std::vector<std::string> problems;

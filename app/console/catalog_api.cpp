@@ -48,7 +48,6 @@ http::Response save(Deps& d, const guard::AdminCtx& ctx, http::Request& req, con
   if (!parsed) return problems(errors, req);
   auto id = gateway::save_provider(d.gateway.deps(), *parsed, replace_key, actor_of(ctx.who(), req), existing);
   if (!id) return catalog_error(id.status(), req);
-  d.gateway.catalog().invalidate();
   std::optional<store::ProviderRow> row;
   (void)d.gateway.deps().db.view([&](store::Tx& tx) {
     row = store::catalog::find_provider(tx, *id);
@@ -155,7 +154,6 @@ http::Response api_model_create(Deps& d, const guard::EditorCtx& ctx, http::Requ
   auto in = model_input(d, std::get<json>(b));
   if (!in.errors.empty()) return problems(in.errors, req);
   if (auto s = write_model(d, in, std::nullopt, actor_of(ctx.who(), req)); !s) return catalog_error(s, req);
-  d.gateway.catalog().invalidate();
   return http::json_response(201, {{"name", in.row.name}, {"targets", in.row.targets.size()}});
 }
 
@@ -167,7 +165,6 @@ http::Response api_model_update(Deps& d, const guard::EditorCtx& ctx, http::Requ
   auto in = model_input(d, std::get<json>(b));
   if (!in.errors.empty()) return problems(in.errors, req);
   if (auto s = write_model(d, in, id, actor_of(ctx.who(), req)); !s) return catalog_error(s, req);
-  d.gateway.catalog().invalidate();
   return http::json_response(200, {{"name", in.row.name}, {"targets", in.row.targets.size()}});
 }
 
@@ -187,7 +184,6 @@ http::Response api_model_delete(Deps& d, const guard::EditorCtx& ctx, http::Requ
     return core::Status::ok();
   });
   if (!s) return catalog_error(s, req);
-  d.gateway.catalog().invalidate();
   return api::no_content();
 }
 

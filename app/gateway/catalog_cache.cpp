@@ -3,9 +3,10 @@
 namespace airlock::gateway {
 
 std::shared_ptr<const Catalog> CatalogCache::get() {
+  auto version = db_.changes().get(store::Family::kCatalog);  // before the query: see change_counters.h
   {
     std::lock_guard<std::mutex> lock(mu_);
-    bool fresh = current_ && clock_.steady_now() - loaded_at_ < ttl_;
+    bool fresh = current_ && version_ == version;
     if (fresh || (current_ && loading_)) return current_;
     loading_ = true;
   }
@@ -19,14 +20,9 @@ std::shared_ptr<const Catalog> CatalogCache::get() {
   loading_ = false;
   if (s) {
     current_ = std::move(next);
-    loaded_at_ = clock_.steady_now();
+    version_ = version;
   }
   return current_;
-}
-
-void CatalogCache::invalidate() {
-  std::lock_guard<std::mutex> lock(mu_);
-  current_.reset();
 }
 
 }  // namespace airlock::gateway

@@ -14,6 +14,8 @@
 
 namespace airlock::gateway {
 
+class KeyCache;
+
 struct Deps {
   store::Database& db;
   const core::Clock& clock;
@@ -22,6 +24,8 @@ struct Deps {
   // HMAC key for stored gateway-key hashes: HKDF-SHA256(master, "airlock/pepper/gateway-key"), so a
   // copy of the database alone cannot test guesses against them.
   core::SecretBytes key_pepper;
+  // The server's cache of key rows (gateway/key_cache.h); null in tools that read the store directly.
+  KeyCache* keys = nullptr;
 
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();

@@ -6,6 +6,7 @@
 #include "core/cidr.h"
 #include "core/log.h"
 #include "gateway/actor_event.h"
+#include "gateway/key_cache.h"
 #include "gateway/key_format.h"
 
 namespace airlock::gateway {
@@ -147,11 +148,17 @@ core::Result<store::GatewayKeyRow> authenticate(Deps& deps, std::string_view pre
   auto public_id = gateway_key_public_id(presented);
   if (!public_id || deps.key_pepper.empty()) return invalid;
   std::optional<store::GatewayKeyRow> row;
-  auto s = deps.db.view([&](store::Tx& tx) {
-    row = store::gateway_keys::find_by_public_id(tx, *public_id);
-    return core::Status::ok();
-  });
-  if (!s) return core::Status::error("store_error", "The key could not be checked.");
+  if (deps.keys) {
+    auto cached = deps.keys->find(*public_id);
+    if (!cached) return core::Status::error("store_error", "The key could not be checked.");
+    row = std::move(*cached);
+  } else {
+    auto s = deps.db.view([&](store::Tx& tx) {
+      row = store::gateway_keys::find_by_public_id(tx, *public_id);
+      return core::Status::ok();
+    });
+    if (!s) return core::Status::error("store_error", "The key could not be checked.");
+  }
   // Hash even when the id is unknown, so both paths cost the same.
   auto hash = gateway_key_hash(deps.key_pepper, presented);
   if (!row || !core::ct_equal(row->secret_hash, hash)) return invalid;

@@ -84,7 +84,7 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
       limits_(deps.clock, [&db = deps.db](std::int64_t key, std::int64_t start_ms) {
         return UsageRecorder::month_usage(db, key, start_ms);
       }),
-      catalog_(deps.db, deps.clock, std::chrono::seconds(1)) {}
+      catalog_(deps.db) {}
 
 http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();

@@ -82,9 +82,14 @@ core::Result<std::unique_ptr<Database>> Database::open(const std::string& path, 
     d->free_.push_back(r->get());
     d->readers_.push_back(std::move(*r));
   }
+  auto changes = ChangeCounters::open(path + "-changes");
   ::umask(old_mask);
+  if (!changes) return changes.status();
+  d->changes_ = std::move(*changes);
   for (const char* suffix : {"", "-wal", "-shm"}) restrict_mode(path + suffix);
-  d->writer_ = std::make_unique<WriterQueue>(std::move(*writer), options.writer);
+  auto writer_options = options.writer;
+  writer_options.changes = d->changes_.get();
+  d->writer_ = std::make_unique<WriterQueue>(std::move(*writer), writer_options);
   return d;
 }
 

@@ -16,6 +16,7 @@
 
 #include "core/bytes.h"
 #include "core/result.h"
+#include "store/change_counters.h"
 #include "store/tx.h"
 #include "store/writer_queue.h"
 
@@ -34,6 +35,8 @@ class Database {
   ~Database();
 
   WriterQueue& writer() { return *writer_; }
+  // Counters the writers of every process bump per cached table family (store/change_counters.h).
+  const ChangeCounters& changes() const { return *changes_; }
 
   // Runs `fn` on a pooled read connection (blocks while all are busy). SQLite exceptions thrown by
   // `fn` come back as a Status with code "store_error".
@@ -56,6 +59,7 @@ class Database {
  private:
   Database() = default;
   std::string path_;
+  std::unique_ptr<ChangeCounters> changes_;  // outlives the writer, which bumps it
   std::unique_ptr<WriterQueue> writer_;
   std::mutex mu_;
   std::condition_variable free_cv_;

@@ -1,12 +1,17 @@
 #include "store/writer_queue.h"
 
+#include "store/change_counters.h"
+
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
 namespace airlock::store {
 
 WriterQueue::WriterQueue(std::unique_ptr<SQLite::Database> db, Options options)
-    : db_(std::move(db)), options_(options), thread_([this] { loop(); }) {}
+    : db_(std::move(db)), options_(options), thread_([this] { loop(); }) {
+  // Jobs run only on the writer thread, and none can be queued before this constructor returns.
+  sqlite3_update_hook(db_->getHandle(), &WriterQueue::on_update, this);
+}
 
 WriterQueue::~WriterQueue() { close(); }
 
@@ -68,6 +73,13 @@ void WriterQueue::loop() {
   }
 }
 
+void WriterQueue::on_update(void* self, int, const char*, const char* table, long long) {
+  // SQLite reports every row change on rowid tables (all of ours), except rows removed by the
+  // truncate optimisation of a bare "DELETE FROM t", which no code path here uses.
+  int f = ChangeCounters::family_of(table);
+  if (f >= 0) static_cast<WriterQueue*>(self)->touched_ |= 1u << f;
+}
+
 void WriterQueue::run_batch(std::deque<Item>& batch) {
   std::vector<core::Status> results(batch.size());
   core::Status commit_status;
@@ -84,6 +96,11 @@ void WriterQueue::run_batch(std::deque<Item>& batch) {
       db_->exec("RELEASE job");
     }
     db_->exec("COMMIT");
+    // After the commit, before anyone is told it happened: a reader that sees the new counter
+    // will also see the new rows.
+    if (options_.changes)
+      for (int f = 0; f < kFamilies; ++f)
+        if (touched_ & (1u << f)) options_.changes->bump(static_cast<Family>(f));
   } catch (const SQLite::Exception& e) {
     // BEGIN or COMMIT failed (disk full, I/O error): nothing in this batch is durable.
     try {
@@ -92,6 +109,7 @@ void WriterQueue::run_batch(std::deque<Item>& batch) {
     }
     commit_status = core::Status::error("store_error", "the transaction could not be committed", e.what());
   }
+  touched_ = 0;
   {
     std::lock_guard lock(mu_);
     stats_.jobs += batch.size();

@@ -18,6 +18,8 @@
 
 namespace airlock::store {
 
+class ChangeCounters;
+
 class WriterQueue {
  public:
   // A job returns its own Status: an error (or a thrown SQLite::Exception) rolls back just that
@@ -27,6 +29,8 @@ class WriterQueue {
   struct Options {
     std::size_t capacity = 10000;   // queued jobs before submit() blocks / try_submit() refuses
     std::size_t max_batch = 256;    // jobs per transaction
+    // Bumped after each commit that changed a cached table family (store/change_counters.h).
+    ChangeCounters* changes = nullptr;
   };
 
   // Takes ownership of the write connection; starts the writer thread.
@@ -59,6 +63,7 @@ class WriterQueue {
   };
   void loop();
   void run_batch(std::deque<Item>& batch);
+  static void on_update(void* self, int op, const char* db, const char* table, long long rowid);
 
   std::unique_ptr<SQLite::Database> db_;
   Options options_;
@@ -67,6 +72,7 @@ class WriterQueue {
   std::condition_variable not_full_;
   std::deque<Item> queue_;
   bool closing_ = false;
+  unsigned touched_ = 0;  // writer thread only: families changed by the open transaction
   Stats stats_;
   std::thread thread_;
 };
