@@ -1,11 +1,12 @@
 #pragma once
-// One gateway request from admission to its usage record, shared by the non-stream path
-// (proxy.cpp) and the stream relay (stream_relay.cpp), which finishes it after the handler has
-// returned. Internal to the gateway.
+// One gateway request from admission to its usage record: what admission produced (Prepared), the
+// exchange that settles the budget and records usage (Exchange), and the SSE relay's per-event
+// logic. Internal to the gateway.
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "gateway/service.h"
+#include "gateway/sse.h"
 #include "store/catalog_repo.h"
 
 namespace airlock::gateway {
@@ -25,16 +26,51 @@ struct Exchange {
   void finish(int status, const Usage& usage, const std::string& error_code, std::int64_t response_bytes);
   bool finished = false;
 
-  // A stream whose body was never produced (the client left before it started) still settles.
+  // A request abandoned on any path still settles.
   ~Exchange() {
     if (!finished && reservation.active) finish(200, {}, "client_disconnected", 0);
   }
 };
 
+// What admission hands to the upstream phase.
+struct Prepared {
+  std::shared_ptr<Exchange> ex;
+  nlohmann::ordered_json body;
+  std::string model_name;
+  std::shared_ptr<const Catalog> catalog;
+  const store::ModelRow* model = nullptr;
+  bool stream = false;
+  HeaderList headers;  // client headers that go upstream
+};
+
+// The last target's outcome, for the answer when no target answered well.
+struct Attempt {
+  Failure failure = Failure::kNone;
+  int status = 0;
+  std::string content_type;
+  std::string body;
+  std::string retry_after;
+};
+
 // Adds x-ratelimit-* headers (OpenAI's names) for the limits the key has.
 void add_ratelimit_headers(http::Response& r, const Admission& a);
 
-// The SSE relay for an upstream stream that answered 200. Takes over the exchange.
-http::Response relay_stream(std::shared_ptr<Exchange> ex, std::unique_ptr<UpstreamStream> upstream);
+// The client's answer once the targets are exhausted or one answered for good (not a 200 stream).
+http::Response answer_from(Prepared& p, const http::Request& req, bool any_target, Attempt& last,
+                           const std::string& last_error);
+
+// Per-event logic of the SSE relay: usage taken from the stream, our usage-only chunk dropped, the
+// end marker noted, time to first token recorded.
+struct Relay {
+  Exchange& ex;
+  Usage usage;
+  bool done = false;  // the upstream's own end marker was seen
+  std::int64_t bytes_out = 0;
+  // Returns what `write` returned (false: the client is gone or behind).
+  bool on_event(const SseEvent& ev, const std::function<bool(std::string_view)>& write);
+};
+
+// A well-formed error event in the dialect, to end a stream that failed.
+std::string stream_error_event(Dialect d, const char* message);
 
 }  // namespace airlock::gateway

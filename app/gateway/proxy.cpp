@@ -1,7 +1,6 @@
-// Gateway::proxy: the request path for POST /v1/chat/completions, /v1/completions, /v1/embeddings
-// and /v1/messages.
-#include <thread>
-
+// Gateway::prepare: admission for POST /v1/chat/completions, /v1/completions, /v1/embeddings and
+// /v1/messages (key, body, model, limits), and the answer once the upstream phase
+// (proxy_call.cpp) is over. Runs on the event loop: no statement here unless a cache is stale.
 #include "gateway/exchange.h"
 #include "gateway/key_auth.h"
 #include "http/json_body.h"
@@ -45,8 +44,6 @@ const char* max_tokens_field(const Endpoint& ep, const nlohmann::ordered_json& b
   return "max_tokens";
 }
 
-bool retryable(const UpstreamReply& r) { return r.failure != Failure::kNone || r.status == 429 || r.status >= 500; }
-
 }  // namespace
 
 void Exchange::finish(int status, const Usage& usage, const std::string& error_code, std::int64_t response_bytes) {
@@ -86,7 +83,7 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
       }),
       catalog_(deps.db) {}
 
-http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
+std::variant<Prepared, http::Response> Gateway::prepare(const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();
   auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
     return dialect_error(ep.dialect, status, code, message, req, retry_after, retry);
@@ -166,70 +163,26 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
     return r;
   }
 
-  // Upstream, in fallback order. A target is tried once; the next one only after a failure that
-  // says nothing was produced (connect error, timeout, 429, 5xx).
-  auto headers = forwarded_headers(req, ep.dialect);
-  UpstreamReply last;
-  std::string last_error = "no_upstream";
-  bool any_target = false;
-  for (std::size_t i = 0; i < model->targets.size(); ++i) {
-    const auto& target = model->targets[i];
-    const store::ProviderRow* row = nullptr;
-    if (auto it = catalog->providers.find(target.provider.value); it != catalog->providers.end()) row = &it->second;
-    bool wants_anthropic = ep.dialect == Dialect::kAnthropic;
-    if (!row || !row->enabled || (row->type == "anthropic") != wants_anthropic) continue;
-    auto provider = upstreams_.get(*row);
-    if (!provider) continue;
-    if (!provider->breaker().allow()) {
-      last = {};
-      last.failure = Failure::kOpen;
-      last_error = "upstream_circuit_open";
-      any_target = true;
-      continue;
-    }
-    if (any_target) {
-      // Jittered backoff before the next target, so a struggling fleet is not hit in lockstep.
-      auto jitter = static_cast<int>(deps_.random.bytes(1)[0] % 50);
-      std::this_thread::sleep_for(std::chrono::milliseconds(25 + jitter));
-    }
-    any_target = true;
-    (*body)["model"] = target.upstream_model;
-    UpstreamRequest ureq{ep.upstream_path, headers, body->dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict)};
-    if (model->reasoning) ureq.first_byte_timeout = std::chrono::milliseconds(std::max<std::int64_t>(row->first_byte_timeout_ms, 120000));
-    rec.provider_id = row->id.value;
-    rec.upstream_model = target.upstream_model;
-    ex->total_timeout_ms = row->total_timeout_ms;
-    rec.overhead_us = std::chrono::duration_cast<std::chrono::microseconds>(deps_.clock.steady_now() - t0).count();
-    if (stream) {
-      Failure f = Failure::kNone;
-      auto up = provider->open_stream(ureq, &f);
-      if (up && up->status() == 200) {
-        provider->breaker().record_success();  // also ends a half-open probe
-        return relay_stream(ex, std::move(up));
-      }
-      last = {};
-      last.failure = f;
-      if (up) {
-        last.status = up->status();
-        last.content_type = up->header("content-type");
-        char buf[4096];
-        for (long n; last.body.size() < kMaxErrorBody && (n = up->read(buf, sizeof buf)) > 0;)
-          last.body.append(buf, static_cast<std::size_t>(n));
-        if (auto ra = up->header("retry-after"); !ra.empty()) last.headers.emplace_back("retry-after", ra);
-      }
-    } else {
-      last = provider->send(ureq);
-    }
-    // A 429 is the vendor pacing us, not ill health; transport failures and 5xx count.
-    bool unhealthy = (last.failure != Failure::kNone && last.failure != Failure::kBusy) || last.status >= 500;
-    if (unhealthy) provider->breaker().record_failure();
-    else if (last.failure == Failure::kNone) provider->breaker().record_success();
-    if (!retryable(last)) break;
-    last_error = last.failure != Failure::kNone ? std::string("upstream_") + failure_name(last.failure)
-                                                : "upstream_" + std::to_string(last.status);
-  }
-  (*body)["model"] = model_name;
+  Prepared p;
+  p.ex = std::move(ex);
+  p.body = std::move(*body);
+  p.model_name = std::move(model_name);
+  p.catalog = std::move(catalog);
+  p.model = model;
+  p.stream = stream;
+  p.headers = forwarded_headers(req, ep.dialect);
+  return p;
+}
 
+http::Response answer_from(Prepared& p, const http::Request& req, bool any_target, Attempt& last,
+                           const std::string& last_error) {
+  auto& ex = p.ex;
+  const auto& ep = ex->ep;
+  const auto& model_name = p.model_name;
+  auto& rec = ex->record;
+  auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
+    return dialect_error(ep.dialect, status, code, message, req, retry_after, retry);
+  };
   if (!any_target) {
     ex->finish(503, {}, "no_upstream", 0);
     return err(503, "no_upstream", "No enabled provider serves '" + model_name.substr(0, 100) + "' on this endpoint.", 5);
@@ -253,7 +206,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   if (last.status == 429 || last.status >= 500) {
     ex->finish(last.status == 429 ? 429 : 502, {}, last_error, 0);
     if (last.status == 429) {
-      auto ra = last.header("retry-after");
+      const auto& ra = last.retry_after;
       std::int64_t secs = 1;
       if (!ra.empty() && ra.size() < 6 && ra.find_first_not_of("0123456789") == std::string::npos) secs = std::max(1, std::stoi(ra));
       return err(429, "upstream_rate_limited", "The upstream provider is rate limiting; try again later.", secs);
@@ -274,7 +227,7 @@ http::Response Gateway::proxy(const Endpoint& ep, http::Request& req) {
   r.body = std::move(last.body);
   add_ratelimit_headers(r, ex->admission);
   if (ep.dialect == Dialect::kAnthropic) r.set_header("request-id", req.request_id);
-  rec.ttft_us = std::chrono::duration_cast<std::chrono::microseconds>(deps_.clock.steady_now() - t0).count();
+  rec.ttft_us = std::chrono::duration_cast<std::chrono::microseconds>(ex->gw.deps().clock.steady_now() - ex->start).count();
   ex->finish(r.status, usage, r.status < 300 ? "" : "upstream_" + std::to_string(r.status), bytes);
   return r;
 }

@@ -14,13 +14,17 @@ constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messa
 void add_gateway_routes(http::Router& router, Gateway& g) {
   using http::Access;
   // OpenAI-compatible.
-  router.add({"POST", "/v1/chat/completions", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kChat, r); }});
-  router.add({"POST", "/v1/completions", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kCompletions, r); }});
-  router.add({"POST", "/v1/embeddings", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kEmbeddings, r); }});
+  router.add({"POST", "/v1/chat/completions", Access::kGatewayKey, nullptr,
+              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kChat, r, std::move(out)); }});
+  router.add({"POST", "/v1/completions", Access::kGatewayKey, nullptr,
+              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kCompletions, r, std::move(out)); }});
+  router.add({"POST", "/v1/embeddings", Access::kGatewayKey, nullptr,
+              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kEmbeddings, r, std::move(out)); }});
   router.add({"GET", "/v1/models", Access::kGatewayKey, [&g](http::Request& r) { return g.list_models(r); }});
   router.add({"GET", "/v1/models/{model_id...}", Access::kGatewayKey, [&g](http::Request& r) { return g.get_model(r); }});
   // Anthropic-compatible.
-  router.add({"POST", "/v1/messages", Access::kGatewayKey, [&g](http::Request& r) { return g.proxy(kMessages, r); }});
+  router.add({"POST", "/v1/messages", Access::kGatewayKey, nullptr,
+              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kMessages, r, std::move(out)); }});
 }
 
 }  // namespace airlock::gateway

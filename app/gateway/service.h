@@ -6,6 +6,7 @@
 // vendor key never comes back.
 #include <memory>
 #include <string>
+#include <variant>
 
 #include "core/log.h"
 #include "gateway/deps.h"
@@ -15,6 +16,7 @@
 #include "gateway/upstream.h"
 #include "gateway/usage.h"
 #include "http/message.h"
+#include "http/responder.h"
 #include "http/router.h"
 
 namespace airlock::gateway {
@@ -27,11 +29,16 @@ struct Endpoint {
   bool streamable;
 };
 
+struct Prepared;  // exchange.h
+
 class Gateway {
  public:
   Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::string system_ca_file);
 
-  http::Response proxy(const Endpoint& ep, http::Request& req);
+  // The request path, on the event loop: admission, then the upstream exchange (proxy_call.cpp).
+  void proxy(const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out);
+  // Admission alone: the key, the body, the model, the limits. A Response is a refusal.
+  std::variant<Prepared, http::Response> prepare(const Endpoint& ep, http::Request& req);
   http::Response list_models(http::Request& req);
   http::Response get_model(http::Request& req);
 

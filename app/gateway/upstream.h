@@ -1,17 +1,16 @@
 #pragma once
-// Talking to providers: one Provider per provider row, holding a bounded pool of keep-alive
-// clients (HTTP/1.1, TCP_NODELAY), and a cap on concurrent requests. TLS goes through mbedTLS,
-// verifying the chain against the system bundle (AIRLOCK_UPSTREAM_CA_FILE) or the provider's own CA,
-// and the host name; a verify callback is always set, because without one cpp-httplib 0.41.0
-// silently skips chain verification for IP-literal hosts (DEPENDENCIES.md §8). Redirects are never
-// followed. The vendor key is decrypted for each request and only ever put in the auth header.
-//
-// Only upstream.cpp sees cpp-httplib. Thread-safe.
+// Talking to providers: one Provider per provider row, with keep-alive connection pools (one per
+// event loop, net/client_conn.h), a cap on concurrent requests across loops, and a circuit
+// breaker. TLS verifies the chain against the system bundle (AIRLOCK_UPSTREAM_CA_FILE) or the
+// provider's own CA, and the host name or IP literal. Redirects are never followed (a 3xx is just
+// an answer). The vendor key is decrypted for each request and only ever put in the auth header.
 #include <atomic>
 #include <chrono>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -19,49 +18,48 @@
 #include "crypto/field_cipher.h"
 #include "gateway/breaker.h"
 #include "gateway/upstream_url.h"
+#include "net/client_conn.h"
 #include "store/catalog_repo.h"
 
 namespace airlock::gateway {
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
-struct UpstreamRequest {
-  std::string path;    // appended to the base URL's path, e.g. "/chat/completions"
-  HeaderList headers;  // forwarded client headers (already filtered); auth and extras are added
-  std::string body;
-  std::chrono::milliseconds first_byte_timeout{0};  // 0: the provider's own
-};
-
 enum class Failure {
   kNone,
   kConnect,  // could not connect (refused, unreachable, DNS)
-  kTimeout,  // connect or first byte took too long
+  kTimeout,  // connect, first byte or a gap in the body took too long
   kTls,      // handshake, chain or host name verification failed
-  kRead,     // the connection broke while reading the response
+  kRead,     // the connection broke while reading the response, or it was not HTTP we accept
   kBusy,     // the provider's max_concurrent is reached
-  kConfig,   // the provider cannot be used (its key does not decrypt, bad URL)
+  kConfig,   // the provider cannot be used (its key does not decrypt, a header that is not safe)
   kOpen,     // its circuit breaker is open: skipped without a connection attempt
 };
 const char* failure_name(Failure f);
+Failure failure_of(net::ClientError e);
 
-struct UpstreamReply {
-  Failure failure = Failure::kNone;
-  int status = 0;
-  std::string content_type;
-  std::string body;
-  HeaderList headers;  // response headers, lower-case names
-  std::string header(std::string_view name) const;
-};
-
-// An upstream response being read as it arrives (SSE). Holds its connection and a concurrency slot
-// until destroyed.
-class UpstreamStream {
+// Holds one of a provider's max_concurrent slots for as long as it lives.
+class Slot {
  public:
-  virtual ~UpstreamStream() = default;
-  virtual int status() const = 0;
-  virtual std::string header(std::string_view name) const = 0;
-  // Reads what has arrived (blocking up to the read timeout): > 0 bytes, 0 at the end, < 0 on error.
-  virtual long read(char* buf, std::size_t len) = 0;
+  explicit Slot(std::atomic<int>& c) : counter_(&c) {}
+  Slot(Slot&& o) noexcept : counter_(std::exchange(o.counter_, nullptr)) {}
+  Slot& operator=(Slot&& o) noexcept {
+    if (this != &o) {
+      release();
+      counter_ = std::exchange(o.counter_, nullptr);
+    }
+    return *this;
+  }
+  Slot(const Slot&) = delete;
+  Slot& operator=(const Slot&) = delete;
+  ~Slot() { release(); }
+
+ private:
+  void release() {
+    if (counter_) counter_->fetch_sub(1);
+    counter_ = nullptr;
+  }
+  std::atomic<int>* counter_;
 };
 
 class Provider {
@@ -71,28 +69,30 @@ class Provider {
   ~Provider();
   const store::ProviderRow& row() const { return row_; }
 
-  UpstreamReply send(const UpstreamRequest& req);
-  // nullptr with `*failure` set when no response head arrived.
-  std::unique_ptr<UpstreamStream> open_stream(const UpstreamRequest& req, Failure* failure);
+  std::optional<Slot> take_slot();
+  // The whole HTTP/1.1 request: our Host, auth, User-Agent and extra headers, the forwarded client
+  // headers, the body. nullopt (Failure::kConfig) when the vendor key does not open or any header
+  // name or value would not be a single clean header line (CR, LF, NUL): nothing taken from a
+  // client or from provider settings can split the request.
+  std::optional<std::string> build_request(std::string_view path, const HeaderList& forwarded, std::string_view body,
+                                           bool stream);
+  // This loop's pool (loop thread only). nullptr when the host does not resolve or TLS cannot be set up.
+  net::ClientPool* pool(net::EventLoop& loop);
+  net::ClientTimeouts timeouts(bool reasoning) const;
 
   int in_flight() const { return in_flight_.load(); }
   CircuitBreaker& breaker() { return breaker_; }
-  // Connections opened so far (for tests and metrics).
   int connections_made() const { return made_.load(); }
 
  private:
-  struct Client;
-  friend class StreamImpl;
-  std::unique_ptr<Client> checkout();
-  void give_back(std::unique_ptr<Client> c);
-  bool auth_headers(HeaderList& out);
-
   store::ProviderRow row_;
   UpstreamUrl url_;
   crypto::FieldCipher& fields_;
   std::string system_ca_file_;
+  HeaderList extra_headers_;  // parsed once from the row
   std::mutex mu_;
-  std::vector<std::unique_ptr<Client>> idle_;
+  std::unordered_map<net::EventLoop*, std::unique_ptr<net::ClientPool>> pools_;
+  std::shared_ptr<net::TlsClientConfig> tls_;
   std::atomic<int> in_flight_{0};
   std::atomic<int> made_{0};
   CircuitBreaker breaker_;

@@ -66,6 +66,28 @@ void append_hex(std::string& out, std::size_t n) {
 
 }  // namespace
 
+class LoopResponder final : public Responder {
+ public:
+  explicit LoopResponder(std::shared_ptr<Connection> c) : c_(std::move(c)) {}
+  void send(Response r) override {
+    if (!c_->answered_) c_->respond(std::move(r), false);
+  }
+  void start_stream(Response head) override {
+    if (!c_->answered_) c_->loop_stream_start(std::move(head));
+  }
+  bool write(std::string_view piece) override { return c_->loop_stream_write(piece); }
+  void end() override { c_->loop_stream_end(); }
+  bool gone() const override { return c_->state_ == Connection::State::closed; }
+  void set_callbacks(std::function<void()> on_gone, std::function<void()> on_drain) override {
+    c_->on_gone_ = std::move(on_gone);
+    c_->on_drain_ = std::move(on_drain);
+  }
+  net::EventLoop& loop() override { return c_->loop_; }
+
+ private:
+  std::shared_ptr<Connection> c_;
+};
+
 void Connection::Buffer::reserve_free(std::size_t n) {
   if (cap - len >= n) return;
   std::size_t want = cap ? cap * 2 : kReadChunk;
@@ -282,6 +304,7 @@ void Connection::dispatch() {
   route_name_ = m.route->pattern;
   for (auto& [k, v] : m.params) req_.path_params.emplace(k, std::move(v));
   auto self = shared_from_this();
+  if (m.route->async) return m.route->async(req_, std::make_shared<LoopResponder>(std::move(self)));
   if (!front_.workers.submit([self] { self->run_handler(); }))
     respond(error_response(503, "unavailable", default_error_message(503), request_id_), false);
 }
@@ -329,6 +352,7 @@ void Connection::reject(int status, std::string_view code) {
 
 void Connection::respond(Response r, bool streaming) {
   if (state_ == State::closed) return;
+  answered_ = true;
   if (!headers_safe(r)) {
     front_.log.error("handler produced an unsafe header; answered 500 instead", {{"request_id", request_id_}});
     r = error_response(500, "internal_error", default_error_message(500), request_id_);
@@ -377,6 +401,17 @@ void Connection::flush() {
   out_.clear();
   out_off_ = 0;
   if (!responding_) return;
+  if (loop_stream_) {
+    if (streaming_) {
+      if (behind_ && on_drain_) {
+        behind_ = false;
+        auto drain = on_drain_;  // it may write (and so re-enter flush) or end the stream
+        drain();
+      }
+      return;
+    }
+    return finish_response();
+  }
   if (streaming_) {
     deadline_ns_ = 0;
     bool more;
@@ -445,10 +480,45 @@ void Connection::pull_stream() {
   flush();
 }
 
+void Connection::loop_stream_start(Response head) {
+  loop_stream_ = true;
+  chunked_out_ = !http10_;
+  respond(std::move(head), true);
+}
+
+bool Connection::loop_stream_write(std::string_view piece) {
+  if (state_ == State::closed || !streaming_ || !loop_stream_) return false;
+  if (piece.empty()) return true;
+  if (chunked_out_) {
+    append_hex(out_, piece.size());
+    out_.append("\r\n").append(piece).append("\r\n");
+  } else {
+    out_.append(piece);
+  }
+  bytes_ += piece.size();
+  flush();
+  if (state_ == State::closed) return false;
+  if (out_.size() - out_off_ < kStreamHighWater) return true;
+  behind_ = true;
+  return false;
+}
+
+void Connection::loop_stream_end() {
+  if (state_ == State::closed || !streaming_ || !loop_stream_) return;
+  if (chunked_out_) out_.append("0\r\n\r\n");
+  streaming_ = false;
+  flush();
+}
+
 void Connection::finish_response() {
   access_log();
   responding_ = false;
   streaming_ = false;
+  answered_ = false;
+  loop_stream_ = false;
+  behind_ = false;
+  on_gone_ = nullptr;  // they capture the handler's state, which holds us: break the cycle
+  on_drain_ = nullptr;
   {
     std::lock_guard lock(smu_);
     stream_done_ = false;
@@ -505,6 +575,11 @@ void Connection::close_now() {
   }
   scv_.notify_all();
   if (was_responding) access_log();  // a response cut short still gets its line
+  on_drain_ = nullptr;
+  if (auto gone = std::move(on_gone_)) {
+    on_gone_ = nullptr;
+    gone();
+  }
   auto self = shared_from_this();
   registry_.erase(this);
   loop_.release_later(std::move(self));

@@ -54,6 +54,11 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   void finish_response();
   void begin_close();
   void access_log();
+  // A stream produced on the loop itself (Responder, for async handlers).
+  friend class LoopResponder;
+  void loop_stream_start(Response head);
+  bool loop_stream_write(std::string_view piece);
+  void loop_stream_end();
   // Streaming: producer side (worker thread) and loop side.
   bool stream_write(std::string_view piece);
   void stream_end();
@@ -99,6 +104,10 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   bool responding_ = false;  // a response (or stream head) is in out_
   bool streaming_ = false;
   bool chunked_out_ = false;
+  bool answered_ = false;     // respond() ran for this request: a second answer is ignored
+  bool loop_stream_ = false;  // the stream is written on the loop (async handler), not by a worker
+  bool behind_ = false;       // a loop stream's writer was told to wait for on_drain_
+  std::function<void()> on_gone_, on_drain_;
 
   std::string out_;
   std::size_t out_off_ = 0;

@@ -3,11 +3,13 @@
 // is a guard you name, never a missing one. Patterns are literal segments and {name} parameters;
 // a last segment {name...} takes the rest of the path, slashes included.
 #include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "http/message.h"
+#include "http/responder.h"
 
 namespace airlock::http {
 
@@ -24,12 +26,15 @@ enum class Access {
 std::string_view access_name(Access a);
 
 using Handler = std::function<Response(Request&)>;
+// Runs on the event loop and must not block: it answers through the Responder, now or later.
+using AsyncHandler = std::function<void(Request&, std::shared_ptr<Responder>)>;
 
 struct Route {
   std::string method;   // GET, POST, PUT, PATCH, DELETE
   std::string pattern;  // e.g. /api/v1/keys/{key_id}
   Access access;
-  Handler handler;
+  Handler handler;        // on a worker thread: may block (SQL, argon2)
+  AsyncHandler async = {};  // when set, used instead of `handler`, on the loop thread
 };
 
 struct RouteMatch {

@@ -3,6 +3,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <stdexcept>
 
@@ -52,6 +53,29 @@ void EventLoop::set_tick(std::chrono::milliseconds every, std::function<void()> 
   tick_ = std::move(fn);
 }
 
+EventLoop::TimerId EventLoop::add_timer(std::chrono::steady_clock::time_point at, std::function<void()> fn) {
+  TimerId id = next_timer_++;
+  timers_.emplace(std::make_pair(at, id), std::move(fn));
+  timer_at_.emplace(id, at);
+  return id;
+}
+
+void EventLoop::cancel_timer(TimerId id) {
+  auto it = timer_at_.find(id);
+  if (it == timer_at_.end()) return;
+  timers_.erase({it->second, id});
+  timer_at_.erase(it);
+}
+
+void EventLoop::run_timers() {
+  auto now = std::chrono::steady_clock::now();
+  while (!timers_.empty() && timers_.begin()->first.first <= now) {
+    auto node = timers_.extract(timers_.begin());
+    timer_at_.erase(node.key().second);
+    node.mapped()();  // may add or cancel timers
+  }
+}
+
 void EventLoop::drain_posted() {
   std::vector<std::function<void()>> batch;
   {
@@ -75,7 +99,10 @@ void EventLoop::run() {
       if (tick_) tick_();
       next_tick = now + tick_every_;
     }
-    auto wait_ms = std::chrono::duration_cast<std::chrono::milliseconds>(next_tick - now).count() + 1;
+    run_timers();
+    auto wake = next_tick;
+    if (!timers_.empty() && timers_.begin()->first.first < wake) wake = timers_.begin()->first.first;
+    auto wait_ms = std::max<long long>(0, std::chrono::duration_cast<std::chrono::milliseconds>(wake - now).count() + 1);
     int n = ::epoll_wait(epfd_, events, kBatch, static_cast<int>(wait_ms));
     if (n < 0 && errno != EINTR) break;
     for (int i = 0; i < n; ++i) {

@@ -9,6 +9,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <unordered_map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -45,6 +47,12 @@ class EventLoop {
   // Runs on every pass of the loop at most `every` apart, on the loop thread.
   void set_tick(std::chrono::milliseconds every, std::function<void()> fn);
 
+  // Loop thread only: runs `fn` once at `at` (steady clock), unless cancelled first. Ids are never
+  // reused, so cancelling a timer that already ran is harmless.
+  using TimerId = std::uint64_t;
+  TimerId add_timer(std::chrono::steady_clock::time_point at, std::function<void()> fn);
+  void cancel_timer(TimerId id);
+
   // Runs until stop(); the calling thread becomes the loop thread.
   void run();
   // Any thread.
@@ -66,6 +74,10 @@ class EventLoop {
   std::chrono::milliseconds tick_every_{100};
   std::function<void()> tick_;
   std::vector<std::shared_ptr<void>> graveyard_;
+  std::map<std::pair<std::chrono::steady_clock::time_point, TimerId>, std::function<void()>> timers_;
+  std::unordered_map<TimerId, std::chrono::steady_clock::time_point> timer_at_;
+  TimerId next_timer_ = 1;
+  void run_timers();
 };
 
 }  // namespace airlock::net

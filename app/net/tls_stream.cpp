@@ -80,10 +80,11 @@ core::Result<std::unique_ptr<TlsServerConfig>> TlsServerConfig::create(const std
   return c;
 }
 
-TlsStream::TlsStream(const TlsServerConfig& config, int fd) : fd_(fd) {
+TlsStream::TlsStream(const mbedtls_ssl_config* conf, int fd, const char* host) : fd_(fd) {
   mbedtls_ssl_init(&ssl_);
   // Setup only fails on allocation; the handshake then reports the failure.
-  mbedtls_ssl_setup(&ssl_, config.conf());
+  mbedtls_ssl_setup(&ssl_, conf);
+  if (host) mbedtls_ssl_set_hostname(&ssl_, host);
   mbedtls_ssl_set_bio(&ssl_, &fd_, send_cb, recv_cb, nullptr);
 }
 

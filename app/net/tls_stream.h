@@ -1,5 +1,5 @@
 #pragma once
-// Server-side TLS on a non-blocking socket, for the event loop: mbedTLS with our policy
+// TLS on a non-blocking socket, for the event loop (server side, and the upstream client side): mbedTLS with our policy
 // (http/tls_policy.h). Every call returns at once; "want" means try again when the socket is
 // ready, with the same arguments for a write (mbedTLS keeps the record it has already built).
 #include <mbedtls/ctr_drbg.h>
@@ -38,7 +38,10 @@ class TlsServerConfig {
 class TlsStream {
  public:
   enum : long { kWant = -1, kFailed = -2 };  // read/write results besides byte counts; 0 = closed
-  TlsStream(const TlsServerConfig& config, int fd);
+  TlsStream(const TlsServerConfig& config, int fd) : TlsStream(config.conf(), fd, nullptr) {}
+  // Client side: `host` is sent as SNI (unless it is an IP literal) and checked against the
+  // certificate's names by the handshake (IP SANs for an IP literal).
+  TlsStream(const mbedtls_ssl_config* conf, int fd, const char* host);
   ~TlsStream();
   TlsStream(const TlsStream&) = delete;
   TlsStream& operator=(const TlsStream&) = delete;
