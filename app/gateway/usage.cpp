@@ -1,11 +1,13 @@
 #include "gateway/usage.h"
 
+#include <chrono>
 #include <tuple>
 
 namespace airlock::gateway {
 namespace {
 
-constexpr std::size_t kMaxBatch = 512;
+constexpr std::size_t kMaxBatch = 2048;
+constexpr auto kLinger = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -26,7 +28,9 @@ bool UsageRecorder::record(UsageRecord r) {
     std::lock_guard<std::mutex> lock(mu_);
     if (queue_.size() < capacity_ && !stop_) {
       queue_.push_back(std::move(r));
-      cv_.notify_one();
+      // Only the first record (it starts the writer's clock) and a full batch wake the writer:
+      // one wake-up per commit, not one per request.
+      if (queue_.size() == 1 || queue_.size() == kMaxBatch) cv_.notify_one();
       return true;
     }
   }
@@ -40,15 +44,19 @@ bool UsageRecorder::record(UsageRecord r) {
 
 void UsageRecorder::flush() {
   std::unique_lock<std::mutex> lock(mu_);
+  flush_ = true;
   cv_.notify_one();
   idle_cv_.wait(lock, [&] { return queue_.empty() && !writing_; });
+  flush_ = false;
 }
 
 void UsageRecorder::loop() {
   std::unique_lock<std::mutex> lock(mu_);
+  auto last_commit = std::chrono::steady_clock::now() - kLinger;
   for (;;) {
     cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
     if (queue_.empty() && stop_) break;
+    cv_.wait_until(lock, last_commit + kLinger, [&] { return stop_ || flush_ || queue_.size() >= kMaxBatch; });
     std::deque<UsageRecord> batch;
     while (!queue_.empty() && batch.size() < kMaxBatch) {
       batch.push_back(std::move(queue_.front()));
@@ -57,6 +65,7 @@ void UsageRecorder::loop() {
     writing_ = true;
     lock.unlock();
     write_batch(batch);
+    last_commit = std::chrono::steady_clock::now();
     lock.lock();
     writing_ = false;
     if (queue_.empty()) idle_cv_.notify_all();

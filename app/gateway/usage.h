@@ -1,7 +1,9 @@
 #pragma once
 // One usage record per gateway request, written off the request path: records go into a bounded
 // in-memory queue and a background thread writes them in batches, one writer job (one transaction)
-// per batch. When the queue is full the record is dropped and counted (and logged, at most once a
+// per batch, at most one commit per 50 ms unless a full batch is waiting: a commit costs an fsync
+// and a page encryption per touched page, so under load records share commits, while a lone
+// record is still written at once. When the queue is full the record is dropped and counted (and logged, at most once a
 // second), never blocking the request. Bodies are never recorded.
 #include <atomic>
 #include <condition_variable>
@@ -50,6 +52,7 @@ class UsageRecorder {
   std::deque<UsageRecord> queue_;
   bool stop_ = false;
   bool writing_ = false;
+  bool flush_ = false;
   std::atomic<std::uint64_t> dropped_{0};
   std::atomic<std::uint64_t> written_{0};
   std::atomic<std::int64_t> last_drop_log_s_{0};

@@ -111,8 +111,8 @@ void ClientConn::write_request() {
     if (n == TlsStream::kWant) return;
     return fail(reused() && !got_bytes_ ? ClientError::kStale : ClientError::kRead);
   }
+  // The answer can only come after the request, as a new edge: no read now.
   state_ = State::reading;
-  read_response();  // with TLS the answer may already sit decrypted in mbedTLS
 }
 
 void ClientConn::on_events(std::uint32_t ev) {
@@ -158,6 +158,9 @@ void ClientConn::read_response() {
       in_.resize(old + static_cast<std::size_t>(n));
       got_bytes_ = true;
       process();
+      // A plain read that did not fill the buffer drained the socket: the next bytes bring a new
+      // edge, so skip the read that would only say EAGAIN.
+      if (!tls_ && static_cast<std::size_t>(n) < kRead) return;
       continue;
     }
     in_.resize(old);
