@@ -32,6 +32,9 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/unlock", [&d](const AdminCtx& c, http::Request& r) { return api_user_unlock(d, c, r); });
   routes.add<AdminCtx>("POST", "/api/v1/invites", [&d](const AdminCtx& c, http::Request& r) { return api_invite(d, c, r); });
 
+  // Prometheus metrics: a viewer's read token in Authorization: Bearer (scrapers are not browsers).
+  routes.add<ViewerCtx>("GET", "/api/v1/metrics", [&d](const ViewerCtx& c, http::Request& r) { return api_metrics(d, c, r); });
+
   // Audit trail and security settings.
   routes.add<AdminCtx>("GET", "/api/v1/audit", [&d](const AdminCtx& c, http::Request& r) { return audit_api(d, c, r); });
   routes.add<AdminCtx>("GET", "/api/v1/settings", [&d](const AdminCtx& c, http::Request& r) { return api_settings(d, c, r); });

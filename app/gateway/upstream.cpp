@@ -164,6 +164,15 @@ std::shared_ptr<Provider> Upstreams::get(const store::ProviderRow& row) {
   return by_id_.back().second.provider;
 }
 
+std::vector<Upstreams::ProviderStats> Upstreams::stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<ProviderStats> out;
+  for (auto& [id, e] : by_id_)
+    out.push_back({id, e.provider->row().name, e.provider->breaker().state(), e.provider->in_flight(),
+                   e.provider->connections_made()});
+  return out;
+}
+
 std::vector<std::pair<std::int64_t, CircuitBreaker::State>> Upstreams::breaker_states() {
   std::lock_guard<std::mutex> lock(mu_);
   std::vector<std::pair<std::int64_t, CircuitBreaker::State>> out;

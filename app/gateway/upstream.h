@@ -108,6 +108,14 @@ class Upstreams {
   std::shared_ptr<Provider> get(const store::ProviderRow& row);
   // The breaker state of every provider used so far, by provider id (console, metrics).
   std::vector<std::pair<std::int64_t, CircuitBreaker::State>> breaker_states();
+  struct ProviderStats {
+    std::int64_t id;
+    std::string name;
+    CircuitBreaker::State circuit;
+    int in_flight;
+    int connections_made;
+  };
+  std::vector<ProviderStats> stats();
 
  private:
   crypto::FieldCipher& fields_;

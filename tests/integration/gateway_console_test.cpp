@@ -218,3 +218,35 @@ TEST_CASE("providers (admins) and models (editors) through the API take effect o
   for (const auto& line : a.log_lines()) CHECK(line.find("sk-rotated-key") == std::string::npos);
   CHECK(audit.body.find("sk-rotated-key") == std::string::npos);
 }
+
+TEST_CASE("metrics: a viewer's read token scrapes circuit state, in-flight requests and usage counters",
+          "[integration][gateway][metrics]") {
+  Gateway g(kMockProvision);
+  auto& a = *g.airlock;
+  auto ob = owner_browser(a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto owner = caller(ob);
+  auto vb = invited(a, owner, "viewer@example.com", "viewer");
+  auto viewer = caller(vb);
+  auto made = viewer.call("POST", "/api/v1/me/tokens", R"({"name":"prometheus","scope":"read","expires_in_days":0})");
+  REQUIRE(made.status == 201);
+  Caller scraper{a.port(), "", "", "", json::parse(made.body)["token"]};
+
+  auto key = g.key();
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[]})").status == 200);
+  for (int i = 0; i < 5; ++i)  // the dead provider's breaker opens after 5 failures
+    CHECK(g.post("/v1/chat/completions", key, R"({"model":"only-dead","messages":[]})").status == 502);
+
+  auto m = scraper.call("GET", "/api/v1/metrics");
+  INFO(m.body);
+  REQUIRE(m.status == 200);
+  CHECK(m.headers.at("content-type") == "text/plain; version=0.0.4; charset=utf-8");
+  CHECK(m.body.find("airlock_provider_circuit_open{provider=\"dead\",state=\"open\"} 1\n") != std::string::npos);
+  CHECK(m.body.find("airlock_provider_circuit_open{provider=\"mock\",state=\"closed\"} 0\n") != std::string::npos);
+  CHECK(m.body.find("airlock_provider_in_flight{provider=\"mock\"} 0\n") != std::string::npos);
+  CHECK(m.body.find("# TYPE airlock_usage_records_dropped_total counter\n") != std::string::npos);
+  // Without a credential: refused, and nothing about the providers leaks.
+  auto anon = https_request(a.port(), "GET", "/api/v1/metrics");
+  CHECK(anon.status == 401);
+  CHECK(anon.body.find("airlock_") == std::string::npos);
+}

@@ -1,0 +1,61 @@
+// GET /api/v1/metrics: Prometheus text format (version 0.0.4). Per provider: circuit state,
+// requests in flight, connections opened; the usage recorder's written and dropped records.
+// Names are the provider names an admin chose: escaped as label values, never trusted as text.
+#include <string>
+
+#include "console/api.h"
+#include "core/build_info.h"
+
+namespace airlock::console {
+namespace {
+
+std::string label(std::string_view v) {
+  std::string out;
+  for (char c : v) {
+    if (c == '\\' || c == '"') out.push_back('\\');
+    if (c == '\n') {
+      out.append("\\n");
+      continue;
+    }
+    out.push_back(c);
+  }
+  return out;
+}
+
+void family(std::string& out, const char* name, const char* type, const char* help) {
+  out.append("# HELP ").append(name).append(" ").append(help).append("\n");
+  out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
+}
+
+}  // namespace
+
+http::Response api_metrics(Deps& d, const guard::ViewerCtx&, http::Request&) {
+  auto& gw = d.gateway;
+  auto providers = gw.upstreams().stats();
+  std::string out;
+  family(out, "airlock_build_info", "gauge", "The running version.");
+  out.append("airlock_build_info{version=\"").append(label(core::kVersion)).append("\"} 1\n");
+  family(out, "airlock_provider_circuit_open", "gauge", "1 while the provider's circuit breaker is open or half-open.");
+  for (const auto& p : providers)
+    out.append("airlock_provider_circuit_open{provider=\"" + label(p.name) + "\",state=\"" +
+               gateway::CircuitBreaker::name(p.circuit) + "\"} " +
+               (p.circuit == gateway::CircuitBreaker::State::kClosed ? "0" : "1") + "\n");
+  family(out, "airlock_provider_in_flight", "gauge", "Requests to the provider in progress.");
+  for (const auto& p : providers)
+    out.append("airlock_provider_in_flight{provider=\"" + label(p.name) + "\"} " + std::to_string(p.in_flight) + "\n");
+  family(out, "airlock_provider_connections_opened_total", "counter", "Upstream connections opened to the provider.");
+  for (const auto& p : providers)
+    out.append("airlock_provider_connections_opened_total{provider=\"" + label(p.name) + "\"} " +
+               std::to_string(p.connections_made) + "\n");
+  family(out, "airlock_usage_records_written_total", "counter", "Usage records committed to the store.");
+  out.append("airlock_usage_records_written_total " + std::to_string(gw.usage().written()) + "\n");
+  family(out, "airlock_usage_records_dropped_total", "counter", "Usage records dropped (queue full or store error).");
+  out.append("airlock_usage_records_dropped_total " + std::to_string(gw.usage().dropped()) + "\n");
+  http::Response r;
+  r.status = 200;
+  r.content_type = "text/plain; version=0.0.4; charset=utf-8";
+  r.body = std::move(out);
+  return r;
+}
+
+}  // namespace airlock::console
