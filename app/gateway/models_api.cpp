@@ -1,4 +1,5 @@
-// GET /v1/models and GET /v1/models/{id}: the models this key may use, in OpenAI's list shape.
+// GET /v1/models and GET /v1/models/{id}: the models this key may use, in OpenAI's list shape,
+// from the catalog cache (no statement unless the catalog changed).
 #include "gateway/key_auth.h"
 #include "gateway/service.h"
 #include "http/json_body.h"
@@ -22,12 +23,11 @@ http::Response Gateway::list_models(http::Request& req) {
   auto k = authorize_key(deps_, req, Dialect::kOpenAI, "models");
   if (auto* stop = std::get_if<http::Response>(&k)) return std::move(*stop);
   const auto& key = std::get<store::GatewayKeyRow>(k);
+  auto catalog = catalog_.get();
+  if (!catalog) return dialect_error(Dialect::kOpenAI, 503, "unavailable", "The models could not be listed; try again.", req, 1);
   auto data = nlohmann::json::array();
-  (void)deps_.db.view([&](store::Tx& tx) {
-    for (const auto& m : store::catalog::models(tx))
-      if (visible(key, m)) data.push_back(model_json(m));
-    return core::Status::ok();
-  });
+  for (const auto& [name, m] : catalog->models)
+    if (visible(key, m)) data.push_back(model_json(m));
   return http::json_response(200, {{"object", "list"}, {"data", data}});
 }
 
@@ -36,11 +36,10 @@ http::Response Gateway::get_model(http::Request& req) {
   if (auto* stop = std::get_if<http::Response>(&k)) return std::move(*stop);
   const auto& key = std::get<store::GatewayKeyRow>(k);
   const auto& id = req.path_params.at("model_id");
-  std::optional<store::ModelRow> m;
-  (void)deps_.db.view([&](store::Tx& tx) {
-    m = store::catalog::find_model(tx, id);
-    return core::Status::ok();
-  });
+  auto catalog = catalog_.get();
+  if (!catalog) return dialect_error(Dialect::kOpenAI, 503, "unavailable", "The model could not be looked up; try again.", req, 1);
+  const store::ModelRow* m = nullptr;
+  if (auto it = catalog->models.find(id); it != catalog->models.end()) m = &it->second;
   // A model the key may not use is as unknown as one that does not exist.
   if (!m || !visible(key, *m))
     return dialect_error(Dialect::kOpenAI, 404, "model_not_found", "The model '" + id.substr(0, 100) + "' does not exist.", req);

@@ -135,6 +135,7 @@ long Connection::io_write(const char* buf, std::size_t len) {
 void Connection::on_events(std::uint32_t ev) {
   if (state_ == State::closed) return;
   if (ev & EPOLLERR) return close_now();
+  if (ev & (EPOLLRDHUP | EPOLLHUP)) hup_ = true;
   // A client that hangs up during a stream is gone: stop the producer (and the upstream) now
   // rather than at the next failed write.
   if ((ev & EPOLLRDHUP) && streaming_) return close_now();
@@ -170,7 +171,8 @@ void Connection::do_read() {
     if (n > 0) {
       in_.len += static_cast<std::size_t>(n);
       // A plain socket read that did not fill the buffer drained the socket: skip the EAGAIN read.
-      if (!tls_ && static_cast<std::size_t>(n) < room) return;
+      // Unless the peer hung up: its FIN came with the same edge, and only a read finds it.
+      if (!tls_ && !hup_ && static_cast<std::size_t>(n) < room) return;
       continue;
     }
     if (n == 0) {

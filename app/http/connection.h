@@ -73,6 +73,7 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   State state_ = State::head;
   std::int64_t deadline_ns_ = 0;  // 0: none
   bool peer_eof_ = false;
+  bool hup_ = false;  // epoll said the peer closed its side
   bool read_pending_ = false;
   bool head_started_ = false;  // the header deadline runs from the request's first byte  // data may be waiting while a request is being handled
 

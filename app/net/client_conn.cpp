@@ -117,6 +117,7 @@ void ClientConn::write_request() {
 
 void ClientConn::on_events(std::uint32_t ev) {
   auto self = shared_from_this();  // a callback below may drop the last outside reference
+  if (ev & (EPOLLRDHUP | EPOLLHUP)) hup_ = true;
   switch (state_) {
     case State::connecting: {
       int err = 0;
@@ -160,7 +161,8 @@ void ClientConn::read_response() {
       process();
       // A plain read that did not fill the buffer drained the socket: the next bytes bring a new
       // edge, so skip the read that would only say EAGAIN.
-      if (!tls_ && static_cast<std::size_t>(n) < kRead) return;
+      // Not when the peer has hung up: its FIN came with the same edge, and only a read finds it.
+      if (!tls_ && !hup_ && static_cast<std::size_t>(n) < kRead) return;
       continue;
     }
     in_.resize(old);

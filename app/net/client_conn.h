@@ -111,6 +111,7 @@ class ClientConn final : public Pollable, public std::enable_shared_from_this<Cl
   bool got_bytes_ = false;
   bool eof_ = false;
   bool paused_ = false;
+  bool hup_ = false;  // the peer has closed its side: read to the end
   bool reusable_ = false;
   int exchanges_ = 0;
   http1::ResponseHead head_;
