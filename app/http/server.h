@@ -1,7 +1,9 @@
 #pragma once
-// The listener: cpp-httplib with its native mbedTLS backend, wrapped so that everything around a
-// handler is ours and the same for every route: limits, request id, client IP, the JSON error
-// shape, security headers, the access log line, the connection pool and the drain on stop.
+// The listener: one epoll loop per core (net/event_loop.h) accepting from one socket, each
+// connection parsed strictly (net/http1.h) and served by http/connection.cpp; everything around a
+// handler is the same for every route: limits, request id, client IP, the JSON error shape,
+// security headers, the access log line, the connection cap and the drain on stop. Handlers run
+// on a worker pool, or on the loop itself when the route is asynchronous (the /v1 surface).
 #include <memory>
 #include <string>
 
