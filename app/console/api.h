@@ -66,6 +66,8 @@ http::Response api_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& re
 // Security settings (api_settings.cpp; the page is settings_page.cpp).
 nlohmann::json security_settings(Deps& d);
 http::Response api_settings(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+// The route table as JSON: method, pattern, access (routes_api.cpp).
+http::Response api_route_table(const http::Router& router, const guard::AdminCtx& ctx, http::Request& req);
 // Prometheus text exposition (metrics_api.cpp).
 http::Response api_metrics(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_settings_update(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);

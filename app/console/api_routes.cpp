@@ -32,6 +32,8 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/unlock", [&d](const AdminCtx& c, http::Request& r) { return api_user_unlock(d, c, r); });
   routes.add<AdminCtx>("POST", "/api/v1/invites", [&d](const AdminCtx& c, http::Request& r) { return api_invite(d, c, r); });
 
+  // What this install serves: every route with its access level (admins; docs and tests).
+  routes.add<AdminCtx>("GET", "/api/v1/routes", [&routes](const AdminCtx& c, http::Request& r) { return api_route_table(routes.router(), c, r); });
   // Prometheus metrics: a viewer's read token in Authorization: Bearer (scrapers are not browsers).
   routes.add<ViewerCtx>("GET", "/api/v1/metrics", [&d](const ViewerCtx& c, http::Request& r) { return api_metrics(d, c, r); });
 

@@ -62,7 +62,16 @@ std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, boo
   // cannot be a CSRF vehicle, so token requests skip the CSRF check).
   if (req.path.rfind("/api/", 0) == 0 && req.header("Authorization")) return by_token(req, allow_mfa_pending);
   auto p = principal(req);
-  if (!p) return unauthenticated(req);
+  if (!p) {
+    auto r = unauthenticated(req);
+    // A session cookie that no longer names a live session (expired, ended elsewhere, revoked):
+    // the browser drops it and whatever it cached of the signed-in pages.
+    if (auto* cookies = req.header("Cookie"); cookies && http::cookie_value(*cookies, kSessionCookie)) {
+      r.set_header("Set-Cookie", std::string(kSessionCookie) + "=; Path=/; Secure; HttpOnly; SameSite=Strict; Max-Age=0");
+      r.set_header("Clear-Site-Data", "\"cache\", \"cookies\", \"storage\"");
+    }
+    return r;
+  }
   if (!p->session.mfa_done && !allow_mfa_pending) {
     if (req.path.rfind("/api/", 0) == 0)
       return http::error_response(401, "mfa_required", "Complete the second sign-in step first.", req.request_id);

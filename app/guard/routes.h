@@ -13,6 +13,7 @@ namespace airlock::guard {
 class Routes {
  public:
   Routes(http::Router& router, Guard& guard) : router_(router), guard_(guard) {}
+  const http::Router& router() const { return router_; }
 
   // Public routes. Unsafe methods still have to be same-origin (login CSRF). With a limiter, each
   // client IP (IPv6: its /64) gets that many calls per window, then 429 with Retry-After.
