@@ -13,6 +13,7 @@
 #include "cli/host.h"
 #include "core/log.h"
 #include "identity/email.h"
+#include "identity/lockout.h"
 #include "identity/setup.h"
 #include "store/users_repo.h"
 
@@ -112,12 +113,14 @@ int unlock_cmd(const Args& args) {
     return 2;
   }
   return with_store(flags, [&](HostCtx& h) {
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(h.clock.system_now().time_since_epoch()).count();
+    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
     auto s = h.store->db->write([&](store::Tx& tx) {
       auto user = store::users::find_by_email(tx, *email);
       if (!user) return core::Status::error("not_found", "no user with this e-mail");
-      store::users::set_locked_until(tx, user->id, 0, now);
-      audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user->id.str()},
+      // Both lockouts: every address's and the account's delay (identity/lockout.h).
+      int cleared = identity::clear_lockout(deps, tx, user->id, user->email);
+      audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user->id.str(),
+                         .details_json = R"({"failures_cleared":)" + std::to_string(cleared) + "}"},
                     core::format_time_utc(h.clock.system_now()));
       return core::Status::ok();
     });

@@ -17,13 +17,17 @@ http::Response login_form(Deps& d, http::Request& req) {
 http::Response login_submit(Deps& d, http::Request& req) {
   auto email = req.form_field("email");
   auto password = req.form_field("password");
-  auto result = identity::login_with_password(d.identity, email, password, origin_of(req));
+  std::chrono::milliseconds delay{0};
+  auto result = identity::login_with_password(d.identity, email, password, origin_of(req), &delay);
   core::secure_zero(password.data(), password.size());
   if (!result) {
-    return d.render.page(401, "login", {{"email", email}, {"error", result.status().message()}}, {.title = "Sign in"});
+    auto r = d.render.page(401, "login", {{"email", email}, {"error", result.status().message()}}, {.title = "Sign in"});
+    r.delay = delay;
+    return r;
   }
   auto r = redirect(result->mfa_pending ? "/login/mfa" : "/");
   r.set_header("Set-Cookie", session_cookie(result->session.token, d.identity.policies.session_absolute.count()));
+  r.delay = delay;  // the account's delay holds for everyone, or it would tell who got it right
   return r;
 }
 

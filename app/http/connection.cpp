@@ -354,6 +354,14 @@ void Connection::reject(int status, std::string_view code) {
 
 void Connection::respond(Response r, bool streaming) {
   if (state_ == State::closed) return;
+  if (r.delay.count() > 0 && !streaming) {
+    auto at = std::chrono::steady_clock::now() + r.delay;
+    r.delay = std::chrono::milliseconds(0);
+    answered_ = true;
+    auto self = shared_from_this();
+    loop_.add_timer(at, [self, r = std::move(r)]() mutable { self->respond(std::move(r), false); });
+    return;
+  }
   answered_ = true;
   if (!headers_safe(r)) {
     front_.log.error("handler produced an unsafe header; answered 500 instead", {{"request_id", request_id_}});

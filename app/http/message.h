@@ -2,6 +2,7 @@
 // Airlock's own request/response types. Only the server adapter (server.cpp) sees cpp-httplib;
 // handlers see these, so they compile fast and could later be served by another front end.
 // A Request's views point into the adapter's request and are valid for the handler call only.
+#include <chrono>
 #include <functional>
 #include <map>
 #include <optional>
@@ -49,6 +50,9 @@ struct Response {
   // returns false when the client is gone; the producer then stops. `body` is ignored when set.
   using Writer = std::function<bool(std::string_view)>;
   std::function<void(const Writer&)> stream;
+  // Sent this long after the handler returned (the sign-in delay of identity/lockout.h). The
+  // listener waits on a timer, so a delayed answer holds no thread.
+  std::chrono::milliseconds delay{0};
 
   void set_header(std::string name, std::string value) { headers.emplace_back(std::move(name), std::move(value)); }
 };

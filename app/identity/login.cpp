@@ -5,67 +5,37 @@
 #include "identity/audit_events.h"
 #include "core/log.h"
 #include "identity/email.h"
+#include "identity/lockout.h"
 #include "identity/mfa.h"
 #include "store/users_repo.h"
 
 namespace airlock::identity {
-namespace {
-
-std::int64_t failures_since(store::Tx& tx, core::UserId user, std::int64_t since) {
-  SQLite::Statement q(tx.db(), "SELECT count(*) FROM auth_failures WHERE user_id = ? AND at > ?");
-  q.bind(1, user.value);
-  q.bind(2, since);
-  q.executeStep();
-  return q.getColumn(0).getInt64();
-}
-
-
-}  // namespace
-
 core::Status generic_login_error() {
   return core::Status::error("invalid_credentials", "Invalid e-mail or password.");
 }
 
-bool record_auth_failure(Deps& deps, store::Tx& tx, std::optional<core::UserId> user, const std::string& kind,
-                         const Origin& origin) {
-  auto now = deps.now_s();
-  SQLite::Statement ins(tx.db(), "INSERT INTO auth_failures (user_id, ip, kind, at) VALUES (?, ?, ?, ?)");
-  if (user) ins.bind(1, user->value);
-  ins.bind(2, origin.ip);
-  ins.bind(3, kind);
-  ins.bind(4, now);
-  ins.exec();
-  if (!user) return false;
-  auto window_start = now - deps.policies.lockout_window.count();
-  if (failures_since(tx, *user, window_start) < deps.policies.lockout_failures) return false;
-  store::users::set_locked_until(tx, *user, now + deps.policies.lockout_duration.count(), now);
-  auto e = origin_event("account.locked", "success", origin);
-  e.actor = "system";
-  e.target = "user:" + user->str();
-  e.details_json = R"({"after_failures":)" + std::to_string(deps.policies.lockout_failures) + "}";
-  audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
-  return true;
-}
-
 core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email_raw, std::string_view password,
-                                              const Origin& origin) {
+                                              const Origin& origin, std::chrono::milliseconds* delay) {
   auto email = normalize_email(email_raw);
   std::optional<store::UserRow> user;
-  if (email) {
-    auto s = deps.db.view([&](store::Tx& tx) {
-      user = store::users::find_by_email(tx, *email);
-      return core::Status::ok();
-    });
-    if (!s) return s;
-  }
+  Throttle throttle;
+  auto subject = subject_of(email_raw);
+  auto s0 = deps.db.view([&](store::Tx& tx) {
+    if (email) user = store::users::find_by_email(tx, *email);
+    throttle = throttle_for(deps, tx, subject, origin.ip);  // known account or not, alike
+    return core::Status::ok();
+  });
+  if (!s0) return s0;
+  if (delay) *delay = throttle.delay;
   auto now = deps.now_s();
+  bool locked = throttle.address_locked;
   PasswordCheck check{false, false};
-  if (user && user->active) {
+  // A locked-out address gets no password check: under attack, no argon2 work either.
+  if (user && user->active && !locked) {
     check = verify_password(password, user->password_hash, deps.policies.argon2);
-  } else {
+  } else if (!locked) {
     dummy_verify(password, deps.policies.argon2);  // same cost as a real check
   }
-  bool locked = user && user->locked_until > now;
   bool ok = check.ok && user && user->active && !locked;
 
   // A successful login upgrades a hash made with older parameters (outside the writer: slow).
@@ -81,7 +51,7 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
   auto s = deps.db.write([&](store::Tx& tx) {
     if (!ok) {
       // Wrong passwords count towards lockout; attempts while locked don't extend it.
-      if (!locked) record_auth_failure(deps, tx, user ? std::optional(user->id) : std::nullopt, "password", origin);
+      if (!locked) record_auth_failure(deps, tx, user ? std::optional(user->id) : std::nullopt, subject, "password", origin);
       auto e = origin_event("login", "failure", origin);
       if (user) e.target = "user:" + user->id.str();
       e.actor = email ? *email : std::string("(invalid e-mail)");

@@ -1,8 +1,9 @@
 #pragma once
-// Password login with lockout. Every failure looks the same from outside ("invalid e-mail or
-// password", same timing: unknown users get a dummy argon2 verification). `lockout_failures`
-// password or MFA failures within `lockout_window` lock the account for `lockout_duration`;
-// while locked even the right password gets the same generic error. Admins can unlock.
+// Password login with lockout (identity/lockout.h: per account and address, plus a growing delay
+// per account). Every failure looks the same from outside ("invalid e-mail or password"; unknown
+// users get a dummy argon2 verification); an address locked out of an account gets the same error
+// even for the right password. Admins and `airlock user unlock` end a lockout.
+#include <chrono>
 #include <string>
 
 #include "core/result.h"
@@ -17,13 +18,10 @@ struct LoginResult {
 };
 
 // Error "invalid_credentials" for every failure.
+// `*delay` (when given) is set, success or not, to how long the caller should wait before it
+// answers: the account's growing delay, computed before this attempt.
 core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email, std::string_view password,
-                                              const Origin& origin);
-
-// Records a failed attempt of `kind` ("password" or "mfa") and locks the account when the window
-// is full. Returns true if this failure locked it. Runs inside the caller's transaction.
-bool record_auth_failure(Deps& deps, store::Tx& tx, std::optional<core::UserId> user, const std::string& kind,
-                         const Origin& origin);
+                                              const Origin& origin, std::chrono::milliseconds* delay = nullptr);
 
 core::Status generic_login_error();
 

@@ -1,5 +1,7 @@
 #include "identity/mfa.h"
 
+#include "identity/lockout.h"
+
 #include <SQLiteCpp/Statement.h>
 
 #include "identity/audit_events.h"
@@ -127,7 +129,11 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
   auto u = load_user(deps, pending.user_id);
   if (!u || !u->active || !u->totp_enabled) return invalid;
   auto now = deps.now_s();
-  bool locked = u->locked_until > now;
+  bool locked = false;
+  (void)deps.db.view([&](store::Tx& tx) {
+    locked = throttle_for(deps, tx, subject_of(u->email), origin.ip).address_locked;
+    return core::Status::ok();
+  });
   std::optional<TotpCheck> totp;
   std::string backup = normalize_backup_code(code);
   if (backup.empty()) {
@@ -143,7 +149,7 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
       else ok = use_backup_code(tx, u->id, backup, now);
     }
     if (!ok) {
-      bool now_locked = !locked && record_auth_failure(deps, tx, u->id, "mfa", origin);
+      bool now_locked = !locked && record_auth_failure(deps, tx, u->id, subject_of(u->email), "mfa", origin);
       if (locked || now_locked) store::sessions::end(tx, pending.id, now, "locked");
       auto e = user_event("login.mfa", u->id, u->email, origin);
       e.outcome = "failure";
@@ -204,7 +210,7 @@ core::Status disable_totp(Deps& deps, const store::UserRow& user, std::string_vi
     bool code_ok = totp ? (totp->ok && store::users::advance_totp_step(tx, user.id, totp->step))
                         : use_backup_code(tx, user.id, backup, now);
     if (!password_ok || !code_ok) {
-      record_auth_failure(deps, tx, user.id, "mfa", origin);
+      record_auth_failure(deps, tx, user.id, subject_of(user.email), "mfa", origin);
       auto e = user_event("mfa.disable", user.id, user.email, origin);
       e.outcome = "failure";
       audit::append(tx, e, audit_time(deps));

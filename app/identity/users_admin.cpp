@@ -1,5 +1,7 @@
 #include "identity/users_admin.h"
 
+#include "identity/lockout.h"
+
 #include <SQLiteCpp/Statement.h>
 
 #include <functional>
@@ -261,14 +263,10 @@ core::Status reset_mfa(Deps& deps, const store::UserRow& actor, core::UserId tar
 
 core::Status unlock(Deps& deps, const store::UserRow& actor, core::UserId target, const Origin& origin) {
   return admin_change(deps, actor, target, "user.unlock", json::object(), origin,
-                      [&](store::Tx& tx, const store::UserRow&, const store::UserRow& user, std::int64_t now,
+                      [&](store::Tx& tx, const store::UserRow&, const store::UserRow& user, std::int64_t,
                           Change& c) {
-                        store::users::set_locked_until(tx, user.id, 0, now);
                         // Failures inside the window would otherwise lock again at the next mistake.
-                        SQLite::Statement del(tx.db(), "DELETE FROM auth_failures WHERE user_id = ? AND at > ?");
-                        del.bind(1, user.id.value);
-                        del.bind(2, now - deps.policies.lockout_window.count());
-                        c.details["failures_cleared"] = del.exec();
+                        c.details["failures_cleared"] = clear_lockout(deps, tx, user.id, user.email);
                         c.details["before"] = {{"locked_until", user.locked_until}};
                         c.details["after"] = {{"locked_until", 0}};
                         return core::Status::ok();

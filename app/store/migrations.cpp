@@ -204,6 +204,13 @@ const std::vector<Migration>& migrations() {
         CREATE INDEX usage_by_time ON usage (at_ms);
         CREATE INDEX usage_by_key_time ON usage (key_id, at_ms);
        )SQL"},
+      {4, "lockout by sign-in name and address",
+       R"SQL(
+        -- Failures counted by the name typed at sign-in (SHA-256 of the normalised e-mail), whether
+        -- or not an account has it: lockouts and delays then never tell which accounts exist.
+        ALTER TABLE auth_failures ADD COLUMN subject TEXT NOT NULL DEFAULT '';
+        CREATE INDEX auth_failures_by_subject ON auth_failures (subject, at, ip);
+       )SQL"},
   };
   return kMigrations;
 }
