@@ -116,21 +116,9 @@ void Connection::start() {
   }
 }
 
-long Connection::io_read(char* buf, std::size_t len) {
-  if (tls_) return tls_->read(buf, len);
-  auto n = ::recv(fd_, buf, len, 0);
-  if (n >= 0) return n;
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return net::TlsStream::kWant;
-  return net::TlsStream::kFailed;
-}
+long Connection::io_read(char* buf, std::size_t len) { return net::socket_read(fd_, tls_.get(), buf, len); }
 
-long Connection::io_write(const char* buf, std::size_t len) {
-  if (tls_) return tls_->write(buf, len);
-  auto n = ::send(fd_, buf, len, MSG_NOSIGNAL);
-  if (n > 0) return n;
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return net::TlsStream::kWant;
-  return net::TlsStream::kFailed;
-}
+long Connection::io_write(const char* buf, std::size_t len) { return net::socket_write(fd_, tls_.get(), buf, len); }
 
 void Connection::on_events(std::uint32_t ev) {
   if (state_ == State::closed) return;

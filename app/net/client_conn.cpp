@@ -20,21 +20,9 @@ ClientConn::~ClientConn() {
   if (fd_ >= 0) ::close(fd_);
 }
 
-long ClientConn::io_read(char* buf, std::size_t len) {
-  if (tls_) return tls_->read(buf, len);
-  auto n = ::recv(fd_, buf, len, 0);
-  if (n >= 0) return n;
-  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return TlsStream::kWant;
-  return TlsStream::kFailed;
-}
+long ClientConn::io_read(char* buf, std::size_t len) { return net::socket_read(fd_, tls_.get(), buf, len); }
 
-long ClientConn::io_write(const char* buf, std::size_t len) {
-  if (tls_) return tls_->write(buf, len);
-  auto n = ::send(fd_, buf, len, MSG_NOSIGNAL);
-  if (n > 0) return n;
-  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return TlsStream::kWant;
-  return TlsStream::kFailed;
-}
+long ClientConn::io_write(const char* buf, std::size_t len) { return net::socket_write(fd_, tls_.get(), buf, len); }
 
 void ClientConn::arm(std::chrono::milliseconds after, ClientError e) {
   disarm();

@@ -109,4 +109,20 @@ long TlsStream::write(const char* buf, std::size_t len) {
 
 void TlsStream::close_notify() { mbedtls_ssl_close_notify(&ssl_); }
 
+long socket_read(int fd, TlsStream* tls, char* buf, std::size_t len) {
+  if (tls) return tls->read(buf, len);
+  auto n = ::recv(fd, buf, len, 0);
+  if (n >= 0) return n;
+  if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) return TlsStream::kWant;
+  return TlsStream::kFailed;
+}
+
+long socket_write(int fd, TlsStream* tls, const char* buf, std::size_t len) {
+  if (tls) return tls->write(buf, len);
+  auto n = ::send(fd, buf, len, MSG_NOSIGNAL);
+  if (n > 0) return n;
+  if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return TlsStream::kWant;
+  return TlsStream::kFailed;
+}
+
 }  // namespace airlock::net

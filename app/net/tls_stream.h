@@ -58,4 +58,9 @@ class TlsStream {
   mbedtls_ssl_context ssl_;
 };
 
+// One read or write on a non-blocking socket, through `tls` when it is set: > 0 bytes,
+// 0 closed (read), TlsStream::kWant or TlsStream::kFailed.
+long socket_read(int fd, TlsStream* tls, char* buf, std::size_t len);
+long socket_write(int fd, TlsStream* tls, const char* buf, std::size_t len);
+
 }  // namespace airlock::net
