@@ -181,9 +181,10 @@ int serve(const Args& args) {
   std::thread signals([&] {
     int sig = 0;
     sigwait(&stop_signals, &sig);
+    // Stop listening first: once the line below is out, a new connection is refused.
+    server.stop();
     log.info("shutting down: draining in-flight requests",
              {{"signal", sig == SIGTERM ? "SIGTERM" : "SIGINT"}, {"drain_timeout_s", config.drain_timeout_s}});
-    server.stop();
   });
   auto ran = server.run();
   // run() can also return on a listener error; wake the signal thread so it can be joined.
