@@ -1,5 +1,6 @@
-// GET /models (page: providers and models), GET /api/v1/providers, GET /api/v1/models. Both come
-// from the provisioning file and are read-only here. Vendor keys appear as their last 4 characters.
+// GET /models (page: providers and models, with the forms for the caller's role), GET
+// /api/v1/providers, GET /api/v1/models. Rows from the provisioning file are read-only here.
+// Vendor keys appear as their last 4 characters, and never go back into a form.
 #include "console/gateway_pages.h"
 #include "http/json_body.h"
 
@@ -33,6 +34,18 @@ std::string provider_name(const Catalog& c, core::ProviderId id) {
   return "?";
 }
 
+// Field names of the API's problems ("provider.base_url: …") as the form labels them.
+std::string labelled(const std::string& problem) {
+  static const std::pair<const char*, const char*> kLabels[] = {
+      {"provider.name:", "Name:"},         {"provider.type:", "Type:"},
+      {"provider.base_url:", "Base URL:"}, {"provider.max_concurrent:", "Max concurrent:"},
+      {"provider.ca_pem:", "Custom CA:"},  {"provider:", "Vendor key:"},
+      {"model.name:", "Name:"},            {"model.targets:", "Targets:"}};
+  for (const auto& [field, label] : kLabels)
+    if (problem.rfind(field, 0) == 0) return label + problem.substr(std::string(field).size());
+  return problem;
+}
+
 }  // namespace
 
 nlohmann::json provider_json(Deps& d, const store::ProviderRow& p) {
@@ -62,25 +75,55 @@ http::Response api_models(Deps& d, const guard::ViewerCtx&, http::Request&) {
   return http::json_response(200, {{"data", list}});
 }
 
-http::Response catalog_view(Deps& d, const guard::ViewerCtx& ctx, http::Request&) {
+http::Response catalog_page(Deps& d, const guard::Principal& who, int status, const CatalogForm& form,
+                            const std::string& notice) {
   auto c = load(d);
+  bool editor = identity::role_at_least(who.user.role, identity::Role::kEditor);
+  bool admin = identity::role_at_least(who.user.role, identity::Role::kAdmin);
   auto providers = nlohmann::json::array();
+  std::string names;
   for (const auto& p : c.providers) {
     auto j = provider_json(d, p);
-    providers.push_back({{"name", p.name}, {"type", p.type}, {"base_url", p.base_url},
+    names += (names.empty() ? "" : ", ") + p.name;
+    providers.push_back({{"id", p.id.str()}, {"name", p.name}, {"type", p.type}, {"base_url", p.base_url},
                          {"key", p.api_key_sealed ? "…" + p.api_key_hint : std::string("none")}, {"internal", p.internal},
                          {"enabled", p.enabled}, {"circuit", j["circuit"]}, {"circuit_ok", j["circuit"] == "closed"},
-                         {"max_concurrent", std::to_string(p.max_concurrent)}});
+                         {"max_concurrent", std::to_string(p.max_concurrent)}, {"provisioned", p.provisioned}});
   }
   auto models = nlohmann::json::array();
   for (const auto& m : c.models) {
     std::string targets;
     for (const auto& t : m.targets) targets += (targets.empty() ? "" : " → ") + provider_name(c, t.provider) + ":" + t.upstream_model;
-    models.push_back({{"name", m.name}, {"targets", targets}, {"reasoning", m.reasoning}, {"enabled", m.enabled}});
+    models.push_back({{"id", m.id.str()}, {"name", m.name}, {"targets", targets}, {"reasoning", m.reasoning},
+                      {"enabled", m.enabled}, {"provisioned", m.provisioned}});
   }
+  auto problems = nlohmann::json::array();
+  for (const auto& p : form.problems) problems.push_back(labelled(p));
+  auto typed = form.provider;
+  std::string type = typed.value("type", "openai");
+  typed["types"] = {{{"value", "openai"}, {"selected", type == "openai"}}, {{"value", "anthropic"}, {"selected", type == "anthropic"}}};
   nlohmann::json data = {{"providers", providers}, {"models", models}, {"has_providers", !providers.empty()},
-                         {"has_models", !models.empty()}};
-  return d.render.page(200, "models", data, {.title = "Models and providers", .who = &ctx.who(), .active_nav = "models"});
+                         {"has_models", !models.empty()}, {"editor", editor}, {"admin", admin},
+                         {"csrf", who.session.csrf_token}, {"problems", problems}, {"has_problems", !problems.empty()},
+                         {"model_form", form.model}, {"provider_form", typed},
+                         {"provider_names", names.empty() ? std::string("none yet") : names}};
+  return d.render.page(status, "models", data, {.title = "Models and providers", .who = &who, .notice = notice, .active_nav = "models"});
+}
+
+http::Response catalog_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  static const std::pair<const char*, const char*> kDone[] = {
+      {"model_added", "Model added: clients can use it from the next request."},
+      {"model_enabled", "Model enabled."},
+      {"model_disabled", "Model disabled: requests for it are refused from the next one."},
+      {"model_deleted", "Model deleted."},
+      {"provider_added", "Provider added. Route a model to it to use it."},
+      {"provider_enabled", "Provider enabled."},
+      {"provider_disabled", "Provider disabled: models skip it and fall back to their next target."},
+      {"key_replaced", "Vendor key replaced: it is used from the next request."}};
+  std::string notice;
+  for (const auto& [done, text] : kDone)
+    if (req.query_param("done") == done) notice = text;
+  return catalog_page(d, ctx.who(), 200, {}, notice);
 }
 
 }  // namespace airlock::console

@@ -1,6 +1,7 @@
 #pragma once
 // Console pages and management API for the gateway: keys (keys_page.cpp, keys_api.cpp), providers
-// and models (catalog_page.cpp), usage (usage_page.cpp). Shared helpers in gateway_pages.cpp.
+// and models (catalog_page.cpp, catalog_model_forms.cpp, catalog_provider_forms.cpp, catalog_api.cpp;
+// what they share is catalog_service.h), usage (usage_page.cpp). Shared helpers in gateway_pages.cpp.
 #include "console/api.h"
 #include "gateway/keys.h"
 
@@ -22,6 +23,21 @@ http::Response api_model_delete(Deps& d, const guard::EditorCtx& ctx, http::Requ
 // A provider as the API shows it: the vendor key only as "…1234", circuit state included.
 nlohmann::json provider_json(Deps& d, const store::ProviderRow& p);
 http::Response catalog_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response models_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response models_toggle(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response models_delete(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response providers_create(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response providers_toggle(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response providers_replace_key(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+// What the /models page shows again after a refused form: the problems, and what was typed into
+// the add forms (never a vendor key). Empty on a plain GET.
+struct CatalogForm {
+  std::vector<std::string> problems;
+  nlohmann::json model = nlohmann::json::object();     // name, targets (the lines), reasoning
+  nlohmann::json provider = nlohmann::json::object();  // name, type, base_url, internal, max_concurrent, ca_pem
+};
+http::Response catalog_page(Deps& d, const guard::Principal& who, int status, const CatalogForm& form,
+                            const std::string& notice);
 http::Response api_providers(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_models(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

@@ -16,8 +16,15 @@ void add_gateway_routes(guard::Routes& routes, Deps& d) {
   routes.add<EditorCtx>("PATCH", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_update(d, c, r); });
   routes.add<EditorCtx>("DELETE", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_revoke(d, c, r); });
 
-  // Providers (admins) and models (editors); what the provisioning file declares is read-only.
+  // Providers (admins) and models (editors): the page's forms, then the API. What the provisioning
+  // file declares is read-only on both.
   routes.add<ViewerCtx>("GET", "/models", [&d](const ViewerCtx& c, http::Request& r) { return catalog_view(d, c, r); });
+  routes.add<EditorCtx>("POST", "/models", [&d](const EditorCtx& c, http::Request& r) { return models_create(d, c, r); });
+  routes.add<EditorCtx>("POST", "/models/{model_id}/toggle", [&d](const EditorCtx& c, http::Request& r) { return models_toggle(d, c, r); });
+  routes.add<EditorCtx>("POST", "/models/{model_id}/delete", [&d](const EditorCtx& c, http::Request& r) { return models_delete(d, c, r); });
+  routes.add<AdminCtx>("POST", "/providers", [&d](const AdminCtx& c, http::Request& r) { return providers_create(d, c, r); });
+  routes.add<AdminCtx>("POST", "/providers/{provider_id}/toggle", [&d](const AdminCtx& c, http::Request& r) { return providers_toggle(d, c, r); });
+  routes.add<AdminCtx>("POST", "/providers/{provider_id}/key", [&d](const AdminCtx& c, http::Request& r) { return providers_replace_key(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/providers", [&d](const ViewerCtx& c, http::Request& r) { return api_providers(d, c, r); });
   routes.add<AdminCtx>("POST", "/api/v1/providers", [&d](const AdminCtx& c, http::Request& r) { return api_provider_create(d, c, r); });
   routes.add<AdminCtx>("PATCH", "/api/v1/providers/{provider_id}", [&d](const AdminCtx& c, http::Request& r) { return api_provider_update(d, c, r); });

@@ -52,6 +52,9 @@ const OWNER_PASSWORD = `e2e-passphrase-${randomBytes(12).toString("base64url")}`
 const EDITOR_EMAIL = "editor@example.test";
 const EDITOR_PASSWORD = `e2e-passphrase-${randomBytes(12).toString("base64url")}`;
 const SESSION_COOKIE = "__Host-airlock_session";
+// The vendor key the owner types into the add-provider form: the mock vendor must receive it, and no
+// page may show more of it than the last 4 characters.
+const FORM_VENDOR_KEY = `sk-e2e-form-${randomBytes(12).toString("hex")}`;
 
 // ---------------------------------------------------------------------------------------------
 // The server process: its output lines, and waits on them.
@@ -351,6 +354,30 @@ async function textOf(locator) {
 async function tableRows(page) {
   const rows = await page.getByRole("table").first().getByRole("row").filter({ has: page.getByRole("cell") }).all();
   return Promise.all(rows.map(async (r) => (await r.getByRole("cell").allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim())));
+}
+
+// A chat completion through the gateway with the key the editor made, as an SDK would send it, over
+// TLS trusting only the certificate Airlock generated: the status and the parsed JSON body.
+async function chat(model) {
+  const ca = await readFile(path.join(dataRoot, "data", "tls", "cert.pem"));
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] });
+    const req = httpsRequest(`${base}/v1/chat/completions`, {
+      method: "POST", ca,
+      headers: { Authorization: `Bearer ${gatewayKey}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
+    }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let json = null;
+        try { json = JSON.parse(text); } catch {}
+        resolve({ status: res.statusCode, json, text });
+      });
+    });
+    req.on("error", reject);
+    req.end(body);
+  });
 }
 
 // Any horizontal scrolling at phone width is recorded as a known issue, not a failure.
@@ -894,20 +921,9 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
 
   step("requests with the new key show on the usage dashboard; the models page lists the catalog", async () => {
     const { page } = editor;
-    // What an SDK would do: 8 answered requests and 2 the vendor refuses, over TLS trusting only
-    // the certificate Airlock generated.
-    const ca = await readFile(path.join(dataRoot, "data", "tls", "cert.pem"));
-    const call = (model) => new Promise((resolve, reject) => {
-      const body = JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] });
-      const req = httpsRequest(`${base}/v1/chat/completions`, {
-        method: "POST", ca,
-        headers: { Authorization: `Bearer ${gatewayKey}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
-      }, (res) => { res.resume(); res.on("end", () => resolve(res.statusCode)); });
-      req.on("error", reject);
-      req.end(body);
-    });
-    for (let i = 0; i < 8; i++) assert.equal(await call("e2e-model"), 200);
-    for (let i = 0; i < 2; i++) assert.equal(await call("e2e-failing"), 400);
+    // What an SDK would do: 8 answered requests and 2 the vendor refuses.
+    for (let i = 0; i < 8; i++) assert.equal((await chat("e2e-model")).status, 200);
+    for (let i = 0; i < 2; i++) assert.equal((await chat("e2e-failing")).status, 400);
     await editor.navTo("Usage", `${base}/usage`);
     // Usage records are written in batches off the request path: reload until they are in.
     for (let i = 0; i < 50 && !/^10$/.test((await textOf(page.locator(".totals div").first().locator("dd"))).trim()); i++) {
@@ -928,6 +944,108 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.match(await textOf(page.getByRole("row").filter({ hasText: "e2e-model" })), /mock:e2e-upstream/);
     await editor.assertClean("models");
     await editor.screenshot("models");
+  });
+
+  // --- Providers and models through the console's forms ---------------------------------------
+
+  step("the editor may add models but sees no provider forms; provisioned rows are read-only", async () => {
+    const { page } = editor;
+    await page.reload({ waitUntil: "load" });
+    await page.getByRole("heading", { level: 2, name: "Add a model" }).waitFor();
+    assert.equal(await page.getByRole("heading", { name: "Add a provider" }).count(), 0, "adding providers is for admins");
+    assert.equal(await page.locator("form[action^='/providers']").count(), 0, "no provider forms at all");
+    const row = page.getByRole("row").filter({ hasText: "e2e-model" });
+    assert.match(await textOf(row), /From the provisioning file: change it there\./);
+    assert.equal(await row.getByRole("button").count(), 0, "no buttons on a provisioned row");
+    await editor.assertClean("models as editor");
+    await editor.screenshot("models-editor");
+  });
+
+  step("the owner adds a provider with the form; a URL with credentials is refused first", async () => {
+    const { page } = owner;
+    await owner.navTo("Models", `${base}/models`);
+    await page.getByRole("heading", { level: 2, name: "Add a provider" }).waitFor();
+    const form = () => page.locator("form[action='/providers']");
+    await form().getByLabel("Name").fill("mock-form");
+    await form().getByLabel("Type").selectOption("openai");
+    await form().getByLabel("Base URL").fill("https://user:pw@x");
+    await form().getByLabel("Vendor key").fill(FORM_VENDOR_KEY);
+    await form().getByLabel("Internal host").check();
+    await form().getByLabel("Max concurrent").fill("8");
+    await owner.screenshot("models-forms");
+    owner.watcher.expectedDocStatus.set(`${base}/providers`, 422);
+    await owner.submit(form().getByRole("button", { name: "Add provider" }), { status: 422, finalUrl: `${base}/providers` });
+    assert.match(await textOf(page.getByRole("alert")), /Base URL: must not contain credentials/);
+    assert.equal(await form().getByLabel("Name").inputValue(), "mock-form", "what was typed is kept");
+    assert.equal(await form().getByLabel("Base URL").inputValue(), "https://user:pw@x");
+    assert.equal(await form().getByLabel("Internal host").isChecked(), true);
+    assert.equal(await form().getByLabel("Max concurrent").inputValue(), "8");
+    assert.equal(await form().getByLabel("Vendor key").inputValue(), "", "the vendor key is not echoed back");
+    assert.equal((await page.content()).includes(FORM_VENDOR_KEY), false, "the vendor key is nowhere in the page");
+    await owner.assertClean("add provider refused");
+    owner.watcher.expectedDocStatus.clear();
+    await owner.screenshot("models-provider-error");
+
+    await form().getByLabel("Base URL").fill(`http://127.0.0.1:${mockPort}/v1`);
+    await form().getByLabel("Vendor key").fill(FORM_VENDOR_KEY);
+    await owner.submit(form().getByRole("button", { name: "Add provider" }), { status: 303, finalUrl: `${base}/models?done=provider_added` });
+    assert.match(await textOf(page.getByRole("status")), /Provider added/);
+    const row = page.getByRole("row").filter({ hasText: "mock-form" });
+    assert.match(await textOf(row), new RegExp(`openai .*127\\.0\\.0\\.1:${mockPort}/v1 …${FORM_VENDOR_KEY.slice(-4)} 8 closed`));
+    await row.getByRole("button", { name: "Replace key" }).waitFor();
+    assert.equal((await page.content()).includes(FORM_VENDOR_KEY), false, "the vendor key is nowhere in the page");
+    await owner.assertClean("provider added");
+  });
+
+  step("the owner routes a model to it with the form; it answers through the gateway with the new key", async () => {
+    const { page } = owner;
+    const form = page.locator("form[action='/models']");
+    await form.getByLabel("Name").fill("form-model");
+    await form.getByLabel("Targets").fill("nope:e2e-upstream");
+    await form.getByLabel(/Reasoning model/).check();
+    owner.watcher.expectedDocStatus.set(`${base}/models`, 422);
+    await owner.submit(form.getByRole("button", { name: "Add model" }), { status: 422, finalUrl: `${base}/models` });
+    assert.match(await textOf(page.getByRole("alert")), /Targets: no provider 'nope'/);
+    assert.equal(await form.getByLabel("Name").inputValue(), "form-model", "what was typed is kept");
+    assert.equal(await form.getByLabel("Targets").inputValue(), "nope:e2e-upstream");
+    assert.equal(await form.getByLabel(/Reasoning model/).isChecked(), true);
+    await owner.assertClean("add model refused");
+    owner.watcher.expectedDocStatus.clear();
+    await form.getByLabel(/Reasoning model/).uncheck();
+    await form.getByLabel("Targets").fill("mock-form:e2e-upstream\n");
+    await owner.submit(form.getByRole("button", { name: "Add model" }), { status: 303, finalUrl: `${base}/models?done=model_added` });
+    assert.match(await textOf(page.getByRole("status")), /Model added/);
+    const row = page.getByRole("row").filter({ hasText: "form-model" });
+    assert.match(await textOf(row), /form-model mock-form:e2e-upstream enabled/);
+    await owner.assertClean("model added");
+    await owner.screenshot("models-added");
+    await narrowCheck(owner, "models-narrow");
+
+    const answer = await chat("form-model");
+    assert.equal(answer.status, 200, answer.text);
+    assert.equal(answer.json?.choices?.[0]?.message?.content, "Hello from mock.");
+    const seen = await (await fetch(`http://127.0.0.1:${mockPort}/__mock/requests`)).json();
+    assert.equal(seen.requests.at(-1).headers.authorization, `Bearer ${FORM_VENDOR_KEY}`, "the vendor key typed in the form");
+  });
+
+  step("disabling the model with its toggle refuses it at the gateway; deleting removes it", async () => {
+    const { page } = owner;
+    const row = () => page.getByRole("row").filter({ hasText: "form-model" });
+    await owner.submit(row().getByRole("button", { name: "Disable form-model" }), { status: 303, finalUrl: `${base}/models?done=model_disabled` });
+    assert.match(await textOf(page.getByRole("status")), /Model disabled/);
+    assert.match(await textOf(row()), /disabled/);
+    const refused = await chat("form-model");
+    assert.equal(refused.status, 404, refused.text);
+    assert.equal(refused.json?.error?.code, "model_not_found");
+    await row().getByRole("button", { name: "Enable form-model" }).waitFor();
+    await owner.assertClean("model disabled");
+    await owner.screenshot("models-disabled");
+
+    await owner.submit(row().getByRole("button", { name: "Delete form-model" }), { status: 303, finalUrl: `${base}/models?done=model_deleted` });
+    assert.match(await textOf(page.getByRole("status")), /Model deleted/);
+    assert.equal(await row().count(), 0);
+    await owner.assertClean("model deleted");
+    await owner.navTo("Users", `${base}/users`); // where the next step expects the owner
   });
 
   // --- The owner deactivates the editor; the editor's session dies ----------------------------
