@@ -74,18 +74,23 @@ int serve(const Args& args) {
   const std::string& instance_id = opened->instance_id;
 
   std::string setup_token;
+  std::string self_signed_fingerprint;
   std::optional<http::TlsMaterial> tls;
   if (!config.plain_http) {
     auto files = http::load_or_create_tls(config, clock);
     if (!files) return fail(log, files.status());
-    if (files->generated)
-      log.warn("generated a self-signed TLS certificate; clients must trust it by fingerprint or you configure "
-               "AIRLOCK_TLS_CERT_FILE",
-               {{"cert_file", files->cert_path}});
+    // At every start, not only the first: until a real certificate is configured, say so.
+    if (files->self_signed)
+      log.warn(files->generated ? "generated a self-signed TLS certificate; clients must trust it by fingerprint or "
+                                  "you configure AIRLOCK_TLS_CERT_FILE"
+                                : "serving Airlock's self-signed TLS certificate; configure AIRLOCK_TLS_CERT_FILE and "
+                                  "AIRLOCK_TLS_KEY_FILE with a certificate from your CA",
+               {{"cert_file", files->cert_path}, {"sha256_fingerprint", files->fingerprint}});
     log.info("tls certificate", {{"sha256_fingerprint", files->fingerprint}, {"self_signed", files->self_signed}});
     // Human output goes to stdout; stderr carries only the JSON log.
     std::printf("TLS certificate SHA-256 fingerprint: %s\n", files->fingerprint.c_str());
     std::fflush(stdout);
+    if (files->self_signed) self_signed_fingerprint = files->fingerprint;
     tls = http::TlsMaterial{std::move(files->cert_pem), std::move(files->key_pem)};
   } else {
     log.warn("serving plain HTTP: only for use behind a TLS-terminating reverse proxy");
@@ -125,6 +130,7 @@ int serve(const Args& args) {
     setup_token = **issued;
   }
   console::Renderer renderer(*random);
+  if (!self_signed_fingerprint.empty()) renderer.warn_self_signed(self_signed_fingerprint);
 
   http::Router router;
   http::add_health_routes(router, *db);

@@ -90,6 +90,7 @@ http::Response Renderer::page(int status, const std::string& template_name, nloh
                           {"csrf", frame.who->session.csrf_token},
                           {"is_admin", identity::role_at_least(frame.who->user.role, identity::Role::kAdmin)},
                           {"nav_" + (frame.active_nav.empty() ? std::string("none") : frame.active_nav), true}};
+    if (!self_signed_fingerprint_.empty()) frame_data["self_signed"] = {{"fingerprint", self_signed_fingerprint_}};
   }
   if (frame.notice.empty()) frame_data.erase("notice");
   frame_data["content"] = it->second.render(to_data(data));

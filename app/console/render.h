@@ -30,6 +30,10 @@ class Renderer {
                          const std::string& request_id = {}, const std::string& link_href = {},
                          const std::string& link_label = {});
 
+  // While the listener serves Airlock's own self-signed certificate, every signed-in page says so
+  // (with the fingerprint people can check), until an operator configures a real one.
+  void warn_self_signed(std::string fingerprint) { self_signed_fingerprint_ = std::move(fingerprint); }
+
   // The hashed file name of an embedded web asset (for links), e.g. app.1a2b3c4d.css.
   static std::string asset_name(std::string_view name);
 
@@ -37,6 +41,7 @@ class Renderer {
   struct Impl;
   std::shared_ptr<Impl> impl_;
   core::Random& random_;
+  std::string self_signed_fingerprint_;
 };
 
 // Sets the headers every HTML response carries; `nonce` goes into the CSP.

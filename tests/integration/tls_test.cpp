@@ -1,9 +1,11 @@
 // TLS on the real binary, checked with an independent client (openssl s_client).
 #include <catch2/catch_test_macros.hpp>
 
+#include "support/console_client.h"
 #include "support/harness.h"
 
 using namespace airlock::testing;
+using nlohmann::json;
 
 namespace {
 
@@ -96,4 +98,35 @@ TEST_CASE("a configured certificate is served instead of the generated one", "[i
   CHECK(r.out.find("CN = gw.example") != std::string::npos);
   auto fp = run_program({"/usr/bin/openssl", "x509", "-noout", "-fingerprint", "-sha256", "-in", dir / "own.crt"});
   CHECK(fp.out.find("=" + a->fingerprint()) != std::string::npos);
+}
+
+TEST_CASE("while the self-signed certificate is served, every start warns and every signed-in page says so",
+          "[integration][tls][console]") {
+  TempDir dir;
+  {
+    auto a = Airlock::start(dir / "data");
+    auto b = owner_browser(*a);
+    REQUIRE(sign_in(b, "owner@example.com").status == 303);
+    auto page = b.get("/account");
+    CHECK(page.body.find("id=\"self-signed\"") != std::string::npos);
+    CHECK(page.body.find(a->fingerprint()) != std::string::npos);
+    CHECK(b.get("/login").body.find("id=\"self-signed\"") == std::string::npos);  // signed-in pages only
+  }
+  {
+    auto again = Airlock::start(dir / "data");  // not generated this time: still warned
+    CHECK(again->wait_for_log([](const json& j) {
+      return j.value("level", "") == "warn" && j.value("msg", "").find("self-signed") != std::string::npos;
+    }));
+  }
+  // With the operator's certificate: no banner, no warning.
+  auto key = run_program({"/usr/bin/openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256",
+                          "-nodes", "-keyout", dir / "own.key", "-out", dir / "own.crt", "-days", "2", "-subj",
+                          "/CN=gw.example", "-addext", "subjectAltName=DNS:gw.example,IP:127.0.0.1"});
+  REQUIRE(key.exit_code == 0);
+  run_program({"/usr/bin/chmod", "600", dir / "own.key"});
+  auto own = Airlock::start(dir / "data2", {{"AIRLOCK_TLS_CERT_FILE", dir / "own.crt"}, {"AIRLOCK_TLS_KEY_FILE", dir / "own.key"}});
+  auto b = owner_browser(*own);
+  REQUIRE(sign_in(b, "owner@example.com").status == 303);
+  CHECK(b.get("/account").body.find("id=\"self-signed\"") == std::string::npos);
+  CHECK_FALSE(own->wait_for_log([](const json& j) { return j.value("msg", "").find("self-signed") != std::string::npos; }, 0s));
 }
