@@ -9,15 +9,25 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
+#include "cli/sbom.h"
 #include "core/build_info.h"
 
 namespace airlock::cli {
 
 int version(const Args& args) {
   if (!args.empty() && (args[0] == "--help" || args[0] == "-h")) {
-    std::printf("Usage: airlock version\n\nPrints Airlock's version, the linked libraries' versions and the pinned "
-                "Debian source packages they were built from.\n");
+    std::printf("Usage: airlock version [--sbom]\n\nPrints Airlock's version, the linked libraries' versions and the pinned "
+                "Debian source packages they were built from.\n\n  --sbom  print this build's CycloneDX 1.5 JSON SBOM "
+                "instead (embedded at build time; the build also writes it as airlock.cdx.json)\n");
     return 0;
+  }
+  if (!args.empty() && args[0] == "--sbom" && args.size() == 1) {
+    std::fwrite(kSbomJson.data(), 1, kSbomJson.size(), stdout);
+    return std::fflush(stdout) == 0 ? 0 : 1;
+  }
+  if (!args.empty()) {
+    std::fprintf(stderr, "airlock version: unknown option '%s' (see --help)\n", args[0].c_str());
+    return 2;
   }
   std::string cipher = "?";
   try {

@@ -3,6 +3,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <fstream>
+#include <sstream>
 
 #include "support/harness.h"
 
@@ -69,6 +70,71 @@ TEST_CASE("version names the linked libraries", "[integration][cli]") {
   for (const char* lib : {"airlock ", "SQLCipher 4.6.1", "Mbed TLS 3.6.7", "nlohmann/json 3.11.3", "cpp-httplib 0.41.0",
                           "sqlcipher 4.6.1-2"})
     CHECK(r.out.find(lib) != std::string::npos);
+}
+
+TEST_CASE("version --sbom prints a CycloneDX SBOM naming every pin with its version and SHA-256",
+          "[integration][cli][V15.1.1][V15.1.2]") {
+  const char* src = std::getenv("AIRLOCK_SOURCE_DIR");
+  REQUIRE(src != nullptr);
+  std::ifstream pins_in(std::string(src) + "/third_party/pins.txt");
+  REQUIRE(pins_in.good());
+
+  auto r = run_program({airlock_bin(), "version", "--sbom"});
+  REQUIRE(r.exit_code == 0);
+  auto bom = nlohmann::json::parse(r.out, nullptr, /*allow_exceptions=*/false);
+  REQUIRE(bom.is_object());
+  CHECK(bom.value("bomFormat", "") == "CycloneDX");
+  CHECK(bom.value("specVersion", "") == "1.5");
+  CHECK(bom.value("version", 0) == 1);
+  CHECK_FALSE(bom.contains("serialNumber"));  // reproducible: same inputs, same bytes
+  CHECK_FALSE(bom["metadata"].contains("timestamp"));
+  CHECK(bom["metadata"]["component"].value("name", "") == "airlock");
+  REQUIRE(bom["components"].is_array());
+
+  auto is_sha256 = [](const nlohmann::json& h) {
+    if (!h.is_object() || h.value("alg", "") != "SHA-256") return false;
+    std::string c = h.value("content", "");
+    return c.size() == 64 && c.find_first_not_of("0123456789abcdef") == std::string::npos;
+  };
+  std::size_t pins = 0;
+  std::string line;
+  while (std::getline(pins_in, line)) {
+    std::istringstream fields(line);
+    std::string kind, name, version;
+    if (!(fields >> kind >> name >> version) || kind[0] == '#') continue;
+    ++pins;
+    INFO(line);
+    const nlohmann::json* found = nullptr;
+    for (const auto& c : bom["components"])
+      for (const auto& p : c.value("properties", nlohmann::json::array()))
+        if (p.value("name", "") == "airlock:pin" && p.value("value", "") == kind + " " + name + " " + version) found = &c;
+    REQUIRE(found != nullptr);
+    CHECK(found->value("type", "") == "library");
+    // A `deb` pin is a binary package of the source package the purl names; same version here.
+    CHECK(found->value("version", "") == version);
+    CHECK(found->value("purl", "").starts_with("pkg:deb/debian/"));
+    CHECK(found->value("purl", "").ends_with("?arch=source"));
+    REQUIRE(found->contains("hashes"));
+    REQUIRE_FALSE((*found)["hashes"].empty());
+    for (const auto& h : (*found)["hashes"]) CHECK(is_sha256(h));
+  }
+  CHECK(pins >= 10);
+
+  // The statically linked runtime that is not a pin is listed too, marked as from the build host.
+  std::size_t host = 0;
+  for (const auto& c : bom["components"])
+    for (const auto& p : c.value("properties", nlohmann::json::array()))
+      if (p.value("name", "") == "airlock:origin" && p.value("value", "") == "build-host") {
+        ++host;
+        CHECK(c.contains("hashes"));
+      }
+  CHECK(host >= 3);  // OpenSSL's libcrypto, glibc, GCC's runtime (and the password list)
+
+  auto plain = run_program({airlock_bin(), "version"});
+  CHECK(plain.exit_code == 0);
+  CHECK(plain.out.starts_with("airlock "));
+  CHECK(plain.out.find("bomFormat") == std::string::npos);
+  CHECK(run_program({airlock_bin(), "version", "--sbomb"}).exit_code == 2);
 }
 
 TEST_CASE("healthcheck reports a running instance healthy and a stopped one not", "[integration][cli]") {
