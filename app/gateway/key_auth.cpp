@@ -6,9 +6,28 @@
 namespace airlock::gateway {
 namespace {
 
+constexpr std::string_view kBearer = "Bearer ";
+
+// A repeated credential header, or two that disagree, is refused outright (ASVS V15.3.7): which
+// copy "wins" is exactly where a gateway and whatever sits in front of it could differ.
+bool ambiguous(const http::Request& req) {
+  int authorization = 0, api_key = 0;
+  std::string_view bearer, key;
+  for (const auto& [name, value] : req.headers) {
+    if (http::iequals(name, "Authorization")) {
+      ++authorization;
+      if (value.size() > kBearer.size() && value.substr(0, kBearer.size()) == kBearer) bearer = value.substr(kBearer.size());
+    } else if (http::iequals(name, "x-api-key")) {
+      ++api_key;
+      key = value;
+    }
+  }
+  if (authorization > 1 || api_key > 1) return true;
+  return authorization == 1 && api_key == 1 && bearer != key;
+}
+
 std::optional<std::string_view> presented_key(const http::Request& req) {
   if (auto* a = req.header("Authorization")) {
-    constexpr std::string_view kBearer = "Bearer ";
     if (a->size() > kBearer.size() && a->substr(0, kBearer.size()) == kBearer) return a->substr(kBearer.size());
     return std::string_view();  // some other scheme: never accepted
   }
@@ -23,6 +42,8 @@ std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, con
   auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0) {
     return dialect_error(dialect, status, code, message, req, retry_after);
   };
+  if (ambiguous(req))
+    return err(400, "ambiguous_credentials", "Send one key, in Authorization: Bearer or in x-api-key, once.");
   auto presented = presented_key(req);
   if (!presented) return err(401, "missing_api_key", "Send your Airlock key as Authorization: Bearer alk_… or x-api-key.");
   auto key = authenticate(deps, *presented, req.client_ip);

@@ -42,6 +42,13 @@ void apply_server_tls_policy(mbedtls_ssl_config* conf) {
 #endif
 }
 
+void apply_client_tls_policy(mbedtls_ssl_config* conf) {
+  mbedtls_ssl_conf_min_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_2);
+  mbedtls_ssl_conf_max_tls_version(conf, MBEDTLS_SSL_VERSION_TLS1_3);
+  mbedtls_ssl_conf_ciphersuites(conf, kSuites);
+  mbedtls_ssl_conf_groups(conf, kGroups);
+}
+
 std::vector<std::string> allowed_tls_suite_names() {
   std::vector<std::string> out;
   for (const int* s = kSuites; *s != 0; ++s) out.emplace_back(mbedtls_ssl_get_ciphersuite_name(*s));

@@ -1,5 +1,7 @@
 #include "net/tls_client.h"
 
+#include "http/tls_policy.h"
+
 namespace airlock::net {
 
 TlsClientConfig::TlsClientConfig() {
@@ -36,8 +38,7 @@ core::Result<std::shared_ptr<TlsClientConfig>> TlsClientConfig::create(const std
   mbedtls_ssl_conf_rng(&c->conf_, mbedtls_ctr_drbg_random, &c->drbg_);
   mbedtls_ssl_conf_authmode(&c->conf_, MBEDTLS_SSL_VERIFY_REQUIRED);
   mbedtls_ssl_conf_ca_chain(&c->conf_, &c->ca_, nullptr);
-  mbedtls_ssl_conf_min_tls_version(&c->conf_, MBEDTLS_SSL_VERSION_TLS1_2);
-  mbedtls_ssl_conf_max_tls_version(&c->conf_, MBEDTLS_SSL_VERSION_TLS1_3);
+  http::apply_client_tls_policy(&c->conf_);  // TLS 1.2/1.3, ECDHE with AEAD suites only
   return c;
 }
 

@@ -125,6 +125,7 @@ TEST_CASE("keys: wrong, revoked, out of scope, model not allowed, from the wrong
            {"duplicate model key", "/v1/chat/completions", narrow, R"({"model":"gpt-test","model":"claude-test"})", {}, 400, "duplicate_key"},
            {"duplicate via an escape", "/v1/chat/completions", narrow, R"({"model":"gpt-test","\u006dodel":"claude-test"})", {}, 400, "duplicate_key"},
            {"not JSON", "/v1/chat/completions", key, "{", {}, 400, "invalid_json"},
+           {"two different keys (V15.3.7)", "/v1/chat/completions", "", kChat, {{"Authorization", "Bearer " + key}, {"x-api-key", narrow}}, 400, "ambiguous_credentials"},
        }) {
     INFO(c.what);
     auto r = g.post(c.path, c.key, c.body, c.headers);
@@ -140,11 +141,24 @@ TEST_CASE("keys: wrong, revoked, out of scope, model not allowed, from the wrong
     CHECK(r.status == 401);
   }
   CHECK(g.post("/v1/chat/completions", narrow, kChat).status == 200);
+  CHECK(g.post("/v1/chat/completions", "", kChat, {{"Authorization", "Bearer " + narrow}, {"x-api-key", narrow}}).status == 200);  // the same key twice: one
+  {
+    // A repeated Authorization header: which copy counts is where two parsers could differ.
+    auto c2 = TlsConn::connect(g.airlock->port());
+    REQUIRE(c2);
+    REQUIRE(c2->write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + narrow +
+                      "\r\nAuthorization: Bearer " + key + "\r\nContent-Type: application/json\r\nContent-Length: " +
+                      std::to_string(kChat.size()) + "\r\n\r\n" + kChat));
+    auto reply = parse_reply(c2->read_all(5s));
+    REQUIRE(reply);
+    CHECK(reply->status == 400);
+    CHECK(code_of(*reply) == "ambiguous_credentials");
+  }
   auto narrow_models = json::parse(g.get("/v1/models", key).body)["data"].size();
   CHECK(narrow_models > 1);
   // The models list only shows what the key may use... and a narrow key without the models scope gets none.
   CHECK(g.get("/v1/models", narrow).status == 403);
-  CHECK(g.mock->requests().size() == 1);  // nothing refused above reached the vendor
+  CHECK(g.mock->requests().size() == 2);  // nothing refused above reached the vendor
 
   // Revocation on the host holds from the very next request.
   auto list = run_program({airlock_bin(), "key", "list"}, {{"AIRLOCK_DATA_DIR", g.dir / "data"}});
