@@ -124,9 +124,9 @@ void Connection::on_events(std::uint32_t ev) {
   if (state_ == State::closed) return;
   if (ev & EPOLLERR) return close_now();
   if (ev & (EPOLLRDHUP | EPOLLHUP)) hup_ = true;
-  // A client that hangs up during a stream is gone: stop the producer (and the upstream) now
-  // rather than at the next failed write.
-  if ((ev & EPOLLRDHUP) && streaming_) return close_now();
+  // A client that hangs up while its request is being answered is gone (as nginx treats it): stop
+  // the producer and the upstream request now rather than at the next failed write.
+  if ((ev & EPOLLRDHUP) && state_ == State::handling) return close_now();
   if (state_ == State::handshake) return handshake();
   if ((ev & EPOLLOUT) && out_off_ < out_.size()) flush();
   if (state_ == State::closed) return;
@@ -563,6 +563,8 @@ void Connection::begin_close() {
 void Connection::close_now() {
   if (state_ == State::closed) return;
   bool was_responding = responding_ && status_ != 0;
+  // The client left before any answer: logged as nginx does, 499 "client closed request".
+  bool unanswered = state_ == State::handling && !responding_ && !request_id_.empty();
   state_ = State::closed;
   loop_.remove(fd_);
   ::close(fd_);
@@ -572,7 +574,8 @@ void Connection::close_now() {
     gone_ = true;
   }
   scv_.notify_all();
-  if (was_responding) access_log();  // a response cut short still gets its line
+  if (unanswered) status_ = 499;
+  if (was_responding || unanswered) access_log();  // a response cut short still gets its line
   on_drain_ = nullptr;
   if (auto gone = std::move(on_gone_)) {
     on_gone_ = nullptr;

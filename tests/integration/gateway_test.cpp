@@ -307,6 +307,29 @@ TEST_CASE("streams are relayed event by event, usage chunk asked for and removed
     CHECK(got.find("data: [DONE]") == std::string::npos);
   }
   {
+    // A client that leaves before any answer: the upstream request is cancelled and the access
+    // line says 499 (client closed request).
+    auto before = g.mock->stats().value("cancelled", 0);
+    {
+      auto c = TlsConn::connect(g.airlock->port());
+      REQUIRE(c);
+      const std::string body = R"({"model":"gpt-hang","messages":[]})";
+      REQUIRE(c->write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
+                       "\r\nX-Request-Id: leaves-early\r\nContent-Type: application/json\r\nContent-Length: " +
+                       std::to_string(body.size()) + "\r\n\r\n" + body));
+      std::this_thread::sleep_for(200ms);  // the request is upstream now
+    }  // closed here
+    auto line = g.airlock->wait_for_log([](const json& j) { return j.value("request_id", "") == "leaves-early"; });
+    REQUIRE(line);
+    CHECK((*line)["status"] == 499);
+    bool cancelled = false;
+    for (int i = 0; i < 300 && !cancelled; ++i) {
+      cancelled = g.mock->stats().value("cancelled", 0) > before;
+      if (!cancelled) std::this_thread::sleep_for(10ms);
+    }
+    CHECK(cancelled);
+  }
+  {
     // A client that leaves cancels the upstream request.
     auto before = g.mock->stats().value("cancelled", 0);
     {
