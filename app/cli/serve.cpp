@@ -38,6 +38,31 @@ int fail(core::Logger& log, const core::Status& s) {
   return 1;
 }
 
+// Applies the provisioning file: every problem at once, like the configuration, and nothing is
+// written unless all is well. At start and on SIGHUP.
+core::Status provision(const core::Config& config, gateway::Deps& gw_deps, core::Logger& log) {
+  std::vector<std::string> problems;
+  // api_key_env may name any variable, not only AIRLOCK_* ones: the whole environment.
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e; ++e) {
+    std::string_view kv(*e);
+    auto eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+  }
+  auto plan = gateway::load_provision_file(config.provision_file, env, problems);
+  for (auto& [k, v] : env) core::secure_zero(v.data(), v.size());
+  if (!problems.empty()) {
+    std::fprintf(stderr, "airlock: the provisioning file has %zu problem(s):\n", problems.size());
+    for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.c_str());
+    log.error("provisioning file refused", {{"problems", static_cast<std::int64_t>(problems.size())}});
+    return core::Status::error("provision_refused", "the provisioning file was refused");
+  }
+  if (auto applied = gateway::apply_provision(gw_deps, plan); !applied) return applied;
+  log.info("provisioned", {{"providers", static_cast<std::int64_t>(plan.providers.size())},
+                           {"models", static_cast<std::int64_t>(plan.models.size())}});
+  return core::Status::ok();
+}
+
 }  // namespace
 
 int serve(const Args& args) {
@@ -47,12 +72,13 @@ int serve(const Args& args) {
                 config_help().c_str());
     return 0;
   }
-  // SIGTERM/SIGINT are taken by one thread with sigwait; block them before any thread starts so
-  // no other thread is interrupted.
+  // SIGTERM/SIGINT (stop) and SIGHUP (reload) are taken by one thread with sigwait; block them
+  // before any thread starts so no other thread is interrupted.
   sigset_t stop_signals;
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
 
@@ -100,26 +126,10 @@ int serve(const Args& args) {
   gateway::KeyCache key_cache(*db);
   gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone(), &key_cache};
   if (!config.provision_file.empty()) {
-    // Every problem at once, like the configuration; nothing is written unless all is well.
-    std::vector<std::string> problems;
-    // api_key_env may name any variable, not only AIRLOCK_* ones: the whole environment.
-    std::map<std::string, std::string> env;
-    for (char** e = environ; *e; ++e) {
-      std::string_view kv(*e);
-      auto eq = kv.find('=');
-      if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
+    if (auto applied = provision(config, gw_deps, log); !applied) {
+      if (applied.code() == "provision_refused") return 2;
+      return fail(log, applied);
     }
-    auto plan = gateway::load_provision_file(config.provision_file, env, problems);
-    for (auto& [k, v] : env) core::secure_zero(v.data(), v.size());
-    if (!problems.empty()) {
-      std::fprintf(stderr, "airlock: the provisioning file has %zu problem(s):\n", problems.size());
-      for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.c_str());
-      log.error("provisioning file refused", {{"problems", static_cast<std::int64_t>(problems.size())}});
-      return 2;
-    }
-    if (auto applied = gateway::apply_provision(gw_deps, plan); !applied) return fail(log, applied);
-    log.info("provisioned", {{"providers", static_cast<std::int64_t>(plan.providers.size())},
-                             {"models", static_cast<std::int64_t>(plan.models.size())}});
   }
   gateway::UsageRecorder usage(*db, log, static_cast<std::size_t>(config.usage_queue_capacity));
   gateway::Gateway gateway(gw_deps, log, usage,
@@ -186,7 +196,18 @@ int serve(const Args& args) {
 
   std::thread signals([&] {
     int sig = 0;
-    sigwait(&stop_signals, &sig);
+    for (;;) {
+      sigwait(&stop_signals, &sig);
+      if (sig != SIGHUP) break;
+      // Reload: the provisioning file again. A refused file changes nothing and keeps serving; the
+      // catalog cache sees what changed from the next request (store/change_counters.h).
+      if (config.provision_file.empty()) {
+        log.info("reload: no provisioning file to apply");
+        continue;
+      }
+      if (auto s = provision(config, gw_deps, log); !s) log.error("reload failed; serving as before", {{"code", s.code()}});
+      else log.info("reloaded");
+    }
     // Stop listening first: once the line below is out, a new connection is refused.
     server.stop();
     log.info("shutting down: draining in-flight requests",

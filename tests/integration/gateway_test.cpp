@@ -1,6 +1,7 @@
 // The gateway surface on the real binary: real TLS from the client, a real mock vendor process,
 // keys made with the CLI on the same data dir.
 #include <catch2/catch_test_macros.hpp>
+#include <fstream>
 
 #include "support/gateway_fixture.h"
 
@@ -395,4 +396,30 @@ TEST_CASE("a bad provisioning file stops the start with every problem listed", "
     CHECK(r.err.find(expected) != std::string::npos);
   }
   CHECK(r.err.find("sk-inline") == std::string::npos);
+}
+
+TEST_CASE("SIGHUP applies the provisioning file again; a bad one changes nothing and serving goes on",
+          "[integration][gateway][provision]") {
+  Gateway g(kMockProvision);
+  auto key = g.key();
+  auto later = R"({"model":"added-later","messages":[]})";
+  CHECK(g.post("/v1/chat/completions", key, later).status == 404);
+  // The same file with one more model: applied on SIGHUP, served from the next request.
+  std::ifstream in(g.dir / "provision.json");
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto at = text.find("\"models\":[");
+  REQUIRE(at != std::string::npos);
+  text.insert(at + 10, R"({"name":"added-later","targets":[{"provider":"mock","model":"later-upstream"}]},)");
+  write_file(g.dir / "provision.json", text);
+  g.airlock->send_signal(SIGHUP);
+  REQUIRE(g.airlock->wait_for_log([](const json& j) { return j.value("msg", "") == "reloaded"; }));
+  auto served = g.post("/v1/chat/completions", key, later);
+  CHECK(served.status == 200);
+  CHECK(json::parse(g.mock->requests().back()["body"].get<std::string>())["model"] == "later-upstream");
+  // A broken file on reload: refused with its problems, nothing changed, still serving.
+  write_file(g.dir / "provision.json", R"({"providers":[{"name":"x","type":"azure"}]})");
+  g.airlock->send_signal(SIGHUP);
+  REQUIRE(g.airlock->wait_for_log([](const json& j) { return j.value("msg", "") == "reload failed; serving as before"; }));
+  CHECK(g.post("/v1/chat/completions", key, later).status == 200);
+  CHECK(https_request(g.airlock->port(), "GET", "/healthz").status == 200);
 }
