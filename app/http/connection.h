@@ -54,8 +54,10 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   void finish_response();
   void begin_close();
   void access_log();
-  // A stream produced on the loop itself (Responder, for async handlers).
+  // A stream produced on the loop itself (Responder, for async handlers): connection_stream.cpp.
   friend class LoopResponder;
+  std::shared_ptr<Responder> responder();
+  static constexpr std::size_t kStreamHighWater = 256 * 1024;  // queued bytes before the producer waits
   void loop_stream_start(Response head);
   bool loop_stream_write(std::string_view piece);
   void loop_stream_end();
