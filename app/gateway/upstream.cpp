@@ -139,7 +139,23 @@ net::ClientPool* Provider::pool(net::EventLoop& loop) {
   auto pool = std::make_unique<net::ClientPool>(loop, std::move(target), max_idle, made_);
   auto* raw = pool.get();
   pools_.emplace(&loop, std::move(pool));
+  // Called on the loop thread: the pool's sockets and timers live on that loop and go with it.
+  std::weak_ptr<Provider> weak = weak_from_this();
+  loop.at_end([weak, &loop] {
+    if (auto self = weak.lock()) self->drop_pool(loop);
+  });
   return raw;
+}
+
+void Provider::drop_pool(net::EventLoop& loop) {
+  std::unique_ptr<net::ClientPool> gone;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = pools_.find(&loop); it != pools_.end()) {
+      gone = std::move(it->second);
+      pools_.erase(it);
+    }
+  }
 }
 
 std::shared_ptr<Provider> Upstreams::get(const store::ProviderRow& row) {

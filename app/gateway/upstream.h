@@ -62,7 +62,7 @@ class Slot {
   std::atomic<int>* counter_;
 };
 
-class Provider {
+class Provider : public std::enable_shared_from_this<Provider> {
  public:
   Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file,
            const core::Clock& clock);
@@ -78,6 +78,8 @@ class Provider {
                                            bool stream);
   // This loop's pool (loop thread only). nullptr when the host does not resolve or TLS cannot be set up.
   net::ClientPool* pool(net::EventLoop& loop);
+  // The loop is ending: its pool (and the sockets registered on it) goes first.
+  void drop_pool(net::EventLoop& loop);
   net::ClientTimeouts timeouts(bool reasoning) const;
 
   int in_flight() const { return in_flight_.load(); }

@@ -119,6 +119,8 @@ void EventLoop::run() {
     ended_ = true;
   }
   drain_posted();  // what was posted before the end still runs (it may release resources)
+  for (auto& fn : at_end_) fn();
+  at_end_.clear();
   graveyard_.clear();
 }
 

@@ -53,6 +53,10 @@ class EventLoop {
   TimerId add_timer(std::chrono::steady_clock::time_point at, std::function<void()> fn);
   void cancel_timer(TimerId id);
 
+  // Loop thread only: runs `fn` when the loop ends, on its thread, while the loop still exists
+  // (post() then refuses). Owners of sockets registered here close them in it.
+  void at_end(std::function<void()> fn) { at_end_.push_back(std::move(fn)); }
+
   // Runs until stop(); the calling thread becomes the loop thread.
   void run();
   // Any thread.
@@ -74,6 +78,7 @@ class EventLoop {
   std::chrono::milliseconds tick_every_{100};
   std::function<void()> tick_;
   std::vector<std::shared_ptr<void>> graveyard_;
+  std::vector<std::function<void()>> at_end_;
   std::map<std::pair<std::chrono::steady_clock::time_point, TimerId>, std::function<void()>> timers_;
   std::unordered_map<TimerId, std::chrono::steady_clock::time_point> timer_at_;
   TimerId next_timer_ = 1;

@@ -423,3 +423,14 @@ TEST_CASE("SIGHUP applies the provisioning file again; a bad one changes nothing
   CHECK(g.post("/v1/chat/completions", key, later).status == 200);
   CHECK(https_request(g.airlock->port(), "GET", "/healthz").status == 200);
 }
+
+TEST_CASE("after gateway traffic (pooled upstream connections, a stream) SIGTERM still exits 0", "[integration][gateway][shutdown]") {
+  Gateway g(kMockProvision);
+  auto key = g.key();
+  for (int i = 0; i < 3; ++i) REQUIRE(g.post("/v1/chat/completions", key, kChat).status == 200);
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","stream":true,"messages":[]})").status == 200);
+  // The pools now hold idle keep-alive connections on the event loops; they must close with them.
+  g.airlock->send_signal(SIGTERM);
+  CHECK(g.airlock->wait_exit(15s) == 0);
+  CHECK(g.airlock->all_output().find("\"msg\":\"stopped\"") != std::string::npos);
+}
