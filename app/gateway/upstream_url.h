@@ -14,7 +14,7 @@ struct UpstreamUrl {
   std::string base_path;  // "" or "/v1" (no trailing slash)
   bool host_is_ip = false;
 
-  // scheme://host:port as httplib's Client takes it (IPv6 in brackets).
+  // scheme://host:port, IPv6 in brackets.
   std::string origin() const;
 };
 

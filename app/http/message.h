@@ -1,7 +1,7 @@
 #pragma once
-// Airlock's own request/response types. Only the server adapter (server.cpp) sees cpp-httplib;
-// handlers see these, so they compile fast and could later be served by another front end.
-// A Request's views point into the adapter's request and are valid for the handler call only.
+// Airlock's own request/response types, filled by the listener (http/connection.cpp) from its
+// parser (net/http1.h). A Request's views point into the connection's buffer: valid for the
+// handler call, and for an async handler until its response has ended.
 #include <chrono>
 #include <functional>
 #include <map>
@@ -45,7 +45,7 @@ struct Response {
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // A body written while it is produced (the SSE relay): called once on the worker thread, after
+  // A body written while it is produced (a worker-side stream): called once on the worker thread, after
   // the status and headers have gone out with chunked encoding. `write` sends one piece at once and
   // returns false when the client is gone; the producer then stops. `body` is ignored when set.
   using Writer = std::function<bool(std::string_view)>;

@@ -1,5 +1,5 @@
 #pragma once
-// Server TLS policy, applied to the mbedTLS config that cpp-httplib creates:
+// TLS policy for the listener's and the upstream client's mbedTLS configs:
 // TLS 1.2 and 1.3 only; ECDHE key exchange with AEAD ciphers only (no CBC, no static RSA, no
 // SHA-1 MACs); renegotiation is compiled out of our mbedTLS build; TLS has no compression in
 // mbedTLS 3; no session tickets (no ticket callbacks are installed, so no ticket key can leak).
