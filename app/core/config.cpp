@@ -216,6 +216,8 @@ const std::vector<KeyDef>& defs() {
        int_key(&Config::session_idle_timeout_s, 60, 86400), [](const Config& c) { return std::to_string(c.session_idle_timeout_s); }},
       {{"AIRLOCK_SESSION_ABSOLUTE_TIMEOUT", "43200", false, "Seconds after sign-in at which a session ends regardless."},
        int_key(&Config::session_absolute_timeout_s, 300, 604800), [](const Config& c) { return std::to_string(c.session_absolute_timeout_s); }},
+      {{"AIRLOCK_MAX_SESSIONS", "10", false, "Console sessions one user may have open; a new sign-in at the cap ends the oldest."},
+       int_key(&Config::max_sessions, 1, 1000), [](const Config& c) { return std::to_string(c.max_sessions); }},
       {{"AIRLOCK_LOGIN_RATE_LIMIT", "10", false, "Sign-in attempts (password and MFA step) per minute per client IP."},
        int_key(&Config::login_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.login_rate_limit); }},
       {{"AIRLOCK_SETUP_RATE_LIMIT", "5", false, "Setup and invite link uses per hour per client IP."},

@@ -56,6 +56,7 @@ struct Config {
   int lockout_duration_s = 15 * 60;
   int session_idle_timeout_s = 30 * 60;
   int session_absolute_timeout_s = 12 * 3600;
+  int max_sessions = 10;  // per user; at the cap a new sign-in ends the oldest
   int login_rate_limit = 10;  // per minute per client IP
   int setup_rate_limit = 5;   // per hour per client IP (setup and invite links)
   int csp_report_rate_limit = 60;  // per minute per client IP

@@ -122,3 +122,36 @@ TEST_CASE("session tokens are looked up by hash only and odd tokens cost nothing
   }));
   CHECK_FALSE(found_plain);
 }
+
+TEST_CASE("at most ten sessions per user: the eleventh sign-in ends the oldest, audited", "[identity][sessions][V7.4.5]") {
+  IdentityFixture f;
+  make_owner(f);
+  std::vector<std::string> tokens;
+  for (int i = 0; i < 11; ++i) {
+    auto r = identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin);
+    REQUIRE(r);
+    tokens.push_back(r->session.token);
+    f.clock.advance(1s);
+  }
+  CHECK_FALSE(identity::resolve_session(f.d(), tokens[0]));  // the oldest
+  for (int i = 1; i < 11; ++i) CHECK(identity::resolve_session(f.d(), tokens[i]));
+  std::int64_t capped = 0;
+  REQUIRE(f.db->view([&](store::Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT count(*) FROM audit_events WHERE action = 'session.end' AND details LIKE '%session_cap%'");
+    q.executeStep();
+    capped = q.getColumn(0).getInt64();
+    return core::Status::ok();
+  }));
+  CHECK(capped == 1);
+  // Sessions that timed out do not count against the cap: after the idle timeout, ten new
+  // sign-ins push nobody out for the cap.
+  f.clock.advance(31min);
+  for (int i = 0; i < 10; ++i) REQUIRE(identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin));
+  REQUIRE(f.db->view([&](store::Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT count(*) FROM audit_events WHERE action = 'session.end' AND details LIKE '%session_cap%'");
+    q.executeStep();
+    capped = q.getColumn(0).getInt64();
+    return core::Status::ok();
+  }));
+  CHECK(capped == 1);
+}

@@ -13,6 +13,7 @@ Policies policies_from(const core::Config& c) {
   p.lockout_duration = std::chrono::seconds(c.lockout_duration_s);
   p.session_idle = std::chrono::seconds(c.session_idle_timeout_s);
   p.session_absolute = std::chrono::seconds(c.session_absolute_timeout_s);
+  p.max_sessions = c.max_sessions;
   return p;
 }
 

@@ -19,6 +19,7 @@ struct Policies {
   std::chrono::seconds invite_lifetime{72 * 3600};
   std::chrono::seconds session_idle{30 * 60};
   std::chrono::seconds session_absolute{12 * 3600};
+  int max_sessions = 10;
   int lockout_failures = 5;
   std::chrono::seconds lockout_window{15 * 60};
   std::chrono::seconds lockout_duration{15 * 60};

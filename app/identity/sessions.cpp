@@ -1,5 +1,7 @@
 #include "identity/sessions.h"
 
+#include "identity/audit_events.h"
+
 namespace airlock::identity {
 namespace {
 // last_seen_at is written at most this often, so browsing is not one write per request; the
@@ -8,6 +10,25 @@ constexpr std::int64_t kTouchEvery = 30;
 }  // namespace
 
 NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_done, const Origin& origin) {
+  // At most max_sessions live sessions per user (ASVS V7.4.5): the new one may push out the oldest,
+  // which is audited. Sessions past their timeouts are ended on the way and do not count.
+  auto now = deps.now_s();
+  int live = 0;
+  auto open = store::sessions::list_open_for_user(tx, user);  // newest first
+  for (const auto& s : open) {
+    if (now - s.last_seen_at > deps.policies.session_idle.count()) {
+      store::sessions::end(tx, s.id, now, "idle_timeout");
+    } else if (now - s.created_at > deps.policies.session_absolute.count()) {
+      store::sessions::end(tx, s.id, now, "absolute_timeout");
+    } else if (++live >= deps.policies.max_sessions) {
+      store::sessions::end(tx, s.id, now, "session_cap");
+      auto e = origin_event("session.end", "success", origin);
+      e.actor = "system";
+      e.target = "session:" + s.id.str();
+      e.details_json = R"({"reason":"session_cap","user":)" + user.str() + "}";
+      audit::append(tx, e, audit_time(deps));
+    }
+  }
   auto secret = new_secret(deps.random);
   auto csrf = new_secret(deps.random);
   NewSession s;
