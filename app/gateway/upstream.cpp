@@ -6,22 +6,10 @@
 #include <nlohmann/json.hpp>
 
 #include "core/build_info.h"
+#include "http/response_head.h"
 
 namespace airlock::gateway {
 namespace {
-
-bool clean(std::string_view s) {
-  for (unsigned char c : s)
-    if (c == '\r' || c == '\n' || c == 0) return false;
-  return true;
-}
-
-bool token(std::string_view s) {
-  if (s.empty()) return false;
-  for (unsigned char c : s)
-    if (c <= 0x20 || c >= 0x7f || std::strchr("()<>@,;:\\\"/[]?={}", c)) return false;
-  return true;
-}
 
 void header(std::string& out, std::string_view name, std::string_view value) {
   out.append(name).append(": ").append(value).append("\r\n");
@@ -86,7 +74,7 @@ std::optional<std::string> Provider::build_request(std::string_view path, const 
   std::string out;
   out.reserve(512 + body.size());
   std::string target = url_.base_path + std::string(path);
-  if (!clean(target) || target.find(' ') != std::string::npos) return std::nullopt;
+  if (!http::header_value_ok(target) || target.find(' ') != std::string::npos) return std::nullopt;
   out.append("POST ").append(target).append(" HTTP/1.1\r\n");
   std::string host = url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host;
   bool default_port = (url_.scheme == "https" && url_.port == 443) || (url_.scheme == "http" && url_.port == 80);
@@ -98,14 +86,14 @@ std::optional<std::string> Provider::build_request(std::string_view path, const 
   if (stream) header(out, "Accept", "text/event-stream");
   for (const HeaderList* list : {static_cast<const HeaderList*>(&extra_headers_), &forwarded})
     for (const auto& [k, v] : *list) {
-      if (!token(k) || !clean(v)) return std::nullopt;
+      if (!http::header_name_ok(k) || !http::header_value_ok(v)) return std::nullopt;
       header(out, k, v);
     }
   if (row_.api_key_sealed) {
     auto key = fields_.open("vendor-key", {"providers", "api_key", row_.id.value}, *row_.api_key_sealed);
     if (!key) return std::nullopt;
     std::string_view k(reinterpret_cast<const char*>(key->bytes().data()), key->size());
-    if (!clean(k)) return std::nullopt;
+    if (!http::header_value_ok(k)) return std::nullopt;
     if (row_.type == "anthropic") header(out, "x-api-key", k);
     else out.append("Authorization: Bearer ").append(k).append("\r\n");
   }

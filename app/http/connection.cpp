@@ -10,6 +10,7 @@
 
 #include "http/client_ip.h"
 #include "http/errors.h"
+#include "http/form.h"
 
 namespace airlock::http {
 namespace {
@@ -17,39 +18,14 @@ namespace {
 constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr auto kLinger = std::chrono::seconds(2);     // reading what a client still sends after our close
 
-std::int64_t ns(core::Clock::SteadyTime t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
-int hex(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // The origin-form path, percent-decoded; false for anything else (absolute-form, "*", a bad
 // escape, an encoded NUL). No dot-segment folding: routes are literal, so "/a/../b" is just unknown.
 bool decode_path(std::string_view target, std::string& out) {
-  auto q = target.find('?');
-  auto raw = target.substr(0, q);
+  auto raw = target.substr(0, target.find('?'));
   if (raw.empty() || raw[0] != '/') return false;
-  out.clear();
-  out.reserve(raw.size());
-  for (std::size_t i = 0; i < raw.size(); ++i) {
-    char c = raw[i];
-    if (c == '%') {
-      if (i + 2 >= raw.size()) return false;
-      int h = hex(raw[i + 1]), l = hex(raw[i + 2]);
-      if (h < 0 || l < 0) return false;
-      char d = static_cast<char>(h * 16 + l);
-      if (d == 0) return false;
-      out.push_back(d);
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
+  auto decoded = url_decode(raw, /*plus_is_space=*/false);
+  if (!decoded || decoded->find('\0') != std::string::npos) return false;
+  out = std::move(*decoded);
   return true;
 }
 
@@ -73,8 +49,7 @@ Connection::~Connection() {
 }
 
 void Connection::start() {
-  auto now = ns(front_.clock.steady_now());
-  deadline_ns_ = now + std::chrono::nanoseconds(std::chrono::seconds(front_.config.header_timeout_s)).count();
+  deadline_ns_ = deadline_in(std::chrono::seconds(front_.config.header_timeout_s));
   loop_.add(fd_, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET, this);
   if (front_.tls) {
     tls_ = std::make_unique<net::TlsStream>(*front_.tls, fd_);
@@ -152,9 +127,8 @@ void Connection::process() {
       }
       if (!head_started_) {
         head_started_ = true;
-        deadline_ns_ = ns(now) + std::chrono::nanoseconds(std::chrono::seconds(front_.config.header_timeout_s)).count();
+        deadline_ns_ = deadline_in(std::chrono::seconds(front_.config.header_timeout_s));
       }
-      head_ = {};
       auto p = net::http1::parse_request_head(in_.view(start_), front_.limits, head_, seen_);
       if (p.kind == Parsed::incomplete) {
         seen_ = in_.len - start_;
@@ -178,7 +152,7 @@ void Connection::process() {
         if (state_ == State::closed) return;
       }
       state_ = State::body;
-      deadline_ns_ = ns(now) + std::chrono::nanoseconds(std::chrono::seconds(front_.config.read_timeout_s)).count();
+      deadline_ns_ = deadline_in(std::chrono::seconds(front_.config.read_timeout_s));
     }
     if (state_ != State::body) return;
     std::size_t body_at = start_ + head_len_;
@@ -212,7 +186,6 @@ void Connection::dispatch() {
   deadline_ns_ = 0;
   // The head's views point into in_; a body read may have moved the buffer since.
   if (in_.data.get() != head_base_) {
-    head_ = {};
     net::http1::parse_request_head(in_.view(start_), front_.limits, head_);
   }
   const auto* rid = head_.header("X-Request-Id");
@@ -329,8 +302,7 @@ void Connection::flush() {
       continue;
     }
     if (n == net::TlsStream::kWant) {
-      deadline_ns_ = ns(front_.clock.steady_now()) +
-                     std::chrono::nanoseconds(std::chrono::seconds(front_.config.write_timeout_s)).count();
+      deadline_ns_ = deadline_in(std::chrono::seconds(front_.config.write_timeout_s));
       return;
     }
     return close_now();
@@ -397,8 +369,7 @@ void Connection::finish_response() {
   head_started_ = false;
   seen_ = 0;
   state_ = State::head;
-  deadline_ns_ = ns(front_.clock.steady_now()) +
-                 std::chrono::nanoseconds(std::chrono::seconds(front_.config.idle_timeout_s)).count();
+  deadline_ns_ = deadline_in(std::chrono::seconds(front_.config.idle_timeout_s));
   if (read_pending_) {
     read_pending_ = false;
     do_read();
@@ -410,7 +381,7 @@ void Connection::begin_close() {
   if (tls_) tls_->close_notify();
   ::shutdown(fd_, SHUT_WR);
   state_ = State::lingering;
-  deadline_ns_ = ns(front_.clock.steady_now()) + std::chrono::nanoseconds(kLinger).count();
+  deadline_ns_ = deadline_in(kLinger);
   do_read();
 }
 
@@ -444,9 +415,9 @@ void Connection::tick(core::Clock::SteadyTime now) {
   if (state_ == State::closed) return;
   if (front_.draining.load()) {
     bool idle = state_ == State::handshake || (state_ == State::head && in_.len == start_);
-    if (idle || ns(now) >= front_.drain_deadline_ns.load()) return close_now();
+    if (idle || steady_ns(now) >= front_.drain_deadline_ns.load()) return close_now();
   }
-  if (deadline_ns_ != 0 && ns(now) >= deadline_ns_) close_now();
+  if (deadline_ns_ != 0 && steady_ns(now) >= deadline_ns_) close_now();
 }
 
 void Connection::access_log() {

@@ -54,6 +54,9 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   void finish_response();
   void begin_close();
   void access_log();
+  std::int64_t deadline_in(std::chrono::nanoseconds d) const {
+    return steady_ns(front_.clock.steady_now()) + d.count();
+  }
   // A stream produced on the loop itself (Responder, for async handlers): connection_stream.cpp.
   friend class LoopResponder;
   std::shared_ptr<Responder> responder();

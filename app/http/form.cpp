@@ -10,11 +10,11 @@ int hex(char c) {
 }
 }  // namespace
 
-std::optional<std::string> url_decode(std::string_view s) {
+std::optional<std::string> url_decode(std::string_view s, bool plus_is_space) {
   std::string out;
   out.reserve(s.size());
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '+') {
+    if (s[i] == '+' && plus_is_space) {
       out.push_back(' ');
     } else if (s[i] == '%') {
       if (i + 2 >= s.size()) return std::nullopt;

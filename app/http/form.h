@@ -7,8 +7,9 @@
 
 namespace airlock::http {
 
-// Percent-decoding with '+' as space. nullopt on a malformed escape.
-std::optional<std::string> url_decode(std::string_view s);
+// Percent-decoding, with '+' as space for forms and queries (not in a path). nullopt on a
+// malformed escape.
+std::optional<std::string> url_decode(std::string_view s, bool plus_is_space = true);
 std::string url_encode(std::string_view s);
 
 // Parses "a=1&b=2". A repeated name, a malformed escape or more than `max_fields` fields makes the

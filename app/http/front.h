@@ -15,6 +15,10 @@
 
 namespace airlock::http {
 
+inline std::int64_t steady_ns(core::Clock::SteadyTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
+
 struct Front {
   const core::Config& config;
   core::Logger& log;

@@ -32,18 +32,23 @@ void line(std::string& out, std::string_view name, std::string_view value) {
 
 }  // namespace
 
+bool header_name_ok(std::string_view name) {
+  if (name.empty()) return false;
+  for (unsigned char c : name)
+    if (!is_tchar(c)) return false;
+  return true;
+}
+
+bool header_value_ok(std::string_view value) {
+  for (unsigned char c : value)
+    if (c == '\r' || c == '\n' || c == 0) return false;
+  return true;
+}
+
 bool headers_safe(const Response& r) {
-  auto bad_value = [](std::string_view v) {
-    for (unsigned char c : v)
-      if (c == '\r' || c == '\n' || c == 0) return true;
-    return false;
-  };
-  for (const auto& [k, v] : r.headers) {
-    if (k.empty() || bad_value(v)) return false;
-    for (unsigned char c : k)
-      if (!is_tchar(c)) return false;
-  }
-  return !bad_value(r.content_type);
+  for (const auto& [k, v] : r.headers)
+    if (!header_name_ok(k) || !header_value_ok(v)) return false;
+  return header_value_ok(r.content_type);
 }
 
 std::string_view reason_phrase(int status) {

@@ -22,6 +22,10 @@ struct ResponseContext {
 
 enum class BodyFraming { none, length, chunked, until_close };
 
+// A header name is a token (RFC 9110 §5.1); a value has no CR, LF or NUL, so it stays one line.
+bool header_name_ok(std::string_view name);
+bool header_value_ok(std::string_view value);
+
 // False when a handler-set header name or value is not safe to send (CR, LF, NUL, non-token name):
 // the caller then answers 500 instead, so no input that reached a header can split the response.
 bool headers_safe(const Response& r);

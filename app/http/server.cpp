@@ -42,10 +42,6 @@ std::string peer_text(const sockaddr_storage& ss) {
   return host;
 }
 
-std::int64_t ns(core::Clock::SteadyTime t) {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
-}
-
 // One event loop with its share of the connections. Accepting is shared: the listening socket is
 // in every loop with EPOLLEXCLUSIVE, so the kernel wakes one loop per new connection.
 struct Loop final : net::Pollable {
@@ -98,7 +94,7 @@ struct Loop final : net::Pollable {
     all.reserve(conns.size());
     for (auto& [p, c] : conns) all.push_back(c);
     for (auto& c : all) c->tick(now);
-    if (front.draining.load() && (conns.empty() || ns(now) >= front.drain_deadline_ns.load())) {
+    if (front.draining.load() && (conns.empty() || steady_ns(now) >= front.drain_deadline_ns.load())) {
       for (auto& c : all) c->close_now();
       loop.stop();
     }
@@ -186,7 +182,7 @@ core::Status Server::run() {
 void Server::stop() {
   auto& I = *impl_;
   I.front.drain_deadline_ns =
-      ns(I.front.clock.steady_now()) +
+      steady_ns(I.front.clock.steady_now()) +
       std::chrono::nanoseconds(std::chrono::seconds(I.front.config.drain_timeout_s)).count();
   I.front.draining = true;
   // Stop listening at once, so a new connection is refused rather than left waiting in the backlog.

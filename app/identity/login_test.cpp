@@ -135,23 +135,20 @@ TEST_CASE("at most ten sessions per user: the eleventh sign-in ends the oldest, 
   }
   CHECK_FALSE(identity::resolve_session(f.d(), tokens[0]));  // the oldest
   for (int i = 1; i < 11; ++i) CHECK(identity::resolve_session(f.d(), tokens[i]));
-  std::int64_t capped = 0;
-  REQUIRE(f.db->view([&](store::Tx& tx) {
-    SQLite::Statement q(tx.db(), "SELECT count(*) FROM audit_events WHERE action = 'session.end' AND details LIKE '%session_cap%'");
-    q.executeStep();
-    capped = q.getColumn(0).getInt64();
-    return core::Status::ok();
-  }));
-  CHECK(capped == 1);
+  auto capped = [&] {
+    std::int64_t n = 0;
+    REQUIRE(f.db->view([&](store::Tx& tx) {
+      SQLite::Statement q(tx.db(), "SELECT count(*) FROM audit_events WHERE action = 'session.end' AND details LIKE '%session_cap%'");
+      q.executeStep();
+      n = q.getColumn(0).getInt64();
+      return core::Status::ok();
+    }));
+    return n;
+  };
+  CHECK(capped() == 1);
   // Sessions that timed out do not count against the cap: after the idle timeout, ten new
   // sign-ins push nobody out for the cap.
   f.clock.advance(31min);
   for (int i = 0; i < 10; ++i) REQUIRE(identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin));
-  REQUIRE(f.db->view([&](store::Tx& tx) {
-    SQLite::Statement q(tx.db(), "SELECT count(*) FROM audit_events WHERE action = 'session.end' AND details LIKE '%session_cap%'");
-    q.executeStep();
-    capped = q.getColumn(0).getInt64();
-    return core::Status::ok();
-  }));
-  CHECK(capped == 1);
+  CHECK(capped() == 1);
 }

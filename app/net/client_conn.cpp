@@ -170,7 +170,6 @@ void ClientConn::process() {
       http1::Limits limits;
       limits.max_head_bytes = kMaxHead;
       limits.max_headers = 200;
-      head_ = {};
       auto p = http1::parse_response_head(std::string_view(in_).substr(in_off_), limits, false, head_, seen_);
       if (p.kind == http1::Parsed::incomplete) {
         seen_ = in_.size() - in_off_;
