@@ -33,4 +33,10 @@ struct Filter {
 
 std::vector<Row> query(store::Tx& tx, const Filter& f);
 
+// For the syslog forwarder: rows with id > after_id, oldest first, at most `limit` (1..1000);
+// an indexed range scan of the primary key.
+std::vector<Row> rows_after(store::Tx& tx, std::int64_t after_id, int limit);
+// The newest id, 0 for an empty trail.
+std::int64_t max_id(store::Tx& tx);
+
 }  // namespace airlock::audit

@@ -15,7 +15,8 @@ int version(const Args& args);
 int config_check(const Args& args);
 int config_show(const Args& args);
 int healthcheck(const Args& args);
-int user(const Args& args);  // create-owner, unlock
+int user(const Args& args);  // create-owner, unlock, reset-password
+int sessions(const Args& args);  // revoke
 int key(const Args& args);   // gateway keys: create, list, revoke
 
 // Shared by commands that take configuration flags (--listen=…, --config FILE, …).

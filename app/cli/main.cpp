@@ -21,6 +21,9 @@ constexpr const char* kUsage =
     "  healthcheck     ask the local instance's /healthz (exit 0 healthy, 1 not)\n"
     "  user create-owner --email=E   create the first owner on the host\n"
     "  user unlock --email=E         end a user's lockout\n"
+    "  user reset-password --email=E print a one-time password-reset link\n"
+    "  user reset-mfa --email=E      remove a user's authenticator (they set up a new one)\n"
+    "  sessions revoke --user=E|--all  sign a user, or everyone, out of the console\n"
     "  key create --name=N [...]     create a gateway key (printed once on stdout)\n"
     "  key list | key revoke ID      list or revoke gateway keys\n"
     "\n"
@@ -43,6 +46,7 @@ int main(int argc, char** argv) {
   if (cmd == "healthcheck") return healthcheck(rest);
   if (cmd == "user") return user(rest);
   if (cmd == "key") return key(rest);
+  if (cmd == "sessions") return sessions(rest);
   if (cmd == "config") {
     std::string sub = rest.empty() ? "" : rest[0];
     std::vector<std::string> sub_rest(rest.empty() ? rest.begin() : rest.begin() + 1, rest.end());

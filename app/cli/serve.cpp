@@ -5,6 +5,8 @@
 #include <map>
 #include <thread>
 
+#include "audit/denials.h"
+#include "audit/syslog_forwarder.h"
 #include "cli/commands.h"
 #include "cli/open_store.h"
 #include "console/console.h"
@@ -97,6 +99,20 @@ int serve(const Args& args) {
              {{"db_key", opened->db_key_source}, {"master_key", opened->master_key_source}});
   auto& db = opened->db;
   auto& fields = *opened->fields;
+  // Started before anything else writes, so this start's own audit events leave the box too.
+  std::unique_ptr<audit::SyslogForwarder> audit_copy;
+  if (!config.syslog_host.empty()) {
+    auto started = audit::SyslogForwarder::start(*db, log, clock,
+                                                 {.host = config.syslog_host,
+                                                  .port = config.syslog_port,
+                                                  .ca_file = config.syslog_ca_file,
+                                                  .cursor_path = config.data_dir + "/syslog.cursor"});
+    if (!started) {
+      int rc = fail(log, started.status());
+      return started.status().code() == "config_error" ? 2 : rc;
+    }
+    audit_copy = std::move(*started);
+  }
   const std::string& instance_id = opened->instance_id;
 
   std::string setup_token;
@@ -132,6 +148,8 @@ int serve(const Args& args) {
     }
   }
   gateway::UsageRecorder usage(*db, log, static_cast<std::size_t>(config.usage_queue_capacity));
+  audit::DenialRecorder denials(audit::DenialRecorder::store_sink(*db, log, clock), clock);
+  gw_deps.denials = &denials;
   gateway::Gateway gateway(gw_deps, log, usage,
                            config.upstream_ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : config.upstream_ca_file);
   if (auto issued = identity::issue_setup_token(id_deps); !issued) {
@@ -156,6 +174,7 @@ int serve(const Args& args) {
                                ? std::string(config.plain_http ? "http://" : "https://") + addr
                                : config.public_url;
   guard::Guard guard(id_deps, origin_of_url(public_url));
+  guard.set_denials(&denials);
   guard.set_error_page(
       [&renderer](const http::Request& req, int status, std::string_view message, const guard::Principal* who) {
         const char* heading = status == 403 ? "Not allowed" : status == 429 ? "Slow down" : "Request refused";
@@ -220,7 +239,10 @@ int serve(const Args& args) {
     signals.join();
   }
   usage.flush();
+  denials.flush_all();
   if (usage.dropped() > 0) log.warn("usage records dropped", {{"dropped", static_cast<std::int64_t>(usage.dropped())}});
+  // Its cursor is on disk: events it had no time to send go after the next start.
+  if (audit_copy) audit_copy->stop();
   db->close();
   if (!ran) return fail(log, ran);
   log.info("stopped");

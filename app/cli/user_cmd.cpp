@@ -14,7 +14,9 @@
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/lockout.h"
+#include "identity/password_reset.h"
 #include "identity/setup.h"
+#include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
 namespace airlock::cli {
@@ -133,6 +135,74 @@ int unlock_cmd(const Args& args) {
   });
 }
 
+int reset_password_cmd(const Args& args) {
+  auto flags = parse_flags(args, {"--email"});
+  if (flags.help) {
+    std::printf("Usage: airlock user reset-password --email=E [options]\n\n"
+                "Prints a one-time password-reset link for E on stdout (valid for an hour, works once).\n"
+                "Meant for the last owner: anyone else can get one from an admin. A user with two-factor\n"
+                "authentication on still needs their authenticator or a backup code to use it.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  std::string email = flag_value(flags, "--email");
+  if (email.empty()) {
+    std::fputs("airlock: --email=E is required\n", stderr);
+    return 2;
+  }
+  return with_store(flags, [&](HostCtx& h) {
+    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
+    auto made = identity::issue_reset_on_host(deps, email);
+    if (!made) {
+      std::fprintf(stderr, "airlock: %s\n", made.status().message().c_str());
+      return made.status().code() == "user_not_found" ? 1 : 2;
+    }
+    std::fprintf(stderr, "password-reset link for %s, valid until %s (shown once):\n", made->email.c_str(),
+                 core::format_time_utc(core::Clock::SystemTime(std::chrono::seconds(made->expires_at))).c_str());
+    std::printf("%s/reset?token=%s\n", h.config.public_url.c_str(), made->token.c_str());
+    core::secure_zero(made->token.data(), made->token.size());
+    return 0;
+  });
+}
+
+// The last owner's way out when their authenticator is lost too; an operator on the host holds
+// the database key anyway. Ends their sessions so nothing signed in keeps going without MFA.
+int reset_mfa_cmd(const Args& args) {
+  auto flags = parse_flags(args, {"--email"});
+  if (flags.help) {
+    std::printf("Usage: airlock user reset-mfa --email=E [options]\n\n"
+                "Removes E's authenticator and backup codes and ends their sessions; they set up a new\n"
+                "authenticator at their next sign-in.\n\n%s",
+                config_help().c_str());
+    return 0;
+  }
+  auto email = identity::normalize_email(flag_value(flags, "--email"));
+  if (!email) {
+    std::fputs("airlock: --email=E is required\n", stderr);
+    return 2;
+  }
+  return with_store(flags, [&](HostCtx& h) {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(h.clock.system_now().time_since_epoch()).count();
+    auto s = h.store->db->write([&](store::Tx& tx) {
+      auto user = store::users::find_by_email(tx, *email);
+      if (!user) return core::Status::error("not_found", "no user with this e-mail");
+      int codes = store::users::clear_second_factor(tx, user->id, now);
+      int ended = store::sessions::end_all_for_user(tx, user->id, now, "mfa_reset");
+      audit::append(tx, {.action = "user.mfa_reset", .actor = "cli", .target = "user:" + user->id.str(),
+                         .details_json = R"({"backup_codes_removed":)" + std::to_string(codes) +
+                                         R"(,"sessions_ended":)" + std::to_string(ended) + "}"},
+                    core::format_time_utc(h.clock.system_now()));
+      return core::Status::ok();
+    });
+    if (!s) {
+      std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
+      return 1;
+    }
+    std::fprintf(stderr, "second factor removed: %s\n", email->c_str());
+    return 0;
+  });
+}
+
 }  // namespace
 
 int user(const Args& args) {
@@ -140,7 +210,10 @@ int user(const Args& args) {
   Args rest(args.empty() ? args.begin() : args.begin() + 1, args.end());
   if (sub == "create-owner") return create_owner_cmd(rest);
   if (sub == "unlock") return unlock_cmd(rest);
-  std::fputs("Usage: airlock user create-owner|unlock [options]\n", sub == "--help" ? stdout : stderr);
+  if (sub == "reset-password") return reset_password_cmd(rest);
+  if (sub == "reset-mfa") return reset_mfa_cmd(rest);
+  std::fputs("Usage: airlock user create-owner|unlock|reset-password|reset-mfa [options]\n",
+             sub == "--help" ? stdout : stderr);
   return sub == "--help" ? 0 : 2;
 }
 

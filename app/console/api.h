@@ -54,6 +54,7 @@ http::Response api_mfa_enrol(Deps& d, const guard::ViewerCtx& ctx, http::Request
 http::Response api_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response api_session_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 
 // Users and invites (api_users.cpp).
 http::Response api_users(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
@@ -62,6 +63,9 @@ http::Response api_user_update(Deps& d, const guard::AdminCtx& ctx, http::Reques
 http::Response api_user_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response api_user_unlock(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response api_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_user_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_user_sign_out(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 
 // Security settings (api_settings.cpp; the page is settings_page.cpp).
 nlohmann::json security_settings(Deps& d);

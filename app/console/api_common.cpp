@@ -8,17 +8,18 @@
 namespace airlock::console::api {
 namespace {
 
-constexpr std::array<std::string_view, 3> kForbidden = {"forbidden", "owner_only", "self_change"};
+constexpr std::array<std::string_view, 4> kForbidden = {"forbidden", "owner_only", "self_change", "step_up_required"};
 constexpr std::array<std::string_view, 2> kNotFound = {"user_not_found", "not_found"};
-constexpr std::array<std::string_view, 7> kConflict = {"last_owner",      "email_taken",        "mfa_already_enabled",
+constexpr std::array<std::string_view, 8> kConflict = {"last_owner",      "email_taken",        "mfa_already_enabled",
                                                        "mfa_not_pending", "mfa_not_enabled",    "mfa_required_by_policy",
-                                                       "conflict"};
+                                                       "conflict",        "user_inactive"};
 // Listed one by one so a new internal code can never reach a client as "invalid input" by accident.
-constexpr std::array<std::string_view, 15> kInvalid = {
+constexpr std::array<std::string_view, 18> kInvalid = {
     "email_invalid",        "role_invalid",       "mfa_code_invalid",        "invalid_backup_code",
     "password_mismatch",    "password_wrong",     "invite_invalid",          "password_too_short",
     "password_too_long",    "password_common",    "password_contains_email", "password_contains_product",
-    "token_name_invalid",   "token_scope_invalid", "token_expiry_invalid"};
+    "token_name_invalid",   "token_scope_invalid", "token_expiry_invalid",   "password_breached",
+    "reset_invalid",        "password_invalid_utf8"};
 
 template <std::size_t N>
 bool in(const std::array<std::string_view, N>& set, std::string_view code) {

@@ -21,11 +21,12 @@ http::Response api_mfa_status(Deps& d, const guard::ViewerCtx& ctx, http::Reques
   bool pending = !u.totp_enabled && u.totp_secret.has_value();
   return http::json_response(200, {{"enabled", u.totp_enabled},
                                    {"enrolment_pending", pending},
-                                   {"required_by_policy", identity::mfa_required(d.identity)}});
+                                   {"required_by_policy", identity::mfa_required_for(d.identity, ctx.who().user.role)}});
 }
 
 http::Response api_mfa_enrol(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, origin_of(req));
   if (!started) return api::error(started.status(), req);
   auto r = http::json_response(201, {{"secret", started->secret_base32}, {"otpauth_uri", started->otpauth_uri}});
@@ -49,6 +50,7 @@ http::Response api_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Reque
 
 http::Response api_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto codes = identity::regenerate_backup_codes(d.identity, ctx.who().user.id, origin_of(req));
   if (!codes) return api::error(codes.status(), req);
   return codes_json(*codes);

@@ -11,6 +11,9 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<ViewerCtx>("POST", "/api/v1/me/password", [&d, &routes](const ViewerCtx& c, http::Request& r) {
     return routes.limited(d.login_limit, [&](http::Request& q) { return api_password(d, c, q); })(r);
   });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/confirm", [&d, &routes](const ViewerCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return api_session_confirm(d, c, q); })(r);
+  });
   routes.add<ViewerCtx>("GET", "/api/v1/me/sessions", [&d](const ViewerCtx& c, http::Request& r) { return api_sessions(d, c, r); });
   routes.add<ViewerCtx>("DELETE", "/api/v1/me/sessions/{session_id}", [&d](const ViewerCtx& c, http::Request& r) { return api_session_end(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/me/tokens", [&d](const ViewerCtx& c, http::Request& r) { return api_tokens(d, c, r); });
@@ -30,6 +33,9 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("PATCH", "/api/v1/users/{user_id}", [&d](const AdminCtx& c, http::Request& r) { return api_user_update(d, c, r); });
   routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/reset-mfa", [&d](const AdminCtx& c, http::Request& r) { return api_user_reset_mfa(d, c, r); });
   routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/unlock", [&d](const AdminCtx& c, http::Request& r) { return api_user_unlock(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/password-reset", [&d](const AdminCtx& c, http::Request& r) { return api_user_reset_link(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/users/{user_id}/sign-out", [&d](const AdminCtx& c, http::Request& r) { return api_user_sign_out(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/sessions/sign-out-all", [&d](const AdminCtx& c, http::Request& r) { return api_sign_out_all(d, c, r); });
   routes.add<AdminCtx>("POST", "/api/v1/invites", [&d](const AdminCtx& c, http::Request& r) { return api_invite(d, c, r); });
 
   // What this install serves: every route with its access level (admins; docs and tests).

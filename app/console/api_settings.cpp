@@ -12,7 +12,9 @@ nlohmann::json security_settings(Deps& d) {
   auto limit = [](const guard::SlidingWindowLimiter& l) {
     return nlohmann::json{{"limit", l.options().limit}, {"window_seconds", l.options().window.count()}};
   };
+  // require_mfa is the owner's choice for editors and viewers; owners and admins always need MFA.
   return {{"require_mfa", identity::mfa_required(d.identity)},
+          {"mfa_always_required_for", nlohmann::json::array({"owner", "admin"})},
           {"configuration",
            {{"password_hashing", {{"algorithm", "argon2id"},
                                   {"memory_kib", p.argon2.memory_kib},

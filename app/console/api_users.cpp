@@ -71,6 +71,7 @@ http::Response api_user_update(Deps& d, const guard::AdminCtx& ctx, http::Reques
     auto role = identity::parse_role(*role_name);
     if (!role) return http::error_response(422, "role_invalid", "role: owner, admin, editor or viewer.", req.request_id);
     if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+    if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
     return act(d, req, [&](core::UserId t) { return identity::change_role(d.identity, ctx.who().user, t, *role, origin_of(req)); });
   }
   return act(d, req, [&](core::UserId t) { return identity::set_active(d.identity, ctx.who().user, t, *active, origin_of(req)); });
@@ -78,6 +79,7 @@ http::Response api_user_update(Deps& d, const guard::AdminCtx& ctx, http::Reques
 
 http::Response api_user_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   return act(d, req, [&](core::UserId t) { return identity::reset_mfa(d.identity, ctx.who().user, t, origin_of(req)); });
 }
 
@@ -105,6 +107,35 @@ http::Response api_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& re
                                      {"role", std::string(identity::role_name(made->role))},
                                      {"expires_at", api::time_json(made->expires_at)},
                                      {"invite_url", d.guard.public_origin() + "/invite?token=" + made->token}});
+  core::secure_zero(made->token.data(), made->token.size());
+  return r;
+}
+
+// Signing out grants nothing, so an access token may do it (offboarding automation).
+http::Response api_user_sign_out(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return act(d, req, [&](core::UserId t) { return identity::revoke_sessions(d.identity, ctx.who().user, t, origin_of(req)); });
+}
+
+http::Response api_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  // A token caller has no session to keep; id 0 matches none.
+  auto keep = ctx.who().token_scope ? core::SessionId(0) : ctx.who().session.id;
+  auto ended = identity::revoke_all_sessions(d.identity, ctx.who().user, keep, origin_of(req));
+  if (!ended) return api::error(ended.status(), req);
+  return http::json_response(200, {{"sessions_ended", *ended}});
+}
+
+// The link is a credential for the account: session only, returned this once.
+http::Response api_user_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
+  auto target = api::path_id<core::UserId>(req, "user_id");
+  if (!target) return no_such_user(req);
+  auto made = identity::issue_password_reset(d.identity, ctx.who().user, *target, origin_of(req));
+  if (!made) return api::error(made.status(), req);
+  auto r = http::json_response(201, {{"id", made->id.value},
+                                     {"email", made->email},
+                                     {"expires_at", api::time_json(made->expires_at)},
+                                     {"reset_url", d.guard.public_origin() + "/reset?token=" + made->token}});
   core::secure_zero(made->token.data(), made->token.size());
   return r;
 }

@@ -37,6 +37,11 @@ http::Response users_unlock(Deps& d, const guard::AdminCtx& ctx, http::Request& 
 // The users page with an optional error (and the status to send it with) or notice.
 http::Response users_page(Deps& d, const guard::Principal& who, int status, const std::string& error,
                           const std::string& notice);
+http::Response users_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_sign_out(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response users_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response reset_form(Deps& d, http::Request& req);
+http::Response reset_submit(Deps& d, http::Request& req);
 http::Response invite_form(Deps& d, http::Request& req);
 http::Response invite_submit(Deps& d, http::Request& req);
 
@@ -68,6 +73,14 @@ http::Response account_revoke_token(Deps& d, const guard::ViewerCtx& ctx, http::
 http::Response api_me(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response audit_api(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+
+// Step-up (step_up_page.cpp): nullopt when the session confirmed password (and code) recently,
+// else the answer asking for it: the confirmation page returning to `back_to`, or 403
+// step_up_required under /api/.
+std::optional<http::Response> need_step_up(Deps& d, const guard::Principal& who, const http::Request& req,
+                                           std::string_view back_to);
+http::Response confirm_form(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
+http::Response confirm_submit(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 
 // Builds the Set-Cookie value for a session token (or an expired one to clear it).
 std::string session_cookie(const std::string& token, std::int64_t max_age_s);

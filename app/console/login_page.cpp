@@ -10,6 +10,7 @@ namespace airlock::console {
 http::Response login_form(Deps& d, http::Request& req) {
   Frame f{.title = "Sign in"};
   if (req.target.find("created=1") != std::string_view::npos) f.notice = "Your account is ready. Sign in.";
+  if (req.query_param("reset") == "1") f.notice = "Your password is changed. Sign in with the new one.";
   if (req.target.find("ended=1") != std::string_view::npos) f.notice = "You are signed out.";
   return d.render.page(200, "login", nlohmann::json::object(), f);
 }

@@ -89,6 +89,7 @@ namespace {
 http::Response account_mfa_view(Deps& d, const guard::Principal& who, int status, const std::string& error) {
   bool owner = who.user.role == identity::Role::kOwner;
   nlohmann::json data = {{"enabled", who.user.totp_enabled},
+                         {"required", identity::mfa_required_for(d.identity, who.user.role)},
                          {"csrf", who.session.csrf_token},
                          {"owner", owner}};
   if (!error.empty()) data["error"] = error;
@@ -115,6 +116,7 @@ http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& 
 }
 
 http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, origin_of(req));
   if (!started && started.status().code() != "mfa_already_enabled")
     return d.render.message(500, "Something went wrong", started.status().message(), {.title = "Error", .who = &ctx.who()}, req.request_id);
@@ -133,6 +135,7 @@ http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::R
 }
 
 http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto codes = identity::regenerate_backup_codes(d.identity, ctx.who().user.id, origin_of(req));
   if (!codes) return redirect("/account/mfa");
   return codes_page(d, *codes, &ctx.who());

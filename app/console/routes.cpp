@@ -31,6 +31,11 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
 
   // The user's own account: password, sessions, second factor.
   routes.add<ViewerCtx>("GET", "/account", [&d](const ViewerCtx& c, http::Request& r) { return account(d, c, r); });
+  // Step-up before sensitive actions: password (and code) again; limited like sign-in.
+  routes.add<ViewerCtx>("GET", "/account/confirm", [&d](const ViewerCtx& c, http::Request& r) { return confirm_form(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/confirm", [&d, &routes](const ViewerCtx& c, http::Request& r) {
+    return routes.limited(d.login_limit, [&](http::Request& q) { return confirm_submit(d, c, q); })(r);
+  });
   // Each try costs an argon2id verification: limited like sign-in.
   routes.add<ViewerCtx>("POST", "/account/password", [&d, &routes](const ViewerCtx& c, http::Request& r) {
     return routes.limited(d.login_limit, [&](http::Request& q) { return account_password(d, c, q); })(r);

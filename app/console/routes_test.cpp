@@ -17,7 +17,7 @@ namespace {
 
 const std::set<std::string> kPublicRoutes = {"GET /healthz", "GET /readyz", "GET /static/{name}", "POST /csp-report", "GET /setup",
                                              "POST /setup", "GET /login",   "POST /login",        "GET /invite",
-                                             "POST /invite"};
+                                             "POST /invite", "GET /reset",   "POST /reset"};
 constexpr const char* kOrigin = "https://airlock.test";
 
 struct Caller {
@@ -25,15 +25,17 @@ struct Caller {
   std::string csrf;
 };
 
+// A user with a full session, as after password and second factor (owners and admins always
+// need MFA, so a password alone would only reach the MFA step).
 Caller sign_in(IdentityFixture& f, identity::Role role, const std::string& email) {
+  identity::NewSession s;
   REQUIRE(f.db->write([&](store::Tx& tx) {
     auto hash = identity::hash_password("a long enough passphrase", f.d().policies.argon2, f.random);
-    store::users::insert(tx, email, *hash, role, f.d().now_s());
+    auto id = store::users::insert(tx, email, *hash, role, f.d().now_s());
+    s = identity::start_session(f.d(), tx, id, true, {"192.0.2.1", "t", "r"});
     return core::Status::ok();
   }));
-  auto r = identity::login_with_password(f.d(), email, "a long enough passphrase", {"192.0.2.1", "t", "r"});
-  REQUIRE(r);
-  return {"__Host-airlock_session=" + r->session.token, r->session.csrf_token};
+  return {"__Host-airlock_session=" + s.token, s.csrf_token};
 }
 
 // Fills a concrete path for a pattern: {x} → 1.
@@ -182,4 +184,74 @@ TEST_CASE("unsafe requests without the session's CSRF token or from another orig
       {"Origin", kOrigin}, {"Cookie", who.cookie}, {"Content-Type", "application/x-www-form-urlencoded"}};
   for (const auto& [k, v] : owned) ok.headers.emplace_back(k, v);
   CHECK(logout.route->handler(ok).status == 303);
+}
+
+TEST_CASE("sensitive actions ask for a step-up once the sign-in is older than five minutes", "[console][step_up][V7.5.1]") {
+  IdentityFixture f;
+  ConsoleFixture table(f);
+  auto& router = table.router;
+  auto who = sign_in(f, identity::Role::kOwner, "owner@example.com");
+  sign_in(f, identity::Role::kViewer, "viewer@example.com");  // user 2, the target
+  auto send = [&](const std::string& method, const std::string& path, const std::string& body, bool json) {
+    http::Request req;
+    req.method = method;
+    req.path = path;
+    req.target = path;
+    // Request holds views: the body must outlive the call.
+    static std::string owned;
+    owned = json ? body : "csrf=" + who.csrf + (body.empty() ? "" : "&" + body);
+    req.body = owned;
+    req.request_id = "step-up";
+    req.client_ip = "192.0.2.1";
+    req.headers = {{"Origin", kOrigin}, {"Cookie", who.cookie},
+                   {"Content-Type", json ? "application/json" : "application/x-www-form-urlencoded"}};
+    if (json) req.headers.emplace_back("X-CSRF-Token", who.csrf);
+    auto m = router.match(req.method, req.path);
+    REQUIRE(m.route);
+    for (auto& [k, v] : m.params) req.path_params.emplace(k, v);
+    return m.route->handler(req);
+  };
+  struct Case {
+    const char* method;
+    const char* path;
+    const char* body;
+    bool json;
+  };
+  const std::vector<Case> sensitive = {
+      {"POST", "/account/tokens", "name=t&scope=read&expires_in_days=0", false},
+      {"POST", "/account/mfa/start", "", false},
+      {"POST", "/account/mfa/backup-codes", "", false},
+      {"POST", "/users/2/role", "role=admin", false},
+      {"POST", "/users/2/reset-link", "", false},
+      {"POST", "/users/2/reset-mfa", "", false},
+      {"POST", "/api/v1/me/tokens", R"({"name":"t","scope":"read"})", true},
+      {"POST", "/api/v1/me/mfa/enrolment", "", true},
+      {"POST", "/api/v1/me/mfa/backup-codes", "", true},
+      {"PATCH", "/api/v1/users/2", R"({"role":"admin"})", true},
+      {"POST", "/api/v1/users/2/password-reset", "", true},
+      {"POST", "/api/v1/users/2/reset-mfa", "", true},
+  };
+  f.clock.advance(std::chrono::seconds(301));
+  for (const auto& c : sensitive) {
+    INFO(c.method << " " << c.path);
+    auto r = send(c.method, c.path, c.body, c.json);
+    CHECK(r.status == 403);
+    if (c.json) CHECK(r.body.find("\"step_up_required\"") != std::string::npos);
+    else CHECK(r.body.find("Confirm it is you") != std::string::npos);
+  }
+  // Nothing happened meanwhile: the viewer is still a viewer.
+  REQUIRE(f.db->view([&](store::Tx& tx) {
+    CHECK(store::users::find_by_id(tx, core::UserId(2))->role == identity::Role::kViewer);
+    return core::Status::ok();
+  }));
+  // A wrong password does not open the window; the right one does, for five minutes.
+  CHECK(send("POST", "/account/confirm", "password=nope&next=/users", false).status == 422);
+  CHECK(send("POST", "/account/tokens", "name=t&scope=read&expires_in_days=0", false).status == 403);
+  auto confirmed = send("POST", "/account/confirm", "password=a+long+enough+passphrase&next=/users", false);
+  CHECK(confirmed.status == 303);
+  CHECK(send("POST", "/users/2/role", "role=admin", false).status == 303);
+  // Past the step-up (the fixture has no token pepper, so the token itself is then refused).
+  CHECK(send("POST", "/account/tokens", "name=t&scope=read&expires_in_days=0", false).status == 422);
+  f.clock.advance(std::chrono::seconds(301));
+  CHECK(send("POST", "/api/v1/me/tokens", R"({"name":"u","scope":"read"})", true).status == 403);
 }

@@ -1,5 +1,7 @@
-// POST /users/{user_id}/{role,deactivate,activate,reset-mfa,unlock}: one admin action each, then
-// back to the list (303) with a fixed notice, or the list again with the refusal's message.
+// POST /users/{user_id}/{role,deactivate,activate,reset-mfa,unlock,sign-out} and
+// /users/sign-out-all: one admin action each, then back to the list (303) with a fixed notice, or
+// the list again with the refusal's message. POST /users/{user_id}/reset-link shows the new
+// password-reset link once.
 #include <functional>
 
 #include "console/api.h"
@@ -29,6 +31,7 @@ http::Response run(Deps& d, const guard::AdminCtx& ctx, http::Request& req, cons
 http::Response users_set_role(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   auto role = identity::parse_role(req.form_field("role"));
   if (!role) return users_page(d, ctx.who(), 422, "Choose a role.", "");
+  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   return run(d, ctx, req, "role", [&](core::UserId target) {
     return identity::change_role(d.identity, ctx.who().user, target, *role, origin_of(req));
   });
@@ -47,6 +50,7 @@ http::Response users_activate(Deps& d, const guard::AdminCtx& ctx, http::Request
 }
 
 http::Response users_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   return run(d, ctx, req, "mfa", [&](core::UserId target) {
     return identity::reset_mfa(d.identity, ctx.who().user, target, origin_of(req));
   });
@@ -56,6 +60,45 @@ http::Response users_unlock(Deps& d, const guard::AdminCtx& ctx, http::Request& 
   return run(d, ctx, req, "unlocked", [&](core::UserId target) {
     return identity::unlock(d.identity, ctx.who().user, target, origin_of(req));
   });
+}
+
+http::Response users_sign_out(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return run(d, ctx, req, "signed_out", [&](core::UserId target) {
+    return identity::revoke_sessions(d.identity, ctx.who().user, target, origin_of(req));
+  });
+}
+
+http::Response users_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  auto ended = identity::revoke_all_sessions(d.identity, ctx.who().user, ctx.who().session.id, origin_of(req));
+  if (ended) return redirect("/users?done=signed_out_all");
+  int status = api::status_for(ended.status().code());
+  if (status == 500)
+    return d.render.message(500, "Something went wrong", "Nothing was changed.", {.title = "Error", .who = &ctx.who()},
+                            req.request_id);
+  return users_page(d, ctx.who(), status, ended.status().message(), "");
+}
+
+http::Response users_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
+  auto target = api::path_id<core::UserId>(req, "user_id");
+  if (!target) return d.render.message(404, "No such user", "", {.title = "Users", .who = &ctx.who()}, req.request_id);
+  auto made = identity::issue_password_reset(d.identity, ctx.who().user, *target, origin_of(req));
+  if (!made) {
+    int status = api::status_for(made.status().code());
+    if (status == 500)
+      return d.render.message(500, "Something went wrong", "No link was made.", {.title = "Error", .who = &ctx.who()},
+                              req.request_id);
+    return users_page(d, ctx.who(), status, made.status().message(), "");
+  }
+  auto info = identity::reset_usable(d.identity, made->token);
+  nlohmann::json data = {
+      {"email", made->email},
+      {"mfa", info && info->mfa},
+      {"expires", core::format_time_display(core::Clock::SystemTime(std::chrono::seconds(made->expires_at)))},
+      {"link", d.guard.public_origin() + "/reset?token=" + made->token}};
+  core::secure_zero(made->token.data(), made->token.size());
+  return d.render.page(200, "reset_created", data,
+                       {.title = "Password-reset link", .who = &ctx.who(), .active_nav = "users"});
 }
 
 }  // namespace airlock::console

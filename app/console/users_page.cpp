@@ -29,6 +29,8 @@ std::string notice_for(std::string_view done) {
   if (done == "activated") return "User activated. They can sign in again.";
   if (done == "mfa") return "Two-factor authentication reset. Their sessions have ended.";
   if (done == "unlocked") return "User unlocked.";
+  if (done == "signed_out") return "User signed out everywhere; their access tokens are revoked. The account stays active.";
+  if (done == "signed_out_all") return "Everyone you manage has been signed out; this session stays.";
   return {};
 }
 
@@ -53,6 +55,7 @@ http::Response users_page(Deps& d, const guard::Principal& who, int status, cons
                     {"roles", role_options(me.role, u.role)}});
   }
   nlohmann::json data = {{"csrf", who.session.csrf_token},
+                         {"owner", owner},
                          {"users", rows},
                          {"invite_roles", role_options(me.role, Role::kViewer)},
                          {"invite_hours", d.identity.policies.invite_lifetime.count() / 3600}};

@@ -13,11 +13,18 @@ void add_users_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("POST", "/users/{user_id}/activate", [&d](const AdminCtx& c, http::Request& r) { return users_activate(d, c, r); });
   routes.add<AdminCtx>("POST", "/users/{user_id}/reset-mfa", [&d](const AdminCtx& c, http::Request& r) { return users_reset_mfa(d, c, r); });
   routes.add<AdminCtx>("POST", "/users/{user_id}/unlock", [&d](const AdminCtx& c, http::Request& r) { return users_unlock(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/reset-link", [&d](const AdminCtx& c, http::Request& r) { return users_reset_link(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/{user_id}/sign-out", [&d](const AdminCtx& c, http::Request& r) { return users_sign_out(d, c, r); });
+  routes.add<AdminCtx>("POST", "/users/sign-out-all", [&d](const AdminCtx& c, http::Request& r) { return users_sign_out_all(d, c, r); });
 
-  // Accepting an invite: public, but nothing happens without the link's token; each use counts
-  // against the same per-client budget as the setup link.
-  routes.add_public("GET", "/invite", [&d](http::Request& r) { return invite_form(d, r); }, &d.setup_limit);
+  // Accepting an invite: public, but nothing happens without the link's token. Submissions (each
+  // an argon2id hash) count against the setup link's per-client budget; opening the link is a
+  // hash lookup of a 256-bit token, as for the setup link.
+  routes.add_public("GET", "/invite", [&d](http::Request& r) { return invite_form(d, r); });
   routes.add_public("POST", "/invite", [&d](http::Request& r) { return invite_submit(d, r); }, &d.setup_limit);
+  // Password-reset links: the same rules.
+  routes.add_public("GET", "/reset", [&d](http::Request& r) { return reset_form(d, r); });
+  routes.add_public("POST", "/reset", [&d](http::Request& r) { return reset_submit(d, r); }, &d.setup_limit);
 }
 
 }  // namespace airlock::console

@@ -1,7 +1,10 @@
 #include "core/config.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <sstream>
@@ -88,6 +91,43 @@ std::optional<std::string> parse_listen(const std::string& v, Config& c) {
 std::string listen_text(const Config& c) {
   bool v6 = c.listen_host.find(':') != std::string::npos;
   return (v6 ? "[" + c.listen_host + "]" : c.listen_host) + ":" + std::to_string(c.listen_port);
+}
+
+// The syslog receiver: "host:port" or "[IPv6]:port". Unlike the listen address the host may be a
+// name: it is resolved at each connect and must match the receiver's certificate.
+std::optional<std::string> parse_syslog_target(const std::string& v, Config& c) {
+  if (v.empty()) {
+    c.syslog_host.clear();
+    c.syslog_port = 0;
+    return std::nullopt;
+  }
+  std::string host, port;
+  if (v.front() == '[') {
+    auto close = v.find(']');
+    if (close == std::string::npos || close + 1 >= v.size() || v[close + 1] != ':') return "expected [ipv6]:port";
+    host = v.substr(1, close - 1);
+    if (!IpAddress::parse(host) || host.find(':') == std::string::npos) return "'" + host + "' is not an IPv6 address";
+    port = v.substr(close + 2);
+  } else {
+    auto colon = v.rfind(':');
+    if (colon == std::string::npos) return "expected host:port, e.g. logs.example.com:6514 (RFC 5425's port)";
+    host = v.substr(0, colon);
+    port = v.substr(colon + 1);
+    if (host.empty() || host.size() > 253 || host.front() == '-' || host.front() == '.' ||
+        host.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") != std::string::npos)
+      return "'" + host + "' is not a host name or IPv4 address";
+  }
+  long p = 0;
+  if (auto e = parse_int(port, 1, 65535, &p)) return "port " + *e;
+  c.syslog_host = host;
+  c.syslog_port = static_cast<int>(p);
+  return std::nullopt;
+}
+
+std::string syslog_target_text(const Config& c) {
+  if (c.syslog_host.empty()) return "";
+  bool v6 = c.syslog_host.find(':') != std::string::npos;
+  return (v6 ? "[" + c.syslog_host + "]" : c.syslog_host) + ":" + std::to_string(c.syslog_port);
 }
 
 std::string join(const std::vector<std::string>& v) {
@@ -224,12 +264,18 @@ const std::vector<KeyDef>& defs() {
        int_key(&Config::setup_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.setup_rate_limit); }},
       {{"AIRLOCK_CSP_REPORT_RATE_LIMIT", "60", false, "CSP violation reports accepted per minute per client IP."},
        int_key(&Config::csp_report_rate_limit, 1, 10000), [](const Config& c) { return std::to_string(c.csp_report_rate_limit); }},
+      {{"AIRLOCK_BREACHED_PASSWORDS_DIR", "", false, "Directory of Have I Been Pwned range files (XXXXX.txt per SHA-1 prefix); new passwords found there are refused. Empty: no check."},
+       string_key(&Config::breached_passwords_dir), [](const Config& c) { return c.breached_passwords_dir; }},
       {{"AIRLOCK_PROVISION_FILE", "", false, "JSON file of providers and models applied at every start (secrets by api_key_env/api_key_file only)."},
        string_key(&Config::provision_file), [](const Config& c) { return c.provision_file; }},
       {{"AIRLOCK_UPSTREAM_CA_FILE", "", false, "PEM CA bundle for upstream TLS. Empty: the system bundle (/etc/ssl/certs/ca-certificates.crt)."},
        string_key(&Config::upstream_ca_file), [](const Config& c) { return c.upstream_ca_file; }},
       {{"AIRLOCK_USAGE_QUEUE", "65536", false, "Usage records that may wait for the database writer; beyond it records are dropped and counted."},
        int_key(&Config::usage_queue_capacity, 1024, 10000000), [](const Config& c) { return std::to_string(c.usage_queue_capacity); }},
+      {{"AIRLOCK_SYSLOG_TARGET", "", false, "host:port of a syslog receiver that gets a copy of every audit event (RFC 5424 over TLS, RFC 5425). Empty: off."},
+       [](Config& c, const std::string& v) { return parse_syslog_target(v, c); }, syslog_target_text},
+      {{"AIRLOCK_SYSLOG_CA_FILE", "", false, "PEM CA bundle the syslog receiver's certificate must chain to (required with AIRLOCK_SYSLOG_TARGET)."},
+       string_key(&Config::syslog_ca_file), [](const Config& c) { return c.syslog_ca_file; }},
   };
   return kDefs;
 }
@@ -296,6 +342,23 @@ void validate(ConfigLoad& r) {
       r.errors.push_back("AIRLOCK_PLAIN_HTTP: plain HTTP on a non-loopback address needs AIRLOCK_TRUSTED_PROXIES "
                          "(the reverse proxy that terminates TLS)");
   }
+  if (!c.breached_passwords_dir.empty()) {
+    // Checked here, not at the first password change: a typo would otherwise switch the check off
+    // silently, every new password "not found".
+    std::error_code ec;
+    const auto& dir = c.breached_passwords_dir;
+    if (!std::filesystem::is_directory(dir, ec))
+      r.errors.push_back("AIRLOCK_BREACHED_PASSWORDS_DIR: '" + dir + "' is not an existing directory");
+    else if (::access(dir.c_str(), R_OK | X_OK) != 0)
+      r.errors.push_back("AIRLOCK_BREACHED_PASSWORDS_DIR: cannot read the directory '" + dir + "'");
+  }
+  if (!c.syslog_host.empty() && c.syslog_ca_file.empty())
+    r.errors.push_back("AIRLOCK_SYSLOG_CA_FILE: required with AIRLOCK_SYSLOG_TARGET (the CA that issued the receiver's "
+                       "certificate; the receiver is always verified)");
+  if (c.syslog_host.empty() && !c.syslog_ca_file.empty())
+    r.errors.push_back("AIRLOCK_SYSLOG_CA_FILE: set without AIRLOCK_SYSLOG_TARGET");
+  if (!c.syslog_ca_file.empty() && ::access(c.syslog_ca_file.c_str(), R_OK) != 0)
+    r.errors.push_back("AIRLOCK_SYSLOG_CA_FILE: cannot read '" + c.syslog_ca_file + "'");
   if (c.session_idle_timeout_s > c.session_absolute_timeout_s)
     r.errors.push_back("AIRLOCK_SESSION_IDLE_TIMEOUT: must not exceed AIRLOCK_SESSION_ABSOLUTE_TIMEOUT");
   if (c.public_url.empty()) {

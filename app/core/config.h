@@ -60,11 +60,18 @@ struct Config {
   int login_rate_limit = 10;  // per minute per client IP
   int setup_rate_limit = 5;   // per hour per client IP (setup and invite links)
   int csp_report_rate_limit = 60;  // per minute per client IP
+  // Offline Have I Been Pwned range files (one XXXXX.txt per SHA-1 prefix); empty: no breach check.
+  std::string breached_passwords_dir;
 
   // Gateway.
   std::string provision_file;           // JSON providers and models applied at every start
   std::string upstream_ca_file;         // CA bundle for upstream TLS; empty: the system bundle
   int usage_queue_capacity = 65536;     // usage records waiting for the writer; more are dropped (counted)
+
+  // Off-box audit copy (audit/syslog_forwarder.h): RFC 5424 over TLS to host:port; empty host: off.
+  std::string syslog_host;  // DNS name or IP literal, also the name the receiver's certificate must carry
+  int syslog_port = 0;
+  std::string syslog_ca_file;  // PEM CA bundle the receiver's certificate must chain to
 };
 
 struct ConfigKey {

@@ -115,3 +115,39 @@ TEST_CASE("flags map to keys by name", "[config]") {
   CHECK_FALSE(flag_to_key("--nope").has_value());
   CHECK_FALSE(flag_to_key("-listen").has_value());
 }
+
+TEST_CASE("the breached-password directory is off by default and must exist when set", "[config][V6.2.12]") {
+  airlock::testing::TempDir dir;
+  CHECK(load({}).config.breached_passwords_dir.empty());
+  auto ok = load({{"AIRLOCK_BREACHED_PASSWORDS_DIR", dir.path()}});
+  CHECK(ok.errors.empty());
+  CHECK(ok.config.breached_passwords_dir == dir.path());
+  CHECK(has_error(load({{"AIRLOCK_BREACHED_PASSWORDS_DIR", dir / "missing"}}),
+                  "AIRLOCK_BREACHED_PASSWORDS_DIR: '" + (dir / "missing") + "' is not an existing directory"));
+  std::ofstream(dir / "file") << "x";
+  CHECK(has_error(load({}, {{"AIRLOCK_BREACHED_PASSWORDS_DIR", dir / "file"}}), "AIRLOCK_BREACHED_PASSWORDS_DIR:"));
+}
+
+TEST_CASE("the syslog target needs host:port and a readable CA file", "[config][V16.4.3]") {
+  airlock::testing::TempDir dir;
+  std::ofstream(dir / "ca.pem") << "x";
+  CHECK(load({}).config.syslog_host.empty());
+  auto ok = load({{"AIRLOCK_SYSLOG_TARGET", "logs.example.com:6514"}, {"AIRLOCK_SYSLOG_CA_FILE", dir / "ca.pem"}});
+  CHECK(ok.errors.empty());
+  CHECK(ok.config.syslog_host == "logs.example.com");
+  CHECK(ok.config.syslog_port == 6514);
+  auto v6 = load({{"AIRLOCK_SYSLOG_TARGET", "[::1]:6514"}, {"AIRLOCK_SYSLOG_CA_FILE", dir / "ca.pem"}});
+  CHECK(v6.errors.empty());
+  CHECK(v6.config.syslog_host == "::1");
+  CHECK(render_config(v6).find("AIRLOCK_SYSLOG_TARGET=[::1]:6514") != std::string::npos);
+  CHECK(has_error(load({{"AIRLOCK_SYSLOG_TARGET", "logs.example.com:6514"}}), "AIRLOCK_SYSLOG_CA_FILE: required"));
+  CHECK(has_error(load({{"AIRLOCK_SYSLOG_CA_FILE", dir / "ca.pem"}}), "set without AIRLOCK_SYSLOG_TARGET"));
+  CHECK(has_error(load({{"AIRLOCK_SYSLOG_TARGET", "h:1"}, {"AIRLOCK_SYSLOG_CA_FILE", dir / "none.pem"}}),
+                  "AIRLOCK_SYSLOG_CA_FILE: cannot read"));
+  for (const char* bad : {"logs.example.com", "logs.example.com:0", "logs.example.com:65536", "bad host:6514",
+                          ":6514", "[::1:6514", "[not-v6]:6514", "a/b:6514"}) {
+    INFO(bad);
+    CHECK(has_error(load({{"AIRLOCK_SYSLOG_TARGET", bad}, {"AIRLOCK_SYSLOG_CA_FILE", dir / "ca.pem"}}),
+                    "AIRLOCK_SYSLOG_TARGET:"));
+  }
+}

@@ -22,6 +22,15 @@ Digest sha256(ByteView data) {
   return out;
 }
 
+Sha1Digest sha1(ByteView data) {
+  const mbedtls_md_info_t* info = mbedtls_md_info_from_type(MBEDTLS_MD_SHA1);
+  if (info == nullptr) detail::die("sha1 lookup", 0);
+  Sha1Digest out{};
+  int rc = mbedtls_md(info, detail::nonnull(data), data.size(), out.data());
+  if (rc != 0) detail::die("sha1", rc);
+  return out;
+}
+
 Digest hmac_sha256(ByteView key, ByteView data) {
   Digest out{};
   int rc = mbedtls_md_hmac(sha256_info(), detail::nonnull(key), key.size(), detail::nonnull(data), data.size(),

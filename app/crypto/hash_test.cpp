@@ -18,6 +18,15 @@ TEST_CASE("SHA-256 matches the FIPS 180 known answers", "[crypto][V11.4.1]") {
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
 }
 
+TEST_CASE("SHA-1 matches the RFC 3174 / FIPS 180 known answers", "[crypto][V6.2.12]") {
+  auto h = [](const crypto::Sha1Digest& d) { return core::to_hex(d.data(), d.size()); };
+  CHECK(h(crypto::sha1("abc")) == "a9993e364706816aba3e25717850c26c9cd0d89d");
+  CHECK(h(crypto::sha1("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
+        "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
+  CHECK(h(crypto::sha1("")) == "da39a3ee5e6b4b0d3255bfef95601890afd80709");
+  CHECK(h(crypto::sha1(std::string(1'000'000, 'a'))) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+}
+
 TEST_CASE("HMAC-SHA256 matches RFC 4231 test cases 1, 2, 3, 6 and 7", "[crypto][V11.4.3]") {
   // Case 1: 20-byte key.
   CHECK(hex(crypto::hmac_sha256(repeat(0x0b, 20), "Hi There")) ==

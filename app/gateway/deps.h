@@ -12,6 +12,10 @@
 #include "crypto/field_cipher.h"
 #include "store/database.h"
 
+namespace airlock::audit {
+class DenialRecorder;
+}
+
 namespace airlock::gateway {
 
 class KeyCache;
@@ -26,6 +30,8 @@ struct Deps {
   core::SecretBytes key_pepper;
   // The server's cache of key rows (gateway/key_cache.h); null in tools that read the store directly.
   KeyCache* keys = nullptr;
+  // Where a key's refusals (IP allowlist, scope, model) are audited (audit/denials.h); null: not.
+  audit::DenialRecorder* denials = nullptr;
 
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();

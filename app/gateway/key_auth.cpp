@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <string>
 
+#include "audit/denials.h"
+#include "gateway/key_cache.h"
+#include "gateway/key_format.h"
+
 namespace airlock::gateway {
 namespace {
 
@@ -35,7 +39,32 @@ std::optional<std::string_view> presented_key(const http::Request& req) {
   return std::nullopt;
 }
 
+// The route pattern of a /v1 request (gateway/routes.cpp): the only pattern with a parameter is
+// the model lookup; the raw path is never recorded.
+std::string route_of(const http::Request& req) {
+  if (req.path.rfind("/v1/models/", 0) == 0) return "/v1/models/{model_id...}";
+  for (std::string_view fixed : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/messages"})
+    if (req.path == fixed) return std::string(fixed);
+  return "(unknown)";
+}
+
 }  // namespace
+
+void record_key_denial(Deps& deps, const http::Request& req, std::string_view public_id, std::string_view name,
+                       std::string_view reason) {
+  if (!deps.denials) return;
+  audit::Denial d;
+  d.actor_kind = "key";
+  d.actor_id = std::string(public_id);
+  d.actor_display = name.empty() ? std::string() : "key:" + std::string(name);
+  d.method = std::string(req.method);
+  d.route = route_of(req);
+  d.reason = std::string(reason);
+  d.request_id = req.request_id;
+  d.ip = req.client_ip;
+  if (auto* ua = req.header("User-Agent")) d.user_agent = std::string(ua->substr(0, 256));
+  deps.denials->record(d);
+}
 
 std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
                                                                  std::string_view scope) {
@@ -49,12 +78,25 @@ std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, con
   auto key = authenticate(deps, *presented, req.client_ip);
   if (!key) {
     const auto& c = key.status().code();
-    if (c == "ip_not_allowed") return err(403, c, key.status().message());
+    if (c == "ip_not_allowed") {
+      // authenticate() says this only after the secret matched, so the id is the caller's own.
+      if (deps.denials) {
+        auto public_id = gateway_key_public_id(*presented).value_or("");
+        std::string name;
+        // The row authenticate() just read is in the cache; no SQL.
+        if (deps.keys)
+          if (auto row = deps.keys->find(public_id); row && *row) name = (*row)->name;
+        record_key_denial(deps, req, public_id, name, c);
+      }
+      return err(403, c, key.status().message());
+    }
     if (c == "invalid_api_key") return err(401, c, key.status().message());
     return err(503, "unavailable", "The key could not be checked; try again.", 1);
   }
-  if (std::find(key->scopes.begin(), key->scopes.end(), scope) == key->scopes.end())
+  if (std::find(key->scopes.begin(), key->scopes.end(), scope) == key->scopes.end()) {
+    record_key_denial(deps, req, key->public_id, key->name, "scope_not_allowed");
     return err(403, "scope_not_allowed", "This key may not use the " + std::string(scope) + " endpoints.");
+  }
   return std::move(*key);
 }
 

@@ -14,4 +14,9 @@ namespace airlock::gateway {
 std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
                                                                  std::string_view scope);
 
+// Audits a refusal of an authenticated key (ASVS V16.3.2) through deps.denials, without waiting on
+// the store: safe on the event loop. `name` may be empty when the row is not at hand.
+void record_key_denial(Deps& deps, const http::Request& req, std::string_view public_id, std::string_view name,
+                       std::string_view reason);
+
 }  // namespace airlock::gateway

@@ -114,8 +114,10 @@ std::variant<Prepared, http::Response> Gateway::prepare(const Endpoint& ep, http
   if (!model || !model->enabled)
     return err(404, "model_not_found", "The model '" + model_name.substr(0, 100) + "' does not exist.");
   if (!key->allowed_models.empty() &&
-      std::find(key->allowed_models.begin(), key->allowed_models.end(), model_name) == key->allowed_models.end())
+      std::find(key->allowed_models.begin(), key->allowed_models.end(), model_name) == key->allowed_models.end()) {
+    record_key_denial(deps_, req, key->public_id, key->name, "model_not_allowed");
     return err(403, "model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
+  }
 
   // Per-request cap on generated tokens.
   const char* mt_field = max_tokens_field(ep, *body);

@@ -17,6 +17,7 @@ struct Principal {
   store::UserRow user;
   store::SessionRow session;               // empty for a bearer token
   std::optional<std::string> token_scope;  // "read" | "read_write" when authenticated by token
+  std::string token_public_id;             // the token's public id, when authenticated by token
 };
 
 // Password accepted, second factor still owed.

@@ -1,5 +1,6 @@
 #include "guard/guard.h"
 
+#include "audit/denials.h"
 #include "http/errors.h"
 #include "http/form.h"
 #include "identity/access_tokens.h"
@@ -41,7 +42,8 @@ bool Guard::csrf_ok(const http::Request& req, const Principal& p) const {
   return !sent.empty() && core::ct_equal(sent, p.session.csrf_token);
 }
 
-std::variant<Principal, http::Response> Guard::by_token(http::Request& req, bool allow_mfa_pending) {
+std::variant<Principal, http::Response> Guard::by_token(http::Request& req, bool allow_mfa_pending,
+                                                       std::string_view route) {
   auto* auth = req.header("Authorization");
   constexpr std::string_view kBearer = "Bearer ";
   if (auth->size() <= kBearer.size() || auth->substr(0, kBearer.size()) != kBearer)
@@ -49,18 +51,24 @@ std::variant<Principal, http::Response> Guard::by_token(http::Request& req, bool
                   "Use an access token: Authorization: Bearer alk_pat_… (Basic authentication is never accepted).");
   auto found = identity::resolve_access_token(deps_, auth->substr(kBearer.size()));
   if (!found) return refuse(req, 401, "invalid_token", "The access token is unknown, revoked or expired.");
-  if (allow_mfa_pending) return refuse(req, 403, "forbidden", "Not available to access tokens.");
-  if (unsafe_method(req.method) && found->token.scope != "read_write")
-    return refuse(req, 403, "token_scope", "This access token may only read.");
-  Principal p{std::move(found->user), {}, found->token.scope};
+  Principal p{std::move(found->user), {}, found->token.scope, found->token.public_id};
   p.session.mfa_done = true;  // tokens are only issued to sessions that passed MFA
+  if (allow_mfa_pending) {
+    record_denial(req, route, &p, "forbidden");
+    return refuse(req, 403, "forbidden", "Not available to access tokens.");
+  }
+  if (unsafe_method(req.method) && found->token.scope != "read_write") {
+    record_denial(req, route, &p, "token_scope");
+    return refuse(req, 403, "token_scope", "This access token may only read.");
+  }
   return p;
 }
 
-std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, bool allow_mfa_pending) {
+std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, bool allow_mfa_pending,
+                                                        std::string_view route) {
   // The management API also takes personal access tokens; pages never do (a cookie-less request
   // cannot be a CSRF vehicle, so token requests skip the CSRF check).
-  if (req.path.rfind("/api/", 0) == 0 && req.header("Authorization")) return by_token(req, allow_mfa_pending);
+  if (req.path.rfind("/api/", 0) == 0 && req.header("Authorization")) return by_token(req, allow_mfa_pending, route);
   auto p = principal(req);
   if (!p) {
     auto r = unauthenticated(req);
@@ -81,8 +89,10 @@ std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, boo
     // The MFA step is over for this session; send it on instead of showing the step again.
     return http::redirect("/");
   }
-  if (unsafe_method(req.method) && (!same_origin(req) || !csrf_ok(req, *p)))
+  if (unsafe_method(req.method) && (!same_origin(req) || !csrf_ok(req, *p))) {
+    record_denial(req, route, &*p, "csrf_failed");
     return refuse(req, 403, "csrf_failed", "This request did not come from an Airlock page. Reload and try again.");
+  }
   return std::move(*p);
 }
 
@@ -96,6 +106,34 @@ http::Response Guard::refuse(const http::Request& req, int status, std::string_v
                              std::string_view message, const Principal* who) const {
   if (error_page_ && req.path.rfind("/api/", 0) != 0) return error_page_(req, status, message, who);
   return http::error_response(status, code, message, req.request_id);
+}
+
+void Guard::record_denial(const http::Request& req, std::string_view route, const Principal* who,
+                          std::string_view reason) const {
+  if (!denials_) return;
+  audit::Denial d;
+  if (!who) {
+    d.actor_kind = "anonymous";
+    d.actor_id = req.client_ip;
+  } else if (!who->token_public_id.empty()) {
+    d.actor_kind = "token";
+    d.actor_id = who->token_public_id;
+  } else {
+    d.actor_kind = "user";
+    d.actor_id = who->user.id.str();
+  }
+  if (who) {
+    d.user = who->user.id;
+    d.actor_display = who->user.email;
+  }
+  d.method = std::string(req.method);
+  // Never the raw path: it may carry a token (invite, reset and setup links).
+  d.route = route.empty() ? "(unknown)" : std::string(route);
+  d.reason = std::string(reason);
+  d.request_id = req.request_id;
+  d.ip = req.client_ip;
+  if (auto* ua = req.header("User-Agent")) d.user_agent = std::string(ua->substr(0, 256));
+  denials_->record(d);
 }
 
 }  // namespace airlock::guard

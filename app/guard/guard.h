@@ -16,6 +16,10 @@
 #include "http/router.h"
 #include "identity/service.h"
 
+namespace airlock::audit {
+class DenialRecorder;
+}
+
 namespace airlock::guard {
 
 inline constexpr const char* kSessionCookie = "__Host-airlock_session";
@@ -25,8 +29,9 @@ class Guard {
   // `public_origin`: scheme://host[:port] of the public URL, with the bound port filled in.
   Guard(identity::Deps& deps, std::string public_origin);
 
+  // `route` is the matched route pattern, for the audit record of a refusal.
   template <class Ctx>
-  std::variant<Ctx, http::Response> authorize(http::Request& req);
+  std::variant<Ctx, http::Response> authorize(http::Request& req, std::string_view route = {});
 
   // The signed-in principal for this request, if any (no CSRF or role checks).
   std::optional<Principal> principal(const http::Request& req);
@@ -46,30 +51,40 @@ class Guard {
   http::Response refuse(const http::Request& req, int status, std::string_view code, std::string_view message,
                         const Principal* who = nullptr) const;
 
+  // Authorization refusals (403: role, token scope, CSRF) go to the audit log through this
+  // recorder (audit/denials.h); without one they are only answered.
+  void set_denials(audit::DenialRecorder* denials) { denials_ = denials; }
+  // Records a refusal by `who` (nullptr: anonymous, keyed by client IP) of `route` for `reason`.
+  void record_denial(const http::Request& req, std::string_view route, const Principal* who,
+                     std::string_view reason) const;
+
  private:
-  std::variant<Principal, http::Response> signed_in(http::Request& req, bool allow_mfa_pending);
-  std::variant<Principal, http::Response> by_token(http::Request& req, bool allow_mfa_pending);
+  std::variant<Principal, http::Response> signed_in(http::Request& req, bool allow_mfa_pending, std::string_view route);
+  std::variant<Principal, http::Response> by_token(http::Request& req, bool allow_mfa_pending, std::string_view route);
   bool csrf_ok(const http::Request& req, const Principal& p) const;
 
   identity::Deps& deps_;
   std::string origin_;
   ErrorPage error_page_;
+  audit::DenialRecorder* denials_ = nullptr;
 };
 
 // A response that sends the caller to sign in (303 for pages, 401 JSON under /api/).
 http::Response unauthenticated(const http::Request& req);
 
 template <class Ctx>
-std::variant<Ctx, http::Response> Guard::authorize(http::Request& req) {
+std::variant<Ctx, http::Response> Guard::authorize(http::Request& req, std::string_view route) {
   constexpr bool kMfaStep = std::is_same_v<Ctx, MfaPendingCtx>;
-  auto who = signed_in(req, kMfaStep);
+  auto who = signed_in(req, kMfaStep, route);
   if (auto* stop = std::get_if<http::Response>(&who)) return std::move(*stop);
   auto& p = std::get<Principal>(who);
   if constexpr (kMfaStep) {
     return MfaPendingCtx(std::move(p));
   } else {
-    if (!identity::role_at_least(p.user.role, Ctx::kRole))
+    if (!identity::role_at_least(p.user.role, Ctx::kRole)) {
+      record_denial(req, route, &p, "forbidden");
       return refuse(req, 403, "forbidden", "Your role does not allow this.", &p);
+    }
     return Ctx(std::move(p));
   }
 }

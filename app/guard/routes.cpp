@@ -46,11 +46,14 @@ void Routes::add_public_report(std::string method, std::string pattern,
 void Routes::add_public(std::string method, std::string pattern,
                         std::function<http::Response(http::Request&)> handler, SlidingWindowLimiter* limiter) {
   if (limiter) handler = limited(*limiter, std::move(handler));
+  std::string route_pattern = pattern;
   router_.add({std::move(method), std::move(pattern), http::Access::kPublic,
-               [this, h = std::move(handler)](http::Request& req) -> http::Response {
-                 if (Guard::unsafe_method(req.method) && !guard_.same_origin(req))
+               [this, route = std::move(route_pattern), h = std::move(handler)](http::Request& req) -> http::Response {
+                 if (Guard::unsafe_method(req.method) && !guard_.same_origin(req)) {
+                   guard_.record_denial(req, route, nullptr, "csrf_failed");
                    return guard_.refuse(req, 403, "csrf_failed",
                                         "This request did not come from an Airlock page. Reload and try again.");
+                 }
                  return h(req);
                }});
 }

@@ -35,9 +35,10 @@ class Routes {
 
   template <class Ctx>
   void add(std::string method, std::string pattern, std::function<http::Response(const Ctx&, http::Request&)> handler) {
+    std::string route_pattern = pattern;
     router_.add({std::move(method), std::move(pattern), access_of<Ctx>(),
-                 [this, h = std::move(handler)](http::Request& req) -> http::Response {
-                   auto a = guard_.authorize<Ctx>(req);
+                 [this, route = std::move(route_pattern), h = std::move(handler)](http::Request& req) -> http::Response {
+                   auto a = guard_.authorize<Ctx>(req, route);
                    if (auto* stop = std::get_if<http::Response>(&a)) return std::move(*stop);
                    return h(std::get<Ctx>(a), req);
                  }});

@@ -11,7 +11,7 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
                                          std::string_view fresh, const Origin& origin) {
   if (!verify_password(current, user.password_hash, deps.policies.argon2).ok)
     return core::Status::error("password_wrong", "The current password is not right.");
-  if (auto s = check_password_policy(fresh, user.email); !s) return s;
+  if (auto s = check_new_password(deps, fresh, user.email); !s) return s;
   auto hash = hash_password(fresh, deps.policies.argon2, deps.random);
   if (!hash) return hash.status();
   NewSession session;

@@ -46,7 +46,7 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
   }
 
   LoginResult result;
-  bool require_mfa = ok && mfa_required(deps);
+  bool require_mfa = ok && mfa_required_for(deps, user->role);
   auto at = core::format_time_utc(deps.clock.system_now());
   auto s = deps.db.write([&](store::Tx& tx) {
     if (!ok) {
@@ -62,7 +62,7 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
       return core::Status::ok();
     }
     if (upgraded) store::users::set_password_hash(tx, user->id, *upgraded, now);
-    // With MFA required for everyone, a user without it is held at enrolment until they set it up.
+    // Where the policy requires MFA, a user without it is held at enrolment until they set it up.
     result.mfa_pending = user->totp_enabled || require_mfa;
     result.session = start_session(deps, tx, user->id, !result.mfa_pending, origin);
     auto e = origin_event("login", "success", origin);

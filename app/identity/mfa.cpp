@@ -7,6 +7,7 @@
 #include "identity/audit_events.h"
 #include "identity/backup_codes.h"
 #include "identity/login.h"
+#include "identity/second_factor.h"
 #include "identity/totp.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
@@ -14,10 +15,7 @@
 namespace airlock::identity {
 namespace {
 
-constexpr const char* kPurpose = "totp-secret";
 constexpr const char* kIssuer = "Airlock";
-
-crypto::FieldPlace place(core::UserId id) { return {"users", "totp_secret", id.value}; }
 
 
 std::optional<store::UserRow> load_user(Deps& deps, core::UserId id) {
@@ -31,7 +29,7 @@ std::optional<store::UserRow> load_user(Deps& deps, core::UserId id) {
 
 core::Result<core::SecretBytes> open_secret(Deps& deps, const store::UserRow& u) {
   if (!u.totp_secret) return core::Status::error("mfa_not_pending", "No authenticator is being set up.");
-  return deps.fields.open(kPurpose, place(u.id), *u.totp_secret);
+  return deps.fields.open(kTotpPurpose, totp_place(u.id), *u.totp_secret);
 }
 
 // Stores already-hashed codes (argon2 per code, done outside the writer), replacing the old set.
@@ -58,22 +56,6 @@ core::Result<std::pair<std::vector<std::string>, std::vector<std::string>>> make
   return std::make_pair(codes, hashes);
 }
 
-// Finds and marks used the backup code matching `normalized`; false when none matches.
-bool use_backup_code(store::Tx& tx, core::UserId user, const std::string& normalized, std::int64_t now) {
-  SQLite::Statement q(tx.db(), "SELECT id, code_hash FROM backup_codes WHERE user_id = ? AND used_at IS NULL");
-  q.bind(1, user.value);
-  std::optional<std::int64_t> match;
-  while (q.executeStep()) {
-    // Every unused code is checked, so timing does not tell which one matched.
-    if (verify_backup_code(normalized, q.getColumn(1).getString()) && !match) match = q.getColumn(0).getInt64();
-  }
-  if (!match) return false;
-  SQLite::Statement use(tx.db(), "UPDATE backup_codes SET used_at = ? WHERE id = ? AND used_at IS NULL");
-  use.bind(1, now);
-  use.bind(2, *match);
-  return use.exec() == 1;
-}
-
 }  // namespace
 
 core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, const Origin& origin) {
@@ -81,7 +63,7 @@ core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, cons
   if (!u) return core::Status::error("not_found", "No such user.");
   if (u->totp_enabled) return core::Status::error("mfa_already_enabled", "An authenticator is already set up.");
   auto secret = new_totp_secret(deps.random);
-  auto token = deps.fields.seal(kPurpose, place(user), secret.bytes());
+  auto token = deps.fields.seal(kTotpPurpose, totp_place(user), secret.bytes());
   if (!token) return token.status();
   auto s = deps.db.write([&](store::Tx& tx) {
     store::users::set_totp(tx, user, *token, false, deps.now_s());
@@ -134,20 +116,12 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
     locked = throttle_for(deps, tx, subject_of(u->email), origin.ip).address_locked;
     return core::Status::ok();
   });
-  std::optional<TotpCheck> totp;
-  std::string backup = normalize_backup_code(code);
-  if (backup.empty()) {
-    auto secret = open_secret(deps, *u);
-    if (!secret) return secret.status();
-    totp = verify_totp(secret->bytes(), code, deps.clock.system_now(), u->totp_last_step);
-  }
+  auto attempt = prepare_factor(deps, *u, code);
+  if (!attempt) return attempt.status();
   NewSession fresh;
   bool ok = false;
   auto s = deps.db.write([&](store::Tx& tx) {
-    if (!locked) {
-      if (totp) ok = totp->ok && store::users::advance_totp_step(tx, u->id, totp->step);
-      else ok = use_backup_code(tx, u->id, backup, now);
-    }
+    if (!locked) ok = consume_factor(tx, *attempt, now);
     if (!ok) {
       bool now_locked = !locked && record_auth_failure(deps, tx, u->id, subject_of(u->email), "mfa", origin);
       if (locked || now_locked) store::sessions::end(tx, pending.id, now, "locked");
@@ -159,7 +133,7 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
     }
     store::sessions::end(tx, pending.id, now, "mfa_completed");
     fresh = start_session(deps, tx, u->id, true, origin);
-    auto e = user_event(totp ? "login.mfa" : "login.backup_code", u->id, u->email, origin);
+    auto e = user_event(attempt->totp ? "login.mfa" : "login.backup_code", u->id, u->email, origin);
     audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });
@@ -196,19 +170,18 @@ core::Result<NewSession> upgrade_session(Deps& deps, const store::SessionRow& pe
 core::Status disable_totp(Deps& deps, const store::UserRow& user, std::string_view password, std::string_view code,
                           const Origin& origin) {
   if (!user.totp_enabled) return core::Status::error("mfa_not_enabled", "Two-factor authentication is off already.");
-  if (mfa_required(deps))
-    return core::Status::error("mfa_required_by_policy", "The owner requires two-factor authentication for every account.");
+  if (mfa_required_for(deps, user.role))
+    return core::Status::error("mfa_required_by_policy",
+                               role_at_least(user.role, Role::kAdmin)
+                                   ? "Owners and admins must use two-factor authentication."
+                                   : "The owner requires two-factor authentication for every account.");
   bool password_ok = verify_password(password, user.password_hash, deps.policies.argon2).ok;
-  auto secret = open_secret(deps, user);
-  if (!secret) return secret.status();
-  std::string backup = normalize_backup_code(code);
-  std::optional<TotpCheck> totp;
-  if (backup.empty()) totp = verify_totp(secret->bytes(), code, deps.clock.system_now(), user.totp_last_step);
+  auto attempt = prepare_factor(deps, user, code);
+  if (!attempt) return attempt.status();
   bool ok = false;
   auto s = deps.db.write([&](store::Tx& tx) {
     auto now = deps.now_s();
-    bool code_ok = totp ? (totp->ok && store::users::advance_totp_step(tx, user.id, totp->step))
-                        : use_backup_code(tx, user.id, backup, now);
+    bool code_ok = consume_factor(tx, *attempt, now);
     if (!password_ok || !code_ok) {
       record_auth_failure(deps, tx, user.id, subject_of(user.email), "mfa", origin);
       auto e = user_event("mfa.disable", user.id, user.email, origin);
@@ -233,11 +206,14 @@ bool mfa_required(Deps& deps) {
   bool required = false;
   (void)deps.db.view([&](store::Tx& tx) {
     SQLite::Statement q(tx.db(), "SELECT value FROM settings WHERE key = 'require_mfa'");
-    required = q.executeStep() && q.getColumn(0).getString() == "true";
+    // Unset means the default: required. Only an owner's explicit "false" relaxes it.
+    required = !q.executeStep() || q.getColumn(0).getString() != "false";
     return core::Status::ok();
   });
   return required;
 }
+
+bool mfa_required_for(Deps& deps, Role role) { return role_at_least(role, Role::kAdmin) || mfa_required(deps); }
 
 core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
                               const Origin& origin) {

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "identity/role.h"
 #include "identity/service.h"
 #include "identity/sessions.h"
 
@@ -36,7 +37,7 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
                                            const Origin& origin);
 
 // Turns the user's own TOTP off; needs the password and a current code (or a backup code).
-// Refused ("mfa_required_by_policy") while the owner requires MFA for everyone. Errors:
+// Refused ("mfa_required_by_policy") while the policy requires MFA for the user's role. Errors:
 // "password_wrong", "mfa_code_invalid".
 core::Status disable_totp(Deps& deps, const store::UserRow& user, std::string_view password, std::string_view code,
                           const Origin& origin);
@@ -47,8 +48,10 @@ core::Result<NewSession> upgrade_session(Deps& deps, const store::SessionRow& pe
 // Replaces the backup codes (the old set stops working) and returns the new ones.
 core::Result<std::vector<std::string>> regenerate_backup_codes(Deps& deps, core::UserId user, const Origin& origin);
 
-// Whether the owner requires MFA for everyone (settings "require_mfa").
-bool mfa_required(Deps& deps);
+// MFA policy (ASVS V6.3.3): always required for owners and admins; for editors and viewers as the
+// owner sets it (settings "require_mfa"), required unless the owner relaxed it.
+bool mfa_required(Deps& deps);  // the editor/viewer setting
+bool mfa_required_for(Deps& deps, Role role);
 core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
                               const Origin& origin);
 

@@ -62,6 +62,12 @@ TEST_CASE("enrolment needs a valid code and stores the secret encrypted", "[iden
 TEST_CASE("turning MFA off needs the password and a fresh code", "[identity][mfa]") {
   IdentityFixture f;
   auto en = enrol(f);
+  // Only where the policy allows it: an editor, with MFA relaxed for editors and viewers.
+  REQUIRE(identity::set_mfa_required(f.d(), false, en.id, "owner@example.com", kOrigin));
+  REQUIRE(f.db->write([&](store::Tx& tx) {
+    store::users::set_role(tx, en.id, identity::Role::kEditor, now_s(f));
+    return core::Status::ok();
+  }));
   f.clock.advance(30s);  // the enrolment code's step is spent
   auto code = identity::totp_at(en.secret, now_s(f));
   CHECK(identity::disable_totp(f.d(), user(f, en.id), "wrong password here", code, kOrigin).code() == "password_wrong");
@@ -75,10 +81,31 @@ TEST_CASE("turning MFA off needs the password and a fresh code", "[identity][mfa
   CHECK_FALSE(u.totp_secret.has_value());
 }
 
-TEST_CASE("MFA cannot be turned off while the owner requires it", "[identity][mfa]") {
+TEST_CASE("MFA cannot be turned off while the policy requires it for the role", "[identity][mfa][V6.3.3]") {
   IdentityFixture f;
   auto en = enrol(f);
+  CHECK(identity::mfa_required(f.d()));  // on by default, for editors and viewers too
+  // Owners and admins: always, whatever the setting says.
+  REQUIRE(identity::set_mfa_required(f.d(), false, en.id, "owner@example.com", kOrigin));
+  for (auto role : {identity::Role::kOwner, identity::Role::kAdmin}) {
+    CHECK(identity::mfa_required_for(f.d(), role));
+    REQUIRE(f.db->write([&](store::Tx& tx) {
+      store::users::set_role(tx, en.id, role, now_s(f));
+      return core::Status::ok();
+    }));
+    f.clock.advance(30s);
+    CHECK(identity::disable_totp(f.d(), user(f, en.id), kPassword, identity::totp_at(en.secret, now_s(f)), kOrigin)
+              .code() == "mfa_required_by_policy");
+  }
+  CHECK_FALSE(identity::mfa_required_for(f.d(), identity::Role::kEditor));
+  CHECK_FALSE(identity::mfa_required_for(f.d(), identity::Role::kViewer));
+  // Editors and viewers: as the owner sets it.
   REQUIRE(identity::set_mfa_required(f.d(), true, en.id, "owner@example.com", kOrigin));
+  CHECK(identity::mfa_required_for(f.d(), identity::Role::kViewer));
+  REQUIRE(f.db->write([&](store::Tx& tx) {
+    store::users::set_role(tx, en.id, identity::Role::kViewer, now_s(f));
+    return core::Status::ok();
+  }));
   f.clock.advance(30s);
   CHECK(identity::disable_totp(f.d(), user(f, en.id), kPassword, identity::totp_at(en.secret, now_s(f)), kOrigin).code() ==
         "mfa_required_by_policy");

@@ -6,7 +6,9 @@
 #include <string>
 
 #include "core/bytes.h"
+#include "identity/breached_passwords.h"
 #include "identity/common_passwords.h"
+#include "identity/service.h"
 
 namespace airlock::identity {
 namespace {
@@ -135,6 +137,15 @@ core::Status check_password_policy(std::string_view password, std::string_view e
   if (local_length >= kMinEmailLocalPart && contains_ignoring_case(password, local)) {
     return refuse("password_contains_email",
                   "The password must not contain the part of your e-mail address before the @.");
+  }
+  return core::Status::ok();
+}
+
+core::Status check_new_password(const Deps& deps, std::string_view password, std::string_view email) {
+  if (auto s = check_password_policy(password, email); !s) return s;
+  if (deps.policies.breached && deps.policies.breached->contains(password)) {
+    return refuse("password_breached",
+                  "This password appears in a list of passwords exposed in data breaches. Choose another.");
   }
   return core::Status::ok();
 }

@@ -7,6 +7,8 @@
 
 namespace airlock::identity {
 
+struct Deps;
+
 // Checks, in this order, stopping at the first failure (its code is stable, its message user-facing):
 //   "password_invalid_utf8"      not well-formed UTF-8 (overlong, surrogate, > U+10FFFF, truncated)
 //   "password_too_short"         fewer than 12 code points
@@ -18,5 +20,11 @@ namespace airlock::identity {
 // characters" tells the user more than "too common". Makes no copy of the password that outlives
 // the call.
 core::Status check_password_policy(std::string_view password, std::string_view email);
+
+// What every path that sets a password calls: check_password_policy, then, when
+// AIRLOCK_BREACHED_PASSWORDS_DIR is set, the breached-password list (ASVS V6.2.12):
+//   "password_breached"          its SHA-1 is in the operator's Have I Been Pwned range files
+// The list comes last: it costs a file read, and the rules above answer most weak passwords.
+core::Status check_new_password(const Deps& deps, std::string_view password, std::string_view email);
 
 }  // namespace airlock::identity

@@ -3,9 +3,18 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include <algorithm>
+#include <cctype>
+#include <fstream>
+#include <memory>
 #include <string>
 
+#include "core/bytes.h"
+#include "crypto/hash.h"
+#include "identity/breached_passwords.h"
 #include "identity/common_passwords.h"
+#include "identity/service.h"
+#include "support/identity_fixture.h"
+#include "support/temp_dir.h"
 
 using namespace airlock;
 
@@ -178,4 +187,34 @@ TEST_CASE("listed words padded with digits, repeated patterns and sequences are 
     INFO(fine);
     CHECK(check_password_policy(fine, "someone@example.com").is_ok());
   }
+}
+
+namespace {
+// Appends each password's line to its prefix's range file, as the HIBP downloader lays them out.
+void list_as_breached(const std::string& dir, std::initializer_list<std::string_view> passwords) {
+  for (auto pw : passwords) {
+    auto d = crypto::sha1(pw);
+    std::string hex = core::to_hex(d.data(), d.size());
+    std::transform(hex.begin(), hex.end(), hex.begin(), [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    std::ofstream(dir + "/" + hex.substr(0, 5) + ".txt", std::ios::app) << hex.substr(5) << ":42\r\n";
+  }
+}
+}  // namespace
+
+TEST_CASE("A new password on the operator's breached list is refused, after the other rules", "[password][V6.2.12]") {
+  testing::IdentityFixture f;
+  const char* email = "someone@example.com";
+  const std::string listed = "tangerine walrus orbit";
+  CHECK(identity::check_new_password(f.d(), listed, email).is_ok());  // no list configured
+
+  testing::TempDir dir;
+  list_as_breached(dir.path(), {listed, "short", "password1234"});
+  f.deps->policies.breached = std::make_shared<const identity::BreachedPasswords>(dir.path());
+  auto refused = identity::check_new_password(f.d(), listed, email);
+  CHECK(refused.code() == "password_breached");
+  CHECK(refused.message() == "This password appears in a list of passwords exposed in data breaches. Choose another.");
+  CHECK(identity::check_new_password(f.d(), "tangerine walrus orbit!", email).is_ok());
+  // The cheaper rules answer first, with their more helpful messages.
+  CHECK(identity::check_new_password(f.d(), "short", email).code() == "password_too_short");
+  CHECK(identity::check_new_password(f.d(), "password1234", email).code() == "password_common");
 }

@@ -14,6 +14,8 @@ Policies policies_from(const core::Config& c) {
   p.session_idle = std::chrono::seconds(c.session_idle_timeout_s);
   p.session_absolute = std::chrono::seconds(c.session_absolute_timeout_s);
   p.max_sessions = c.max_sessions;
+  if (!c.breached_passwords_dir.empty())
+    p.breached = std::make_shared<const BreachedPasswords>(c.breached_passwords_dir, c.log_level);
   return p;
 }
 

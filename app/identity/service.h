@@ -2,12 +2,14 @@
 // What every identity operation needs, passed in from main (nothing global): the store, the
 // clock and randomness, and the policies from configuration.
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/random.h"
 #include "crypto/field_cipher.h"
+#include "identity/breached_passwords.h"
 #include "identity/password.h"
 #include "store/database.h"
 
@@ -17,12 +19,16 @@ struct Policies {
   Argon2Params argon2 = default_argon2_params();
   std::chrono::seconds setup_token_lifetime{3600};
   std::chrono::seconds invite_lifetime{72 * 3600};
+  std::chrono::seconds reset_lifetime{3600};   // password-reset links (V6.4.3: short-lived)
+  std::chrono::seconds step_up_window{5 * 60};  // how long a confirmed password + code counts
   std::chrono::seconds session_idle{30 * 60};
   std::chrono::seconds session_absolute{12 * 3600};
   int max_sessions = 10;
   int lockout_failures = 5;
   std::chrono::seconds lockout_window{15 * 60};
   std::chrono::seconds lockout_duration{15 * 60};
+  // Set when AIRLOCK_BREACHED_PASSWORDS_DIR is; shared because Deps (and so Policies) is copied.
+  std::shared_ptr<const BreachedPasswords> breached;
 };
 
 // The identity settings from the validated configuration.

@@ -13,7 +13,7 @@ namespace {
 constexpr const char* kSetup = "setup";
 
 core::Result<std::string> checked_hash(Deps& deps, const std::string& email, std::string_view password) {
-  if (auto s = check_password_policy(password, email); !s) return s;
+  if (auto s = check_new_password(deps, password, email); !s) return s;
   return hash_password(password, deps.policies.argon2, deps.random);
 }
 

@@ -163,7 +163,7 @@ core::Result<core::UserId> accept_invite(Deps& deps, std::string_view token, std
                                          const Origin& origin) {
   auto info = invite_usable(deps, token);
   if (!info) return invite_invalid();
-  if (auto s = check_password_policy(password, info->email); !s) return s;
+  if (auto s = check_new_password(deps, password, info->email); !s) return s;
   // Hashing takes ~100 ms: done before the write job so the single writer is not held by it.
   auto hash = hash_password(password, deps.policies.argon2, deps.random);
   if (!hash) return hash.status();
@@ -249,10 +249,7 @@ core::Status reset_mfa(Deps& deps, const store::UserRow& actor, core::UserId tar
                         if (user.id == by.id)
                           return core::Status::error("self_change",
                                                      "Manage your own authenticator under Account security.");
-                        store::users::set_totp(tx, user.id, std::nullopt, false, now);
-                        SQLite::Statement del(tx.db(), "DELETE FROM backup_codes WHERE user_id = ?");
-                        del.bind(1, user.id.value);
-                        int codes = del.exec();
+                        int codes = store::users::clear_second_factor(tx, user.id, now);
                         c.details = end_everything(tx, user.id, now, "mfa_reset");
                         c.details["backup_codes_removed"] = codes;
                         c.details["before"] = {{"mfa", user.totp_enabled}};
@@ -271,6 +268,55 @@ core::Status unlock(Deps& deps, const store::UserRow& actor, core::UserId target
                         c.details["after"] = {{"locked_until", 0}};
                         return core::Status::ok();
                       });
+}
+
+core::Result<CreatedReset> issue_password_reset(Deps& deps, const store::UserRow& actor, core::UserId target,
+                                                const Origin& origin) {
+  CreatedReset made;
+  auto s = admin_change(deps, actor, target, "user.password_reset_link", json::object(), origin,
+                        [&](store::Tx& tx, const store::UserRow& by, const store::UserRow& user, std::int64_t now,
+                            Change& c) {
+                          if (user.id == by.id)
+                            return core::Status::error("self_change", "Change your own password under Account.");
+                          if (!user.active)
+                            return core::Status::error("user_inactive", "Activate this user first.");
+                          insert_reset_link(deps, tx, user.id, user.email, by.id, now, made);
+                          c.details = {{"link", made.id.value}, {"expires_at", made.expires_at}};
+                          return core::Status::ok();
+                        });
+  if (!s) return s;
+  return made;
+}
+
+core::Status revoke_sessions(Deps& deps, const store::UserRow& actor, core::UserId target, const Origin& origin) {
+  return admin_change(deps, actor, target, "user.sessions_revoke", json::object(), origin,
+                      [&](store::Tx& tx, const store::UserRow& by, const store::UserRow& user, std::int64_t now,
+                          Change& c) {
+                        if (user.id == by.id)
+                          return core::Status::error("self_change", "End your own sessions under Account.");
+                        c.details = end_everything(tx, user.id, now, "revoked_by_admin");
+                        return core::Status::ok();
+                      });
+}
+
+core::Result<int> revoke_all_sessions(Deps& deps, const store::UserRow& actor_in, core::SessionId keep,
+                                      const Origin& origin) {
+  int ended = 0;
+  auto s = deps.db.write([&](store::Tx& tx) {
+    auto actor = current_admin(tx, actor_in.id);
+    if (!actor) return actor.status();
+    bool owners_too = actor->role == Role::kOwner;
+    ended = store::sessions::end_all(tx, keep, owners_too, deps.now_s(), "revoked_by_admin");
+    auto e = event("sessions.revoke_all", *actor, owners_too ? "sessions:all" : "sessions:non_owners", origin);
+    e.details_json = json{{"sessions_ended", ended}, {"owners_included", owners_too}}.dump();
+    audit::append(tx, e, at(deps));
+    return core::Status::ok();
+  });
+  if (!s) {
+    if (is_rule_refusal(s)) audit_denied(deps, actor_in, "sessions.revoke_all", "sessions:all", s, json::object(), origin);
+    return s;
+  }
+  return ended;
 }
 
 std::vector<UserSummary> list_users(Deps& deps) {

@@ -29,6 +29,7 @@
 
 #include "core/ids.h"
 #include "core/result.h"
+#include "identity/password_reset.h"
 #include "identity/role.h"
 #include "identity/service.h"
 #include "store/users_repo.h"
@@ -86,6 +87,18 @@ core::Status reset_mfa(Deps& deps, const store::UserRow& actor, core::UserId tar
 // Ends a lockout now and forgets the failures inside the lockout window, so the next wrong
 // password does not lock the account again at once.
 core::Status unlock(Deps& deps, const store::UserRow& actor, core::UserId target, const Origin& origin);
+
+// A one-time password-reset link for `target` (identity/password_reset.h), returned once to the
+// issuing admin. Not for oneself: the account page changes one's own password.
+core::Result<CreatedReset> issue_password_reset(Deps& deps, const store::UserRow& actor, core::UserId target,
+                                                const Origin& origin);
+// Signs `target` out everywhere (ASVS V7.4.5): every session ends and every access token is
+// revoked; the account stays active.
+core::Status revoke_sessions(Deps& deps, const store::UserRow& actor, core::UserId target, const Origin& origin);
+// Signs out everyone the actor may manage (an owner: every user; an admin: every non-owner),
+// the actor's other sessions included, but never `keep` (the session asking). Returns how many ended.
+core::Result<int> revoke_all_sessions(Deps& deps, const store::UserRow& actor, core::SessionId keep,
+                                      const Origin& origin);
 
 // Every user, oldest first. Empty on a store error (the page then shows an empty table).
 std::vector<UserSummary> list_users(Deps& deps);

@@ -211,6 +211,29 @@ const std::vector<Migration>& migrations() {
         ALTER TABLE auth_failures ADD COLUMN subject TEXT NOT NULL DEFAULT '';
         CREATE INDEX auth_failures_by_subject ON auth_failures (subject, at, ip);
        )SQL"},
+      {5, "password-reset links and step-up",
+       R"SQL(
+        -- When the session's user last proved password and second factor (sign-in or step-up).
+        ALTER TABLE sessions ADD COLUMN reauth_at INTEGER NOT NULL DEFAULT 0;
+        -- A third kind of one-time link, for one user: SQLite cannot widen a CHECK in place.
+        CREATE TABLE one_time_tokens_v5 (
+          id          INTEGER PRIMARY KEY,
+          kind        TEXT NOT NULL CHECK (kind IN ('setup', 'invite', 'reset')),
+          token_hash  BLOB NOT NULL UNIQUE,
+          email       TEXT,
+          role        TEXT CHECK (role IN ('owner', 'admin', 'editor', 'viewer')),
+          created_by  INTEGER REFERENCES users (id),
+          created_at  INTEGER NOT NULL,
+          expires_at  INTEGER NOT NULL,
+          used_at     INTEGER,
+          user_id     INTEGER REFERENCES users (id),
+          CHECK ((kind = 'reset') = (user_id IS NOT NULL))
+        ) STRICT;
+        INSERT INTO one_time_tokens_v5 (id, kind, token_hash, email, role, created_by, created_at, expires_at, used_at)
+          SELECT id, kind, token_hash, email, role, created_by, created_at, expires_at, used_at FROM one_time_tokens;
+        DROP TABLE one_time_tokens;
+        ALTER TABLE one_time_tokens_v5 RENAME TO one_time_tokens;
+       )SQL"},
   };
   return kMigrations;
 }

@@ -5,7 +5,7 @@
 namespace airlock::store::sessions {
 namespace {
 
-constexpr const char* kColumns = "id, user_id, csrf_token, mfa_done, created_at, last_seen_at, ip, user_agent";
+constexpr const char* kColumns = "id, user_id, csrf_token, mfa_done, created_at, last_seen_at, ip, user_agent, reauth_at";
 
 SessionRow read_row(SQLite::Statement& q) {
   SessionRow s;
@@ -17,6 +17,7 @@ SessionRow read_row(SQLite::Statement& q) {
   s.last_seen_at = q.getColumn(5).getInt64();
   s.ip = q.getColumn(6).getString();
   s.user_agent = q.getColumn(7).getString();
+  s.reauth_at = q.getColumn(8).getInt64();
   return s;
 }
 
@@ -26,7 +27,7 @@ core::SessionId insert(Tx& tx, core::UserId user, const std::string& token_hash,
                        bool mfa_done, std::int64_t now, const std::string& ip, const std::string& user_agent) {
   SQLite::Statement q(tx.db(),
                       "INSERT INTO sessions (user_id, token_hash, csrf_token, mfa_done, created_at, last_seen_at, ip, "
-                      "user_agent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+                      "user_agent, reauth_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, user.value);
   q.bind(2, token_hash.data(), static_cast<int>(token_hash.size()));
   q.bind(3, csrf_token);
@@ -35,6 +36,7 @@ core::SessionId insert(Tx& tx, core::UserId user, const std::string& token_hash,
   q.bind(6, now);
   q.bind(7, ip);
   q.bind(8, user_agent);
+  q.bind(9, now);  // starting a session is itself a fresh sign-in
   q.exec();
   return core::SessionId(tx.db().getLastInsertRowid());
 }
@@ -61,6 +63,24 @@ void touch(Tx& tx, core::SessionId id, std::int64_t now) {
   q.bind(1, now);
   q.bind(2, id.value);
   q.exec();
+}
+
+void set_reauth(Tx& tx, core::SessionId id, std::int64_t now) {
+  SQLite::Statement q(tx.db(), "UPDATE sessions SET reauth_at = ? WHERE id = ? AND ended_at IS NULL");
+  q.bind(1, now);
+  q.bind(2, id.value);
+  q.exec();
+}
+
+int end_all(Tx& tx, core::SessionId keep, bool owners_too, std::int64_t now, const std::string& reason) {
+  SQLite::Statement q(tx.db(),
+                      "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL AND id != ? AND "
+                      "(? OR user_id NOT IN (SELECT id FROM users WHERE role = 'owner'))");
+  q.bind(1, now);
+  q.bind(2, reason);
+  q.bind(3, keep.value);
+  q.bind(4, owners_too ? 1 : 0);
+  return q.exec();
 }
 
 bool end_for_user(Tx& tx, core::UserId user, core::SessionId id, std::int64_t now, const std::string& reason) {

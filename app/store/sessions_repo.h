@@ -16,6 +16,7 @@ struct SessionRow {
   bool mfa_done = false;
   std::int64_t created_at = 0;
   std::int64_t last_seen_at = 0;
+  std::int64_t reauth_at = 0;  // last password + second factor: sign-in or step-up
   std::string ip;
   std::string user_agent;
 };
@@ -27,6 +28,10 @@ core::SessionId insert(Tx& tx, core::UserId user, const std::string& token_hash,
 std::optional<SessionRow> find_open_by_token_hash(Tx& tx, const std::string& token_hash);
 std::vector<SessionRow> list_open_for_user(Tx& tx, core::UserId user);
 void touch(Tx& tx, core::SessionId id, std::int64_t now);
+// Records a step-up (password and second factor confirmed again) on an open session.
+void set_reauth(Tx& tx, core::SessionId id, std::int64_t now);
+// Ends every open session (owners' only when `owners_too`) except `keep`; returns how many.
+int end_all(Tx& tx, core::SessionId keep, bool owners_too, std::int64_t now, const std::string& reason);
 // Owner-scoped: ends the session only if it belongs to `user`. Returns whether one was ended.
 bool end_for_user(Tx& tx, core::UserId user, core::SessionId id, std::int64_t now, const std::string& reason);
 void end(Tx& tx, core::SessionId id, std::int64_t now, const std::string& reason);

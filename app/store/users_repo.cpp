@@ -126,6 +126,13 @@ void set_totp(Tx& tx, core::UserId id, const std::optional<std::string>& secret_
               });
 }
 
+int clear_second_factor(Tx& tx, core::UserId id, std::int64_t now) {
+  set_totp(tx, id, std::nullopt, false, now);
+  SQLite::Statement del(tx.db(), "DELETE FROM backup_codes WHERE user_id = ?");
+  del.bind(1, id.value);
+  return del.exec();
+}
+
 bool advance_totp_step(Tx& tx, core::UserId id, std::int64_t step) {
   SQLite::Statement q(tx.db(), "UPDATE users SET totp_last_step = ? WHERE id = ? AND totp_last_step < ?");
   q.bind(1, step);

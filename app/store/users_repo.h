@@ -40,6 +40,9 @@ void set_locked_until(Tx& tx, core::UserId id, std::int64_t until, std::int64_t 
 // Stores the encrypted secret; enabled stays as given (false during enrolment).
 void set_totp(Tx& tx, core::UserId id, const std::optional<std::string>& secret_token, bool enabled,
               std::int64_t now);
+// Removes the second factor entirely: TOTP secret, flag and last step, and every backup code.
+// Returns how many backup codes were removed.
+int clear_second_factor(Tx& tx, core::UserId id, std::int64_t now);
 // Records the last accepted TOTP step; returns false when `step` is not newer (a replay raced us).
 bool advance_totp_step(Tx& tx, core::UserId id, std::int64_t step);
 

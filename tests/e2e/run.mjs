@@ -514,6 +514,9 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     const { page } = owner;
     const res = await page.goto(setupLink);
     assert.equal(res.status(), 200);
+    // V14.2.1: the token left the address bar at the first request (it now lives in a cookie).
+    assert.equal(page.url(), `${base}/setup`);
+    assert.equal(res.request().redirectedFrom()?.url(), setupLink);
     assert.equal(await page.title(), "Set up · Airlock");
     await page.getByRole("heading", { level: 1, name: "Set up Airlock" }).waitFor();
     // Labelled fields (getByLabel fails on an unlabelled one); the e-mail field has autofocus.
@@ -556,9 +559,65 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await owner.screenshot("login-error");
   });
 
-  step("signing in shows the overview with the e-mail and the owner role", async () => {
+  // --- The owner's first sign-in: an owner always needs a second factor (V6.3.3) ------------
+
+  step("the first sign-in leads straight to setting up an authenticator", async () => {
     const { page } = owner;
-    await owner.signIn(OWNER_EMAIL, OWNER_PASSWORD, { finalUrl: `${base}/` });
+    await owner.signIn(OWNER_EMAIL, OWNER_PASSWORD, { finalUrl: `${base}/login/mfa` });
+    await page.getByRole("heading", { level: 1, name: "Set up an authenticator" }).waitFor();
+    assert.equal(await page.title(), "Set up an authenticator · Airlock");
+    assert.match(await textOf(page.locator("main .lead")), /needs a second factor/);
+    assert.deepEqual(await owner.navLinks(), [], "no navigation before the second factor is set up");
+    const res = await page.goto(`${base}/account`);
+    assert.equal(res.url(), `${base}/login/mfa`, "nothing else is reachable");
+    const shown = (await page.locator("#totp-secret").innerText()).trim();
+    assert.match(shown, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/, "a 160-bit key in base32, in groups of four");
+    const secret = shown.replace(/ /g, "");
+    totpKey = base32Decode(secret);
+    assert.equal(totpKey.length, 20);
+    // The QR code is an inline SVG with a text alternative.
+    const qr = page.getByRole("img", { name: "QR code to add Airlock to an authenticator app" });
+    await qr.waitFor();
+    const qrBox = await qr.boundingBox();
+    assert.ok(qrBox && qrBox.width >= 120 && qrBox.height >= 120, `the QR code is big enough to scan (${JSON.stringify(qrBox)})`);
+    await page.getByLabel("Code from the app").waitFor();
+    await owner.assertClean("enrolment");
+    await owner.screenshot("mfa-enrol");
+  });
+
+  step("a wrong code is refused, the right one turns MFA on and shows 10 backup codes", async () => {
+    const { page } = owner;
+    // A code that is none of the three the server accepts now (the step either side included).
+    const now = totpStepAt(Date.now());
+    const near = new Set([-2, -1, 0, 1, 2].map((d) => hotp(totpKey, now + d)));
+    let wrong = 0;
+    while (near.has(String(wrong).padStart(6, "0"))) wrong++;
+    owner.watcher.expectedDocStatus.set(`${base}/login/mfa/enrol`, 422);
+    await page.getByLabel("Code from the app").fill(String(wrong).padStart(6, "0"));
+    await owner.submit(page.getByRole("button", { name: "Turn on" }), { status: 422, finalUrl: `${base}/login/mfa/enrol` });
+    assert.match(await textOf(page.getByRole("alert")), /That code is not right/);
+    assert.deepEqual(base32Decode(await page.locator("#totp-secret").innerText()), totpKey, "the same key is offered again");
+    await owner.assertClean("enrolment, wrong code");
+    owner.watcher.expectedDocStatus.clear();
+
+    enrolStep = totpStepAt(Date.now());
+    await page.getByLabel("Code from the app").fill(hotp(totpKey, enrolStep));
+    await owner.submit(page.getByRole("button", { name: "Turn on" }), { status: 200, finalUrl: `${base}/login/mfa/enrol` });
+    await page.getByRole("heading", { level: 1, name: "Your backup codes" }).waitFor();
+    assert.equal(await page.title(), "Backup codes · Airlock");
+    const codes = (await page.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts()).map((c) => c.trim());
+    assert.equal(codes.length, 10, `10 backup codes: ${JSON.stringify(codes)}`);
+    assert.equal(new Set(codes).size, 10, "all different");
+    for (const c of codes) assert.match(c, /^[A-Za-z0-9-]{8,}$/, `a backup code: ${c}`);
+    await owner.assertClean("backup codes");
+    await owner.screenshot("backup-codes");
+    await page.getByRole("link", { name: "I have stored them" }).click();
+    await page.waitForURL(`${base}/`, { waitUntil: "load" });
+  });
+
+  step("then the overview shows the e-mail and the owner role", async () => {
+    const { page } = owner;
+    assert.equal(page.url(), `${base}/`);
     await page.getByRole("heading", { level: 1, name: "Overview" }).waitFor();
     assert.equal(await page.title(), "Overview · Airlock");
     assert.equal(await textOf(page.locator("main .lead")), `Signed in as ${OWNER_EMAIL} with the owner role.`);
@@ -623,108 +682,11 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await owner.screenshot("setup-invalid");
   });
 
-  // --- The owner turns on two-factor authentication -------------------------------------------
-
-  step("the account page shows the owner, two-factor off, and this session", async () => {
-    const { page } = owner;
-    await page.goto(`${base}/login`);
-    await owner.signIn(OWNER_EMAIL, OWNER_PASSWORD, { finalUrl: `${base}/` });
-    await owner.navTo("Account", `${base}/account`);
-    assert.equal(await page.title(), "Account · Airlock");
-    await page.getByRole("heading", { level: 1, name: "Your account" }).waitFor();
-    assert.match(await textOf(page.locator("main .lead")), new RegExp(`^${OWNER_EMAIL.replace(/\./g, "\\.")} · owner · two-factor authentication off`));
-    await page.getByRole("heading", { level: 2, name: "Change password" }).waitFor();
-    await page.getByLabel("Current password").waitFor();
-    await page.getByLabel("New password", { exact: true }).waitFor();
-    await page.getByLabel("Repeat new password").waitFor();
-    // One session (the failed and the ended ones are not listed), marked as this one.
-    const sessions = await tableRows(page);
-    assert.equal(sessions.length, 1, `one active session: ${JSON.stringify(sessions)}`);
-    assert.match(sessions[0][2], /^127\.0\.0\.1$/);
-    assert.match(sessions[0].at(-1), /this session/);
-    await page.getByRole("heading", { level: 2, name: "Access tokens" }).waitFor();
-    await owner.assertClean("account");
-    await owner.screenshot("account");
-  });
-
-  step("account security offers an authenticator; the owner's MFA policy is on the settings page", async () => {
-    const { page } = owner;
-    await page.getByRole("link", { name: "manage" }).click();
-    await page.waitForURL(`${base}/account/mfa`, { waitUntil: "load" });
-    assert.equal(await page.title(), "Account security · Airlock");
-    await page.getByRole("heading", { level: 1, name: "Two-factor authentication" }).waitFor();
-    assert.match(await textOf(page.locator("main")), /protected by a password only/);
-    await owner.assertClean("account security");
-    await owner.screenshot("account-mfa");
-    // The owner finds the policy on the security settings page, off by default, beside the
-    // limits in force.
-    await page.getByRole("link", { name: "security settings" }).click();
-    await page.waitForURL(`${base}/settings`, { waitUntil: "load" });
-    assert.equal(await page.title(), "Security settings · Airlock");
-    assert.equal(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).getAttribute("aria-current"), "page");
-    assert.equal(await page.getByLabel("Require two-factor authentication for every account").isChecked(), false);
-    assert.match(await textOf(page.locator("main")), /5 failures in 15 min lock for 15 min/);
-    await owner.assertClean("security settings");
-    await owner.screenshot("settings");
-    await page.goto(`${base}/account/mfa`);
-  });
-
-  step("setting up an authenticator shows a QR code and the key", async () => {
-    const { page } = owner;
-    await owner.submit(page.getByRole("button", { name: "Set up an authenticator" }), { status: 303, finalUrl: `${base}/account/mfa` });
-    await page.getByRole("heading", { level: 1, name: "Set up an authenticator" }).waitFor();
-    assert.equal(await page.title(), "Set up an authenticator · Airlock");
-    const shown = (await page.locator("#totp-secret").innerText()).trim();
-    assert.match(shown, /^([A-Z2-7]{4} ){7}[A-Z2-7]{4}$/, "a 160-bit key in base32, in groups of four");
-    const secret = shown.replace(/ /g, "");
-    totpKey = base32Decode(secret);
-    assert.equal(totpKey.length, 20);
-    // The QR code is an inline SVG with a text alternative.
-    const qr = page.getByRole("img", { name: "QR code to add Airlock to an authenticator app" });
-    await qr.waitFor();
-    const qrBox = await qr.boundingBox();
-    assert.ok(qrBox && qrBox.width >= 120 && qrBox.height >= 120, `the QR code is big enough to scan (${JSON.stringify(qrBox)})`);
-    await page.getByLabel("Code from the app").waitFor();
-    await owner.assertClean("enrolment");
-    await owner.screenshot("mfa-enrol");
-  });
-
-  step("a wrong code is refused, the right one turns MFA on and shows 10 backup codes", async () => {
-    const { page } = owner;
-    // A code that is none of the three the server accepts now (the step either side included).
-    const now = totpStepAt(Date.now());
-    const near = new Set([-2, -1, 0, 1, 2].map((d) => hotp(totpKey, now + d)));
-    let wrong = 0;
-    while (near.has(String(wrong).padStart(6, "0"))) wrong++;
-    owner.watcher.expectedDocStatus.set(`${base}/account/mfa/confirm`, 422);
-    await page.getByLabel("Code from the app").fill(String(wrong).padStart(6, "0"));
-    await owner.submit(page.getByRole("button", { name: "Turn on" }), { status: 422, finalUrl: `${base}/account/mfa/confirm` });
-    assert.match(await textOf(page.getByRole("alert")), /That code is not right/);
-    assert.deepEqual(base32Decode(await page.locator("#totp-secret").innerText()), totpKey, "the same key is offered again");
-    await owner.assertClean("enrolment, wrong code");
-    owner.watcher.expectedDocStatus.clear();
-
-    enrolStep = totpStepAt(Date.now());
-    await page.getByLabel("Code from the app").fill(hotp(totpKey, enrolStep));
-    await owner.submit(page.getByRole("button", { name: "Turn on" }), { status: 200, finalUrl: `${base}/account/mfa/confirm` });
-    await page.getByRole("heading", { level: 1, name: "Your backup codes" }).waitFor();
-    assert.equal(await page.title(), "Backup codes · Airlock");
-    const codes = (await page.getByRole("list", { name: "Backup codes" }).getByRole("listitem").allInnerTexts()).map((c) => c.trim());
-    assert.equal(codes.length, 10, `10 backup codes: ${JSON.stringify(codes)}`);
-    assert.equal(new Set(codes).size, 10, "all different");
-    for (const c of codes) assert.match(c, /^[A-Za-z0-9-]{8,}$/, `a backup code: ${c}`);
-    await owner.assertClean("backup codes");
-    await owner.screenshot("backup-codes");
-    await page.getByRole("link", { name: "I have stored them" }).click();
-    await page.waitForURL(`${base}/`, { waitUntil: "load" });
-    await owner.navTo("Account", `${base}/account`);
-    assert.match(await textOf(page.locator("main .lead")), /two-factor authentication on/);
-    await owner.assertClean("account with MFA on");
-  });
+  // --- Signing in again: the second step ---------------------------------------------------
 
   step("signing in again asks for the second step, which refuses the enrolment code", async () => {
     const { page } = owner;
-    await owner.signOut();
+    await page.goto(`${base}/login`);
     await owner.signIn(OWNER_EMAIL, OWNER_PASSWORD, { finalUrl: `${base}/login/mfa` });
     await page.getByRole("heading", { level: 1, name: "Second step" }).waitFor();
     assert.equal(await page.title(), "Second step · Airlock");
@@ -762,6 +724,56 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.ok(fresh && fresh.value !== pending.value, "a new session token after the second step");
     assert.equal(fresh.httpOnly && fresh.secure && fresh.sameSite === "Strict", true);
     await owner.assertClean("overview after MFA");
+  });
+
+  step("the account page shows the owner, two-factor on, and this session", async () => {
+    const { page } = owner;
+    await owner.navTo("Account", `${base}/account`);
+    assert.equal(await page.title(), "Account · Airlock");
+    await page.getByRole("heading", { level: 1, name: "Your account" }).waitFor();
+    assert.match(await textOf(page.locator("main .lead")), new RegExp(`^${OWNER_EMAIL.replace(/\./g, "\\.")} · owner · two-factor authentication on`));
+    await page.getByRole("heading", { level: 2, name: "Change password" }).waitFor();
+    await page.getByLabel("Current password").waitFor();
+    await page.getByLabel("New password", { exact: true }).waitFor();
+    await page.getByLabel("Repeat new password").waitFor();
+    // One session (the failed and the ended ones are not listed), marked as this one.
+    const sessions = await tableRows(page);
+    assert.equal(sessions.length, 1, `one active session: ${JSON.stringify(sessions)}`);
+    assert.match(sessions[0][2], /^127\.0\.0\.1$/);
+    assert.match(sessions[0].at(-1), /this session/);
+    await page.getByRole("heading", { level: 2, name: "Access tokens" }).waitFor();
+    await owner.assertClean("account");
+    await owner.screenshot("account");
+  });
+
+  step("account security: owners cannot turn MFA off; the owner relaxes it for editors and viewers", async () => {
+    const { page } = owner;
+    await page.getByRole("link", { name: "manage" }).click();
+    await page.waitForURL(`${base}/account/mfa`, { waitUntil: "load" });
+    assert.equal(await page.title(), "Account security · Airlock");
+    await page.getByRole("heading", { level: 1, name: "Two-factor authentication" }).waitFor();
+    assert.match(await textOf(page.locator("main")), /An authenticator app is set up/);
+    assert.match(await textOf(page.locator("main")), /Owners and admins always use two-factor authentication/);
+    assert.equal(await page.getByRole("button", { name: "Turn off two-factor authentication" }).count(), 0);
+    await owner.assertClean("account security");
+    await owner.screenshot("account-mfa");
+    // The policy for the other roles is on the security settings page, on by default, beside
+    // the limits in force.
+    await page.getByRole("link", { name: "security settings" }).click();
+    await page.waitForURL(`${base}/settings`, { waitUntil: "load" });
+    assert.equal(await page.title(), "Security settings · Airlock");
+    assert.equal(await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Settings" }).getAttribute("aria-current"), "page");
+    const policy = page.getByLabel("Require two-factor authentication for editors and viewers too");
+    assert.equal(await policy.isChecked(), true);
+    assert.match(await textOf(page.locator("main")), /5 failures in 15 min lock for 15 min/);
+    await owner.assertClean("security settings");
+    await owner.screenshot("settings");
+    // This team lets editors sign in with a password alone.
+    await policy.uncheck();
+    await owner.submit(page.getByRole("button", { name: "Save" }), { status: 303, finalUrl: `${base}/settings?saved=1` });
+    assert.match(await textOf(page.getByRole("status")), /Settings saved/);
+    assert.equal(await page.getByLabel("Require two-factor authentication for editors and viewers too").isChecked(), false);
+    await owner.assertClean("security settings saved");
   });
 
   // --- The owner invites an editor ------------------------------------------------------------
@@ -811,6 +823,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.equal(await editor.sessionCookie(), undefined, "the editor's browser shares nothing with the owner's");
     const res = await page.goto(inviteLink);
     assert.equal(res.status(), 200);
+    assert.equal(page.url(), `${base}/invite`, "the token left the address bar");
     assert.equal(await page.title(), "Accept invite · Airlock");
     await page.getByRole("heading", { level: 1, name: "Join Airlock" }).waitFor();
     assert.match(await textOf(page.locator("main .lead")), /You were invited as editor\./);

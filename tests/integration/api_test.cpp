@@ -121,8 +121,7 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
   REQUIRE(url.rfind(owner.origin + "/invite?token=", 0) == 0);
   for (const auto& line : a->log_lines()) CHECK(line.find(url.substr(url.find('=') + 1)) == std::string::npos);
   Browser ed = browser_for(*a);
-  REQUIRE(ed.post("/invite", {{"token", url.substr(url.find('=') + 1)}, {"password", "an editor's long passphrase"},
-                              {"password2", "an editor's long passphrase"}}).status == 303);
+  REQUIRE(accept_invite_link(ed, url, "an editor's long passphrase").status == 303);
   REQUIRE(sign_in(ed, "ed@example.com", "an editor's long passphrase").status == 303);
   auto editor = session_api(ed);
   auto taken = owner.call("POST", "/api/v1/invites", R"({"email":"ed@example.com","role":"viewer"})");
@@ -202,14 +201,13 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
   REQUIRE(adm_inv.status == 201);
   std::string adm_url = json::parse(adm_inv.body)["invite_url"];
   Browser adm_b = browser_for(*a);
-  REQUIRE(adm_b.post("/invite", {{"token", adm_url.substr(adm_url.find('=') + 1)}, {"password", "copper kettles whistle at dawn"},
-                                 {"password2", "copper kettles whistle at dawn"}}).status == 303);
+  REQUIRE(accept_invite_link(adm_b, adm_url, "copper kettles whistle at dawn").status == 303);
   REQUIRE(sign_in(adm_b, "adm@example.com", "copper kettles whistle at dawn").status == 303);
   auto admin = session_api(adm_b);
-  auto adm_settings = admin.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})");
+  auto adm_settings = admin.call("PATCH", "/api/v1/settings", R"({"require_mfa":false})");
   CHECK(adm_settings.status == 403);
   CHECK(code_of(adm_settings) == "forbidden");
-  CHECK(admin.get("/api/v1/settings")["require_mfa"] == false);
+  CHECK(admin.get("/api/v1/settings")["require_mfa"] == true);
   auto adm_owner_inv = admin.call("POST", "/api/v1/invites", R"({"email":"o2@example.com","role":"owner"})");
   CHECK(adm_owner_inv.status == 403);
   CHECK(code_of(adm_owner_inv) == "owner_only");
@@ -220,18 +218,19 @@ TEST_CASE("the management API mirrors users admin, invites and settings with the
 
   // Settings: admins read, only owners change; every change is audited.
   auto settings = bot.get("/api/v1/settings");
-  CHECK(settings["require_mfa"] == false);
+  CHECK(settings["require_mfa"] == true);  // V6.3.3: on by default
+  CHECK(settings["mfa_always_required_for"] == json::array({"owner", "admin"}));
   CHECK(settings["configuration"]["lockout"]["failures"] == 5);
   CHECK(settings["configuration"]["rate_limits"]["login"]["limit"] == 10);
-  auto set = owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})");
+  auto set = owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":false})");
   REQUIRE(set.status == 200);
-  CHECK(json::parse(set.body)["require_mfa"] == true);
+  CHECK(json::parse(set.body)["require_mfa"] == false);
   CHECK(code_of(owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":"no"})")) == "invalid_fields");
   CHECK(bot.get("/api/v1/audit?action=settings.change")["data"].size() == 1);
   // The console page shows the same policy.
   auto page = b.get("/settings");
   CHECK(page.status == 200);
-  CHECK(page.body.find("name=\"require_mfa\" value=\"true\" checked") != std::string::npos);
+  CHECK(page.body.find("name=\"require_mfa\" value=\"true\">") != std::string::npos);  // unchecked
 
   // No secret handed out above appears in any log line.
   for (const auto& line : a->log_lines()) {
@@ -260,11 +259,11 @@ TEST_CASE("cookie callers of the API need same origin and the CSRF token for eve
     auto r = owner.call("POST", "/api/v1/me/tokens", body, headers);
     CHECK(r.status == 403);
     CHECK(code_of(r) == "csrf_failed");
-    auto p = owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})", headers);
+    auto p = owner.call("PATCH", "/api/v1/settings", R"({"require_mfa":false})", headers);
     CHECK(p.status == 403);
     CHECK(code_of(p) == "csrf_failed");
   }
-  CHECK(owner.get("/api/v1/settings")["require_mfa"] == false);
+  CHECK(owner.get("/api/v1/settings")["require_mfa"] == true);
   CHECK(owner.get("/api/v1/me/tokens")["data"].empty());
   // DELETE is a change too.
   auto sessions = owner.get("/api/v1/me/sessions")["data"];
@@ -283,11 +282,24 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
           "[integration][api][mfa][V6.5.1][V6.2.2]") {
   TempDir dir;
   auto a = Airlock::start(dir.path());
-  auto b = owner_browser(*a);
-  REQUIRE(sign_in(b, "owner@example.com").status == 303);
+  auto ob = owner_browser(*a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto boss = session_api(ob);
+  CHECK(boss.get("/api/v1/me/mfa")["enabled"] == true);          // owners must have it
+  CHECK(boss.get("/api/v1/me/mfa")["required_by_policy"] == true);
+  // An editor, once the owner relaxed the policy for editors and viewers, enrols by choice.
+  REQUIRE(boss.call("PATCH", "/api/v1/settings", R"({"require_mfa":false})").status == 200);
+  auto inv = boss.call("POST", "/api/v1/invites", R"({"email":"ed@example.com","role":"editor"})");
+  REQUIRE(inv.status == 201);
+  Browser b = browser_for(*a);
+  REQUIRE(accept_invite_link(b, json::parse(inv.body)["invite_url"], kConsolePassword).status == 303);
+  auto in = b.post("/login", {{"email", "ed@example.com"}, {"password", kConsolePassword}});
+  REQUIRE(in.status == 303);
+  CHECK(in.headers.at("location") == "/");  // no second step for an editor without one
   auto owner = session_api(b);
 
   CHECK(owner.get("/api/v1/me/mfa")["enabled"] == false);
+  CHECK(owner.get("/api/v1/me/mfa")["required_by_policy"] == false);
   auto started = owner.call("POST", "/api/v1/me/mfa/enrolment");
   REQUIRE(started.status == 201);
   auto secret = airlock::identity::base32_decode(json::parse(started.body)["secret"].get<std::string>());
@@ -310,6 +322,10 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   CHECK(code_of(wrong_pw) == "password_wrong");
   auto off = owner.call("POST", "/api/v1/me/mfa/disable", json{{"password", kConsolePassword}, {"code", codes[1]}}.dump());
   CHECK(off.status == 200);
+  // Owners can never turn theirs off.
+  auto boss_off = boss.call("POST", "/api/v1/me/mfa/disable", json{{"password", kConsolePassword}, {"code", "000000"}}.dump());
+  CHECK(boss_off.status == 409);
+  CHECK(code_of(boss_off) == "mfa_required_by_policy");
 
   // Password change: policy errors are 422 with the policy's code; success renews the session.
   auto weak = owner.call("POST", "/api/v1/me/password", json{{"current_password", kConsolePassword}, {"new_password", "short"}}.dump());
@@ -325,7 +341,7 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   CHECK(owner.call("GET", "/api/v1/me").status == 401);
   auto cookie = changed.headers.at("set-cookie");
   Api renewed{owner.port, owner.origin, "", cookie.substr(0, cookie.find(';')), json::parse(changed.body)["csrf_token"]};
-  CHECK(renewed.get("/api/v1/me")["email"] == "owner@example.com");
+  CHECK(renewed.get("/api/v1/me")["email"] == "ed@example.com");
   CHECK(renewed.call("POST", "/api/v1/me/tokens", R"({"name":"after","scope":"read","expires_in_days":1})").status == 201);
   auto secret_b32 = json::parse(started.body)["secret"].get<std::string>();
   for (const auto& line : a->log_lines()) {

@@ -16,7 +16,7 @@ namespace {
 constexpr const char* kPassword = kConsolePassword;
 }  // namespace
 
-TEST_CASE("the setup page needs the printed one-time link and works once", "[integration][console][V6.4.1]") {
+TEST_CASE("the setup page needs the printed one-time link and works once", "[integration][console][V6.4.1][V14.2.1]") {
   TempDir dir;
   auto a = Airlock::start(dir.path(), {{"AIRLOCK_SETUP_RATE_LIMIT", "100"}});
   Browser b{a->port(), "https://127.0.0.1:" + std::to_string(a->port()), ""};
@@ -27,15 +27,26 @@ TEST_CASE("the setup page needs the printed one-time link and works once", "[int
 
   CHECK(b.get("/setup").status == 404);
   CHECK(b.get("/setup?token=" + std::string(43, 'A')).status == 404);
-  auto form = b.get(link);
+  // V14.2.1: the first request moves the token out of the URL into a cookie for this host alone,
+  // and redirects to the bare path; neither the page nor its form carries the token.
+  auto opened = b.get(link);
+  CHECK(opened.status == 303);
+  CHECK(opened.headers.at("location") == "/setup");
+  const auto& set = opened.headers.at("set-cookie");
+  CHECK(set.rfind("__Host-airlock_setup=" + token + "; Path=/; Secure; HttpOnly; SameSite=Lax; Max-Age=3600", 0) == 0);
+  auto form = b.get("/setup");
   CHECK(form.status == 200);
   CHECK(form.body.find("Create owner") != std::string::npos);
+  CHECK(form.body.find(token) == std::string::npos);
   CHECK(form.headers.at("content-security-policy").find("script-src 'nonce-") != std::string::npos);
   CHECK(form.headers.at("x-frame-options") == "DENY");
 
-  std::map<std::string, std::string> fields{
-      {"token", token}, {"email", "owner@example.com"}, {"password", kPassword}, {"password2", kPassword}};
+  std::map<std::string, std::string> fields{{"email", "owner@example.com"}, {"password", kPassword}, {"password2", kPassword}};
   CHECK(b.post("/setup", fields, "https://evil.example").status == 403);
+  // The token in a form field (no cookie) is not accepted any more.
+  auto old_way = fields;
+  old_way["token"] = token;
+  CHECK(browser_for(*a).post("/setup", old_way).status == 404);
   auto weak = fields;
   weak["password"] = weak["password2"] = "short";
   auto refused = b.post("/setup", weak);
@@ -44,6 +55,9 @@ TEST_CASE("the setup page needs the printed one-time link and works once", "[int
   auto made = b.post("/setup", fields);
   CHECK(made.status == 303);
   CHECK(made.headers.at("location") == "/login?created=1");
+  CHECK(made.headers.at("set-cookie").find("__Host-airlock_setup=; ") == 0);  // forgotten
+  CHECK(b.link_cookies.empty());
+  b.link_cookies["__Host-airlock_setup"] = token;
   CHECK(b.post("/setup", fields).status == 404);  // used
   CHECK(b.get(link).status == 404);
 
@@ -70,6 +84,11 @@ TEST_CASE("sign in sets a __Host- session cookie; sign out ends it", "[integrati
   CHECK(cookie.rfind("__Host-airlock_session=", 0) == 0);
   for (const char* attr : {"; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"}) CHECK(cookie.find(attr) != std::string::npos);
   CHECK(cookie.find("Domain") == std::string::npos);
+  // V6.3.3: an owner always needs a second factor; the password alone reaches only its set-up.
+  CHECK(ok.headers.at("location") == "/login/mfa");
+  CHECK(b.get("/").headers.at("location") == "/login/mfa");
+  REQUIRE(finish_mfa(b, "owner@example.com").status == 303);
+  cookie = b.cookie;
 
   auto home = b.get("/");
   REQUIRE(home.status == 200);
@@ -88,28 +107,26 @@ TEST_CASE("sign in sets a __Host- session cookie; sign out ends it", "[integrati
   CHECK(replay.get("/").status == 303);
 }
 
-TEST_CASE("with TOTP on, the password alone reaches only the MFA step, and codes never work twice",
-          "[integration][console][V6.5.1][V7.2.4]") {
+TEST_CASE("an owner must set up TOTP at first sign-in; then the password alone reaches only the MFA step, and codes "
+          "never work twice",
+          "[integration][console][V6.5.1][V7.2.4][V6.3.3]") {
   TempDir dir;
   auto a = Airlock::start(dir.path());
   auto b = owner_browser(*a);
-  REQUIRE(b.post("/login", {{"email", "owner@example.com"}, {"password", kPassword}}).status == 303);
-  auto csrf = field(b.get("/account/mfa").body, "csrf");
-  REQUIRE(b.post("/account/mfa/start", {{"csrf", csrf}}).status == 303);
-  auto enrol = b.get("/account/mfa");
-  std::smatch m;
-  REQUIRE(std::regex_search(enrol.body, m, std::regex("id=\"totp-secret\">([A-Z2-7 ]+)<")));
-  auto secret = *airlock::identity::base32_decode(m[1].str());  // spaces are allowed
+  auto first = b.post("/login", {{"email", "owner@example.com"}, {"password", kPassword}});
+  REQUIRE(first.status == 303);
+  CHECK(first.headers.at("location") == "/login/mfa");
+  CHECK(b.get("/").headers.at("location") == "/login/mfa");  // nothing else is reachable
+  CHECK(b.get("/account/mfa").headers.at("location") == "/login/mfa");
+  auto enrol = b.get("/login/mfa");
+  REQUIRE(enrol.status == 200);
   CHECK(enrol.body.find("<svg") != std::string::npos);
-  auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  auto code = airlock::identity::totp_at(secret, now);
-  auto codes_page = b.post("/account/mfa/confirm", {{"csrf", csrf}, {"code", code}});
-  REQUIRE(codes_page.status == 200);
-  std::vector<std::string> backup;
-  const std::regex code_re("<li><code>([0-9A-Z-]{14})</code>");
-  for (std::sregex_iterator it(codes_page.body.begin(), codes_page.body.end(), code_re), end; it != end; ++it)
-    backup.push_back((*it)[1]);
-  REQUIRE(backup.size() == 10);
+  auto enrol_csrf = field(enrol.body, "csrf");
+  CHECK(b.post("/login/mfa/enrol", {{"csrf", enrol_csrf}, {"code", "000000"}}).status == 422);
+  auto totp = confirm_enrolment(b, enrol.body, "/login/mfa/enrol", enrol_csrf);
+  CHECK(b.get("/").status == 200);
+  auto& backup = totp.backup;
+  auto code = totp.now_code();  // the step the enrolment just used
 
   auto out_csrf = field(b.get("/").body, "csrf");
   REQUIRE(b.post("/logout", {{"csrf", out_csrf}}).status == 303);
@@ -117,8 +134,9 @@ TEST_CASE("with TOTP on, the password alone reaches only the MFA step, and codes
   REQUIRE(pw.status == 303);
   CHECK(pw.headers.at("location") == "/login/mfa");
   std::string pending_cookie = b.cookie;
-  CHECK(b.get("/").headers.at("location") == "/login/mfa");  // nothing else is reachable
+  CHECK(b.get("/").headers.at("location") == "/login/mfa");
   auto step = b.get("/login/mfa");
+  CHECK(step.body.find("totp-secret") == std::string::npos);  // a challenge now, not enrolment
   auto step_csrf = field(step.body, "csrf");
   CHECK(b.post("/login/mfa", {{"csrf", step_csrf}, {"code", code}}).status == 401);  // replay of the enrolment code
   CHECK(b.post("/login/mfa", {{"csrf", step_csrf}, {"code", "000000"}}).status == 401);
@@ -136,6 +154,12 @@ TEST_CASE("with TOTP on, the password alone reaches only the MFA step, and codes
   auto step2 = field(b.get("/login/mfa").body, "csrf");
   CHECK(b.post("/login/mfa", {{"csrf", step2}, {"code", backup[3]}}).status == 401);
   CHECK(b.post("/login/mfa", {{"csrf", step2}, {"code", backup[4]}}).status == 303);
+
+  // An owner cannot turn it off; the policy keeps it for owners and admins.
+  auto csrf = field(b.get("/account/mfa").body, "csrf");
+  auto off = b.post("/account/mfa/disable", {{"csrf", csrf}, {"password", kPassword}, {"code", backup[5]}});
+  CHECK(off.status == 422);
+  CHECK(off.body.find("Owners and admins must use two-factor authentication") != std::string::npos);
 }
 
 TEST_CASE("unknown users and wrong passwords take the same time to refuse", "[integration][console][V6.3.8]") {
@@ -171,10 +195,11 @@ TEST_CASE("sign-in and setup attempts are rate limited per client with Retry-Aft
   Browser b{a->port(), "https://127.0.0.1:" + std::to_string(a->port()), ""};
   auto link = setup_link(*a);
   auto token = link.substr(link.find('=') + 1);
-  std::map<std::string, std::string> weak{{"token", token}, {"email", "o@example.com"}, {"password", "short"}, {"password2", "short"}};
+  std::map<std::string, std::string> weak{{"email", "o@example.com"}, {"password", "short"}, {"password2", "short"}};
+  CHECK(b.get(link).status == 303);
   CHECK(b.post("/setup", weak).status == 422);
   CHECK(b.post("/setup", weak).status == 422);
-  CHECK(b.get(link).status == 200);  // opening the link is not limited, only submissions are
+  CHECK(b.get("/setup").status == 200);  // opening the link is not limited, only submissions are
   auto good = weak;
   good["password"] = good["password2"] = "correct horse battery staple";
   auto limited = b.post("/setup", good);  // even a valid one: the client is over its budget

@@ -54,7 +54,7 @@ TEST_CASE("an invited editor joins by link, is kept out of users admin, and is c
 
   // The invitee opens it and sets a password; the e-mail comes from the invite, not the form.
   Browser editor = browser_for(*a);
-  auto form = editor.get(path);
+  auto form = open_link(editor, path);
   REQUIRE(form.status == 200);
   CHECK(form.body.find("editor@example.com") != std::string::npos);
   CHECK(editor.post("/invite", {{"token", token}, {"password", kEditorPassword}, {"password2", "something else entirely"}})
@@ -143,10 +143,7 @@ TEST_CASE("an admin unlocks a locked-out user, who can then sign in", "[integrat
   REQUIRE(made.status == 200);
   auto path = invite_link(made.body).substr(owner.origin.size());
   Browser viewer = browser_for(*a);
-  REQUIRE(viewer.post("/invite", {{"token", path.substr(path.find('=') + 1)},
-                                  {"password", kEditorPassword},
-                                  {"password2", kEditorPassword}})
-              .status == 303);
+  REQUIRE(accept_invite_link(viewer, path, kEditorPassword).status == 303);
 
   for (int i = 0; i < 5; ++i) CHECK(sign_in(viewer, "viewer@example.com", "not the right password").status == 401);
   CHECK(sign_in(viewer, "viewer@example.com", kEditorPassword).status == 401);  // locked

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "http/form.h"
+#include "identity/totp.h"
 #include "support/harness.h"
 
 namespace airlock::testing {
@@ -18,11 +19,29 @@ struct Browser {
   int port;
   std::string origin;
   std::string cookie;  // "__Host-airlock_session=…"
+  std::map<std::string, std::string> link_cookies;  // one-time link tokens moved out of the URL
 
+  std::string cookie_header() const {
+    std::string all = cookie;
+    for (const auto& [name, value] : link_cookies) all += (all.empty() ? "" : "; ") + name + "=" + value;
+    return all;
+  }
+  void keep_cookie(const HttpReply& r) {
+    auto it = r.headers.find("set-cookie");
+    if (it == r.headers.end()) return;
+    auto v = it->second.substr(0, it->second.find(';'));
+    auto name = v.substr(0, v.find('='));
+    auto value = v.substr(v.find('=') + 1);
+    if (name == "__Host-airlock_session") cookie = value.empty() ? "" : v;
+    else if (value.empty()) link_cookies.erase(name);
+    else link_cookies[name] = value;
+  }
   HttpReply get(const std::string& path) {
     std::map<std::string, std::string> h;
-    if (!cookie.empty()) h["Cookie"] = cookie;
-    return https_request(port, "GET", path, h);
+    if (auto c = cookie_header(); !c.empty()) h["Cookie"] = c;
+    auto r = https_request(port, "GET", path, h);
+    keep_cookie(r);
+    return r;
   }
   HttpReply post(const std::string& path, const std::map<std::string, std::string>& fields,
                  const std::string& from_origin = {}) {
@@ -31,13 +50,9 @@ struct Browser {
       body += (body.empty() ? "" : "&") + http::url_encode(k) + "=" + http::url_encode(v);
     std::map<std::string, std::string> h{{"Content-Type", "application/x-www-form-urlencoded"},
                                          {"Origin", from_origin.empty() ? origin : from_origin}};
-    if (!cookie.empty()) h["Cookie"] = cookie;
+    if (auto c = cookie_header(); !c.empty()) h["Cookie"] = c;
     auto r = https_request(port, "POST", path, h, body);
-    auto it = r.headers.find("set-cookie");
-    if (it != r.headers.end()) {
-      auto v = it->second.substr(0, it->second.find(';'));
-      cookie = v == "__Host-airlock_session=" ? "" : v;
-    }
+    keep_cookie(r);
     return r;
   }
 };
@@ -51,6 +66,21 @@ inline std::string setup_link(Airlock& a) {
   return m[1];
 }
 
+// Opens a one-time link (setup, invite, reset) as a browser does: the token moves into a cookie
+// and the redirect leads to the form, which is returned.
+inline HttpReply open_link(Browser& b, const std::string& path_with_token) {
+  auto moved = b.get(path_with_token);
+  if (moved.status != 303) return moved;
+  return b.get(moved.headers.at("location"));
+}
+
+// Accepts an invite link (a full URL or a path) with `password`; returns the reply to the form.
+inline HttpReply accept_invite_link(Browser& b, const std::string& link, const std::string& password) {
+  auto path = link.rfind(b.origin, 0) == 0 ? link.substr(b.origin.size()) : link;
+  REQUIRE(open_link(b, path).status == 200);
+  return b.post("/invite", {{"password", password}, {"password2", password}});
+}
+
 // The value of the first input named `name` in `html`, or "".
 inline std::string field(const std::string& html, const std::string& name) {
   std::smatch m;
@@ -61,17 +91,92 @@ inline std::string field(const std::string& html, const std::string& name) {
 // Creates the owner through the printed setup link; the browser is not signed in yet.
 inline Browser owner_browser(Airlock& a, const std::string& email = "owner@example.com") {
   Browser b = browser_for(a);
-  auto link = setup_link(a);
-  auto token = link.substr(link.find('=') + 1);
-  auto made = b.post("/setup", {{"token", token}, {"email", email}, {"password", kConsolePassword},
-                                {"password2", kConsolePassword}});
+  REQUIRE(b.get(setup_link(a)).status == 303);  // the token moves into a cookie
+  auto made = b.post("/setup", {{"email", email}, {"password", kConsolePassword}, {"password2", kConsolePassword}});
   REQUIRE(made.status == 303);
   return b;
 }
 
-// Signs in with a password (no MFA); returns the reply to POST /login.
+struct Totp {
+  airlock::core::Bytes secret;
+  std::vector<std::string> backup;  // the ten backup codes shown at enrolment
+  std::string now_code() const {
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
+    return airlock::identity::totp_at(secret, now.count());
+  }
+};
+
+// The second factors this test process set up, by (port, e-mail), so that a later sign-in can
+// finish the MFA step. A TOTP code works once per 30 s step, so sign-ins use the backup codes.
+inline std::map<std::pair<int, std::string>, Totp>& known_factors() {
+  static std::map<std::pair<int, std::string>, Totp> m;
+  return m;
+}
+
+inline std::string lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+// Reads the secret from an enrolment page, confirms it with the current code at `action`, and
+// collects the backup codes from the page that follows.
+inline Totp confirm_enrolment(Browser& b, const std::string& page, const std::string& action, const std::string& csrf) {
+  std::smatch m;
+  REQUIRE(std::regex_search(page, m, std::regex("id=\"totp-secret\">([A-Z2-7 ]+)<")));
+  Totp t{*airlock::identity::base32_decode(m[1].str()), {}};
+  auto shown = b.post(action, {{"csrf", csrf}, {"code", t.now_code()}});
+  REQUIRE(shown.status == 200);
+  const std::regex code_re("<li><code>([0-9A-Z-]{14})</code>");
+  for (std::sregex_iterator it(shown.body.begin(), shown.body.end(), code_re), end; it != end; ++it)
+    t.backup.push_back((*it)[1]);
+  REQUIRE(t.backup.size() == 10);
+  return t;
+}
+
+// Turns TOTP on for the signed-in browser's user from the account page.
+inline Totp enrol_totp(Browser& b) {
+  auto email = lower(field(b.get("/account").body, "username"));
+  auto csrf = field(b.get("/account/mfa").body, "csrf");
+  REQUIRE(b.post("/account/mfa/start", {{"csrf", csrf}}).status == 303);
+  auto t = confirm_enrolment(b, b.get("/account/mfa").body, "/account/mfa/confirm", csrf);
+  known_factors()[{b.port, email}] = t;
+  return t;
+}
+
+// After a password was accepted (303 to /login/mfa): the forced enrolment when the user has no
+// factor yet (its codes are remembered), else the step with a remembered backup code. Returns a
+// 303 to "/" once the full session works, or the refusal.
+inline HttpReply finish_mfa(Browser& b, const std::string& email) {
+  auto step = b.get("/login/mfa");
+  REQUIRE(step.status == 200);
+  auto csrf = field(step.body, "csrf");
+  auto key = std::make_pair(b.port, lower(email));
+  if (step.body.find("totp-secret") != std::string::npos) {
+    known_factors()[key] = confirm_enrolment(b, step.body, "/login/mfa/enrol", csrf);
+  } else {
+    auto it = known_factors().find(key);
+    REQUIRE(it != known_factors().end());
+    REQUIRE(!it->second.backup.empty());
+    auto code = it->second.backup.back();
+    it->second.backup.pop_back();
+    auto done = b.post("/login/mfa", {{"csrf", csrf}, {"code", code}});
+    if (done.status != 303) return done;
+  }
+  REQUIRE(b.get("/").status == 200);
+  HttpReply signed_in;
+  signed_in.status = 303;
+  signed_in.headers["location"] = "/";
+  return signed_in;
+}
+
+// Signs in with the password and, when asked, the second factor (owners and admins always need
+// one; editors and viewers unless the owner relaxed it). Returns the refusal of the password, or
+// what finish_mfa returns.
 inline HttpReply sign_in(Browser& b, const std::string& email, const std::string& password = kConsolePassword) {
-  return b.post("/login", {{"email", email}, {"password", password}});
+  auto r = b.post("/login", {{"email", email}, {"password", password}});
+  auto loc = r.headers.find("location");
+  if (r.status != 303 || loc == r.headers.end() || loc->second != "/login/mfa") return r;
+  return finish_mfa(b, email);
 }
 
 }  // namespace airlock::testing
