@@ -3,6 +3,7 @@
 #   ./build.sh run     build the release binary and start `airlock serve` on the embedded default
 #   ./build.sh test    build release + ASan/UBSan configurations and run every test in both
 #   ./build.sh build   build the release binary only (build/airlock)
+#   ./build.sh package build it and make build/package/airlock-<version>-linux-<arch>.tar.gz (binary + SBOM)
 # Missing Debian packages are installed when running as root; otherwise the script says which.
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -47,6 +48,11 @@ case "$cmd" in
     ensure_packages
     configure_and_build build -DCMAKE_BUILD_TYPE=Release
     ;;
+  package)
+    ensure_packages
+    configure_and_build build -DCMAKE_BUILD_TYPE=Release
+    cpack --config build/CPackConfig.cmake
+    ;;
   run)
     ensure_packages
     configure_and_build build -DCMAKE_BUILD_TYPE=Release
@@ -64,7 +70,7 @@ case "$cmd" in
     say "all tests passed in both configurations ($((SECONDS - t0)) s)"
     ;;
   *)
-    sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

@@ -22,6 +22,12 @@
 namespace airlock::cli {
 namespace {
 
+// What the identity services need, from the opened store (no token pepper: these commands mint no
+// access tokens).
+identity::Deps identity_deps(HostCtx& h) {
+  return {*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
+}
+
 // Reads a line from the terminal with echo off; empty when there is no terminal.
 std::string prompt_hidden(const char* prompt) {
   FILE* tty = std::fopen("/dev/tty", "r+");
@@ -90,7 +96,7 @@ int create_owner_cmd(const Args& args) {
     bool ok = false;
     std::string password = read_password(flags, &ok);
     if (!ok) return 2;
-    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
+    auto deps = identity_deps(h);
     auto id = identity::create_owner(deps, email, password);
     core::secure_zero(password.data(), password.size());
     if (!id) {
@@ -115,7 +121,7 @@ int unlock_cmd(const Args& args) {
     return 2;
   }
   return with_store(flags, [&](HostCtx& h) {
-    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
+    auto deps = identity_deps(h);
     auto s = h.store->db->write([&](store::Tx& tx) {
       auto user = store::users::find_by_email(tx, *email);
       if (!user) return core::Status::error("not_found", "no user with this e-mail");
@@ -151,7 +157,7 @@ int reset_password_cmd(const Args& args) {
     return 2;
   }
   return with_store(flags, [&](HostCtx& h) {
-    identity::Deps deps{*h.store->db, *h.random, h.clock, *h.store->fields, identity::policies_from(h.config), {}};
+    auto deps = identity_deps(h);
     auto made = identity::issue_reset_on_host(deps, email);
     if (!made) {
       std::fprintf(stderr, "airlock: %s\n", made.status().message().c_str());

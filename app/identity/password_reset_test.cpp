@@ -26,26 +26,8 @@ const identity::Origin kOrigin{"192.0.2.9", "reset-agent", "req-reset"};
 const char* kPassword = "a long enough passphrase";
 const char* kFresh = "another rather long passphrase";
 
-store::UserRow load(IdentityFixture& f, core::UserId id) {
-  std::optional<store::UserRow> u;
-  REQUIRE(f.db->view([&](store::Tx& tx) {
-    u = store::users::find_by_id(tx, id);
-    return core::Status::ok();
-  }));
-  REQUIRE(u);
-  return *u;
-}
-
-core::UserId add_user(IdentityFixture& f, const std::string& email, Role role) {
-  auto hash = identity::hash_password(kPassword, f.d().policies.argon2, f.random);
-  REQUIRE(hash);
-  core::UserId id;
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    id = store::users::insert(tx, email, *hash, role, f.d().now_s());
-    return core::Status::ok();
-  }));
-  return id;
-}
+store::UserRow load(IdentityFixture& f, core::UserId id) { return f.user(id); }
+core::UserId add_user(IdentityFixture& f, const std::string& email, Role role) { return f.add_user(email, role, kPassword).id; }
 
 struct Mfa {
   core::Bytes secret;

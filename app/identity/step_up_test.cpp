@@ -20,14 +20,7 @@ namespace {
 const identity::Origin kOrigin{"192.0.2.11", "step-agent", "req-step"};
 const char* kPassword = "a long enough passphrase";
 
-store::UserRow load(IdentityFixture& f, core::UserId id) {
-  std::optional<store::UserRow> u;
-  REQUIRE(f.db->view([&](store::Tx& tx) {
-    u = store::users::find_by_id(tx, id);
-    return core::Status::ok();
-  }));
-  return *u;
-}
+store::UserRow load(IdentityFixture& f, core::UserId id) { return f.user(id); }
 
 store::SessionRow session(IdentityFixture& f, core::SessionId id, core::UserId user) {
   std::optional<store::SessionRow> s;

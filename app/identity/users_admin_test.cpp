@@ -22,27 +22,8 @@ namespace {
 const identity::Origin kOrigin{"192.0.2.7", "admin-agent", "req-users"};
 const char* kPassword = "a long enough passphrase";
 
-store::UserRow make_user(IdentityFixture& f, const std::string& email, Role role) {
-  store::UserRow row;
-  auto hash = identity::hash_password(kPassword, f.d().policies.argon2, f.random);
-  REQUIRE(hash);
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    auto id = store::users::insert(tx, email, *hash, role, f.d().now_s());
-    row = *store::users::find_by_id(tx, id);
-    return core::Status::ok();
-  }));
-  return row;
-}
-
-store::UserRow reload(IdentityFixture& f, core::UserId id) {
-  std::optional<store::UserRow> u;
-  REQUIRE(f.db->view([&](store::Tx& tx) {
-    u = store::users::find_by_id(tx, id);
-    return core::Status::ok();
-  }));
-  REQUIRE(u);
-  return *u;
-}
+store::UserRow make_user(IdentityFixture& f, const std::string& email, Role role) { return f.add_user(email, role, kPassword); }
+store::UserRow reload(IdentityFixture& f, core::UserId id) { return f.user(id); }
 
 std::size_t open_sessions(IdentityFixture& f, core::UserId id) {
   std::size_t n = 0;

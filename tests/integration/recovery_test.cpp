@@ -21,15 +21,6 @@ std::string shown_link(const std::string& html, const std::string& id, const std
   return m[1];
 }
 
-std::string user_id(const std::string& html, const std::string& email) {
-  auto row = html.find("<td>" + email);
-  REQUIRE(row != std::string::npos);
-  std::smatch m;
-  std::string rest = html.substr(row);
-  REQUIRE(std::regex_search(rest, m, std::regex("action=\"/users/([0-9]+)/")));
-  return m[1];
-}
-
 // The owner signed in, and an editor who accepted an invite and signed in.
 struct Team {
   std::unique_ptr<Airlock> a;

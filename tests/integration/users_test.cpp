@@ -19,16 +19,6 @@ std::string invite_link(const std::string& html) {
   return m[1];
 }
 
-// The user id in the page's forms for the user listed with `email`.
-std::string user_id(const std::string& html, const std::string& email) {
-  auto row = html.find("<td>" + email);
-  REQUIRE(row != std::string::npos);
-  std::smatch m;
-  std::string rest = html.substr(row);
-  REQUIRE(std::regex_search(rest, m, std::regex("action=\"/users/([0-9]+)/")));
-  return m[1];
-}
-
 }  // namespace
 
 TEST_CASE("an invited editor joins by link, is kept out of users admin, and is cut off by deactivation",

@@ -81,6 +81,16 @@ inline HttpReply accept_invite_link(Browser& b, const std::string& link, const s
   return b.post("/invite", {{"password", password}, {"password2", password}});
 }
 
+// The id in the users page's forms for the user listed with `email`.
+inline std::string user_id(const std::string& html, const std::string& email) {
+  auto row = html.find("<td>" + email);
+  REQUIRE(row != std::string::npos);
+  std::smatch m;
+  std::string rest = html.substr(row);
+  REQUIRE(std::regex_search(rest, m, std::regex("action=\"/users/([0-9]+)/")));
+  return m[1];
+}
+
 // The value of the first input named `name` in `html`, or "".
 inline std::string field(const std::string& html, const std::string& name) {
   std::smatch m;

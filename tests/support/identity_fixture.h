@@ -6,7 +6,9 @@
 #include "core/random.h"
 #include "crypto/field_cipher.h"
 #include "identity/service.h"
+#include "identity/password.h"
 #include "store/database.h"
+#include "store/users_repo.h"
 #include "support/temp_dir.h"
 
 namespace airlock::testing {
@@ -30,6 +32,30 @@ struct IdentityFixture {
     deps = std::make_unique<identity::Deps>(identity::Deps{*db, random, clock, fields, p});
   }
   identity::Deps& d() { return *deps; }
+
+  // A user inserted directly (no invite), for tests of what happens to them.
+  store::UserRow add_user(const std::string& email, identity::Role role,
+                          std::string_view password = "a long enough passphrase") {
+    auto hash = identity::hash_password(password, deps->policies.argon2, random);
+    if (!hash) throw std::runtime_error(hash.status().describe());
+    std::optional<store::UserRow> row;
+    auto s = db->write([&](store::Tx& tx) {
+      row = store::users::find_by_id(tx, store::users::insert(tx, email, *hash, role, deps->now_s()));
+      return core::Status::ok();
+    });
+    if (!s || !row) throw std::runtime_error("add_user failed");
+    return *row;
+  }
+  // The user as committed now.
+  store::UserRow user(core::UserId id) {
+    std::optional<store::UserRow> u;
+    (void)db->view([&](store::Tx& tx) {
+      u = store::users::find_by_id(tx, id);
+      return core::Status::ok();
+    });
+    if (!u) throw std::runtime_error("no such user");
+    return *u;
+  }
 };
 
 }  // namespace airlock::testing
