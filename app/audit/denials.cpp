@@ -62,35 +62,51 @@ void DenialRecorder::sweep(std::chrono::steady_clock::time_point now, Pending& o
   }
 }
 
+bool DenialRecorder::count(const std::string& key, const Event& e, std::chrono::steady_clock::time_point now,
+                           Pending& out) {
+  sweep(now, out);
+  auto it = actors_.find(key);
+  if (it == actors_.end()) {
+    if (actors_.size() >= options_.max_actors) {
+      auto oldest = actors_.find(order_.front());
+      summarise(oldest->second, out);
+      actors_.erase(oldest);
+      order_.pop_front();
+    }
+    order_.push_back(key);
+    it = actors_.emplace(key, Actor{now, 0, 0, {}, std::prev(order_.end())}).first;
+  }
+  auto& a = it->second;
+  a.last = e;
+  if (a.written < options_.per_window) {
+    ++a.written;
+    return true;
+  }
+  ++a.suppressed;
+  return false;
+}
+
 void DenialRecorder::record(const Denial& d) {
   auto now = clock_.steady_now();
   auto e = denial_event(d);
-  std::string key = d.actor_kind + ":" + d.actor_id;
   Pending out;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    sweep(now, out);
-    auto it = actors_.find(key);
-    if (it == actors_.end()) {
-      if (actors_.size() >= options_.max_actors) {
-        auto oldest = actors_.find(order_.front());
-        summarise(oldest->second, out);
-        actors_.erase(oldest);
-        order_.pop_front();
-      }
-      order_.push_back(key);
-      it = actors_.emplace(key, Actor{now, 0, 0, {}, std::prev(order_.end())}).first;
-    }
-    auto& a = it->second;
-    a.last = e;
-    if (a.written < options_.per_window) {
-      ++a.written;
-      out.push_back(std::move(e));
-    } else {
-      ++a.suppressed;
-    }
+    if (count(d.actor_kind + ":" + d.actor_id, e, now, out)) out.push_back(std::move(e));
   }
   emit(out);
+}
+
+bool DenialRecorder::admit(const std::string& actor_key, const Event& who) {
+  auto now = clock_.steady_now();
+  Pending out;
+  bool ok = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    ok = count(actor_key, who, now, out);
+  }
+  emit(out);
+  return ok;
 }
 
 void DenialRecorder::flush_all() {

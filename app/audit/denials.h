@@ -2,7 +2,8 @@
 // Failed authorization attempts as audit events (ASVS V16.3.2; CSRF refusals, V16.3.3): a role
 // too low, an access token's scope, a same-origin / CSRF failure, a gateway key's IP allowlist,
 // scope or model list. 401s are authentication, audited by the sign-in code, not here; object-level
-// refusals inside handlers (identity/users_admin.cpp) are audited by those handlers.
+// refusals inside handlers (identity/users_admin.cpp) are audited by those handlers, under the
+// same per-actor budget (admit()).
 //
 // Each denial becomes "authz.denied" (outcome "denied", target = the route pattern, never the raw
 // path or query, which may carry tokens). A refused caller can retry as fast as it likes, so per
@@ -66,6 +67,10 @@ class DenialRecorder {
 
   // Writes (or counts) one denial.
   void record(const Denial& d);
+  // For refusals audited by the code that refused (identity/users_admin.cpp writes its own
+  // "denied" event in its own transaction): the same per-actor budget. True when the caller
+  // should write `who` now; false when it was only counted (its summary follows as for record()).
+  bool admit(const std::string& actor_key, const Event& who);
   // Writes the summaries still owed, also for windows not yet over (shutdown).
   void flush_all();
 
@@ -84,6 +89,8 @@ class DenialRecorder {
   };
   using Pending = std::vector<Event>;
 
+  // Counts one denial by `key`; true when it is within the budget. Summaries owed go to `out`.
+  bool count(const std::string& key, const Event& e, std::chrono::steady_clock::time_point now, Pending& out);
   void summarise(Actor& a, Pending& out) const;
   void sweep(std::chrono::steady_clock::time_point now, Pending& out);
   void emit(Pending& out);

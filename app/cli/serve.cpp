@@ -149,6 +149,7 @@ int serve(const Args& args) {
   }
   gateway::UsageRecorder usage(*db, log, static_cast<std::size_t>(config.usage_queue_capacity));
   audit::DenialRecorder denials(audit::DenialRecorder::store_sink(*db, log, clock), clock);
+  id_deps.denials = &denials;
   gw_deps.denials = &denials;
   gateway::Gateway gateway(gw_deps, log, usage,
                            config.upstream_ca_file.empty() ? "/etc/ssl/certs/ca-certificates.crt" : config.upstream_ca_file);

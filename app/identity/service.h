@@ -13,6 +13,10 @@
 #include "identity/password.h"
 #include "store/database.h"
 
+namespace airlock::audit {
+class DenialRecorder;
+}
+
 namespace airlock::identity {
 
 struct Policies {
@@ -43,6 +47,8 @@ struct Deps {
   // Key for the HMAC under which access tokens are stored (derived from the master key, so a copy
   // of the database alone cannot test guesses against stored token hashes).
   core::SecretBytes token_pepper{};
+  // When set, refusals audited here share the per-actor budget of authorization denials.
+  audit::DenialRecorder* denials = nullptr;
 
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();

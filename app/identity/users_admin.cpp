@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "audit/audit_log.h"
+#include "audit/denials.h"
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/password_policy.h"
@@ -47,6 +48,8 @@ void audit_denied(Deps& deps, const store::UserRow& actor, const std::string& ac
   auto e = event(action, actor, target, origin);
   e.outcome = "denied";
   e.details_json = json{{"reason", why.code()}, {"request", std::move(request)}}.dump();
+  // A refused admin can retry as fast as they like: beyond the budget the refusal is only counted.
+  if (deps.denials && !deps.denials->admit("user:" + actor.id.str(), e)) return;
   (void)deps.db.write([&](store::Tx& tx) {
     audit::append(tx, e, at(deps));
     return core::Status::ok();

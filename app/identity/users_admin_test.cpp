@@ -5,6 +5,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <thread>
 
+#include "audit/denials.h"
 #include "identity/login.h"
 #include "identity/sessions.h"
 #include "store/access_tokens_repo.h"
@@ -361,4 +362,35 @@ TEST_CASE("unlock ends a lockout and forgets the recent failures", "[identity][u
   CHECK_FALSE(identity::login_with_password(f.d(), "user@example.com", "wrong password here", kOrigin));
   CHECK(identity::login_with_password(f.d(), "user@example.com", kPassword, kOrigin));
   CHECK(all_audit_text(f).find("user.unlock success user:" + users[1].id.str()) != std::string::npos);
+}
+
+TEST_CASE("refused admin actions share the denial budget: 10 denied events a minute per actor, then a count",
+          "[identity][users][V16.3.2]") {
+  IdentityFixture f;
+  auto owner = make_user(f, "owner@example.com", Role::kOwner);
+  auto admin = make_user(f, "admin@example.com", Role::kAdmin);
+  std::vector<audit::Event> summaries;
+  audit::DenialRecorder recorder([&](audit::Event e, std::string) { summaries.push_back(std::move(e)); }, f.clock);
+  f.d().denials = &recorder;
+  for (int i = 0; i < 30; ++i)
+    CHECK(identity::change_role(f.d(), admin, owner.id, Role::kViewer, kOrigin).code() == "owner_only");
+  auto denied = [&] {
+    int n = 0;
+    REQUIRE(f.db->view([&](store::Tx& tx) {
+      SQLite::Statement q(tx.db(), "SELECT count(*) FROM audit_events WHERE action = 'user.role_change' AND outcome = 'denied'");
+      q.executeStep();
+      n = q.getColumn(0).getInt();
+      return core::Status::ok();
+    }));
+    return n;
+  };
+  CHECK(denied() == 10);
+  CHECK(summaries.empty());
+  // The next window: the count of the 20 left out arrives with the next refusal, which is written.
+  f.clock.advance(60s);
+  CHECK(identity::change_role(f.d(), admin, owner.id, Role::kViewer, kOrigin).code() == "owner_only");
+  CHECK(denied() == 11);
+  REQUIRE(summaries.size() == 1);
+  CHECK(summaries[0].action == "authz.denied_suppressed");
+  CHECK(summaries[0].details_json.find("\"suppressed\":20") != std::string::npos);
 }
