@@ -1,6 +1,7 @@
 // `airlock sessions revoke --user=E | --all`: signs one user or everyone out of the console from
 // the host (works while the server runs; a session is checked against the store on every request).
-// Accounts and access tokens stay as they are.
+// For one user their access tokens are revoked too, as by the console's "Sign out"; --all ends
+// console sessions only (automations' tokens are revoked per user, deliberately).
 #include <cstdio>
 
 #include "audit/audit_log.h"
@@ -8,6 +9,7 @@
 #include "cli/host.h"
 #include "core/log.h"
 #include "identity/email.h"
+#include "store/access_tokens_repo.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
@@ -18,7 +20,8 @@ int revoke_cmd(const Args& args) {
   auto flags = parse_flags(args, {"--user", "--all"});
   if (flags.help) {
     std::printf("Usage: airlock sessions revoke --user=E | --all [options]\n\n"
-                "Ends every console session of user E, or of every user. Accounts and access tokens stay.\n\n%s",
+                "Ends every console session of user E (and revokes E's access tokens), or every console\n"
+                "session of every user (access tokens stay). Accounts stay active.\n\n%s",
                 config_help().c_str());
     return 0;
   }
@@ -38,6 +41,7 @@ int revoke_cmd(const Args& args) {
   }
   return with_store(flags, [&](HostCtx& h) {
     int ended = 0;
+    int revoked = 0;
     auto now = std::chrono::duration_cast<std::chrono::seconds>(h.clock.system_now().time_since_epoch()).count();
     auto s = h.store->db->write([&](store::Tx& tx) {
       audit::Event e{.action = "sessions.revoke_all", .actor = "cli", .target = "sessions:all"};
@@ -47,10 +51,13 @@ int revoke_cmd(const Args& args) {
         auto user = store::users::find_by_email(tx, *email);
         if (!user) return core::Status::error("not_found", "no user with this e-mail");
         ended = store::sessions::end_all_for_user(tx, user->id, now, "revoked_on_host");
+        // As the console's "Sign out": one user's access tokens go too.
+        revoked = store::access_tokens::revoke_all_for_user(tx, user->id, now);
         e.action = "user.sessions_revoke";
         e.target = "user:" + user->id.str();
       }
-      e.details_json = R"({"sessions_ended":)" + std::to_string(ended) + "}";
+      e.details_json = R"({"sessions_ended":)" + std::to_string(ended) + R"(,"tokens_revoked":)" +
+                       std::to_string(revoked) + "}";
       audit::append(tx, e, core::format_time_utc(h.clock.system_now()));
       return core::Status::ok();
     });
@@ -58,7 +65,7 @@ int revoke_cmd(const Args& args) {
       std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
       return 1;
     }
-    std::fprintf(stderr, "sessions ended: %d\n", ended);
+    std::fprintf(stderr, "sessions ended: %d, access tokens revoked: %d\n", ended, revoked);
     return 0;
   });
 }

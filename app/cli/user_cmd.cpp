@@ -16,6 +16,8 @@
 #include "identity/lockout.h"
 #include "identity/password_reset.h"
 #include "identity/setup.h"
+#include "store/access_tokens_repo.h"
+#include "store/one_time_tokens_repo.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
@@ -194,9 +196,12 @@ int reset_mfa_cmd(const Args& args) {
       if (!user) return core::Status::error("not_found", "no user with this e-mail");
       int codes = store::users::clear_second_factor(tx, user->id, now);
       int ended = store::sessions::end_all_for_user(tx, user->id, now, "mfa_reset");
+      int revoked = store::access_tokens::revoke_all_for_user(tx, user->id, now);
+      store::one_time_tokens::void_unused_for_user(tx, "reset", user->id, now);
       audit::append(tx, {.action = "user.mfa_reset", .actor = "cli", .target = "user:" + user->id.str(),
                          .details_json = R"({"backup_codes_removed":)" + std::to_string(codes) +
-                                         R"(,"sessions_ended":)" + std::to_string(ended) + "}"},
+                                         R"(,"sessions_ended":)" + std::to_string(ended) +
+                                         R"(,"tokens_revoked":)" + std::to_string(revoked) + "}"},
                     core::format_time_utc(h.clock.system_now()));
       return core::Status::ok();
     });

@@ -10,9 +10,9 @@ namespace {
 
 constexpr std::array<std::string_view, 4> kForbidden = {"forbidden", "owner_only", "self_change", "step_up_required"};
 constexpr std::array<std::string_view, 2> kNotFound = {"user_not_found", "not_found"};
-constexpr std::array<std::string_view, 8> kConflict = {"last_owner",      "email_taken",        "mfa_already_enabled",
+constexpr std::array<std::string_view, 9> kConflict = {"last_owner",      "email_taken",        "mfa_already_enabled",
                                                        "mfa_not_pending", "mfa_not_enabled",    "mfa_required_by_policy",
-                                                       "conflict",        "user_inactive"};
+                                                       "conflict",        "user_inactive",      "mfa_setup_required"};
 // Listed one by one so a new internal code can never reach a client as "invalid input" by accident.
 constexpr std::array<std::string_view, 18> kInvalid = {
     "email_invalid",        "role_invalid",       "mfa_code_invalid",        "invalid_backup_code",

@@ -89,6 +89,8 @@ http::Response api_user_unlock(Deps& d, const guard::AdminCtx& ctx, http::Reques
 
 http::Response api_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   if (auto stop = api::session_only(ctx.who(), req)) return *stop;
+  // An invite makes an account with up to the inviter's power: as sensitive as a role change.
+  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
   auto& body = std::get<http::JsonBody>(parsed);

@@ -142,6 +142,7 @@ http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::
 }
 
 http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req) {
+  if (auto ask = need_step_up(d, ctx.who(), req, "/settings")) return std::move(*ask);
   bool required = req.form_field("require_mfa") == "true";
   auto s = identity::set_mfa_required(d.identity, required, ctx.who().user.id, ctx.who().user.email, origin_of(req));
   if (!s) return d.render.message(500, "Something went wrong", s.message(), {.title = "Error", .who = &ctx.who()}, req.request_id);

@@ -7,6 +7,8 @@
 #include "console/console.h"
 #include "http/health_routes.h"
 #include "identity/login.h"
+#include "identity/mfa.h"
+#include "identity/totp.h"
 #include "store/users_repo.h"
 #include "support/identity_fixture.h"
 
@@ -224,6 +226,10 @@ TEST_CASE("sensitive actions ask for a step-up once the sign-in is older than fi
       {"POST", "/users/2/role", "role=admin", false},
       {"POST", "/users/2/reset-link", "", false},
       {"POST", "/users/2/reset-mfa", "", false},
+      {"POST", "/users/invite", "email=new%40example.com&role=admin", false},
+      {"POST", "/settings/mfa", "require_mfa=false", false},
+      {"POST", "/api/v1/invites", R"({"email":"new@example.com","role":"admin"})", true},
+      {"PATCH", "/api/v1/settings", R"({"require_mfa":false})", true},
       {"POST", "/api/v1/me/tokens", R"({"name":"t","scope":"read"})", true},
       {"POST", "/api/v1/me/mfa/enrolment", "", true},
       {"POST", "/api/v1/me/mfa/backup-codes", "", true},
@@ -244,10 +250,20 @@ TEST_CASE("sensitive actions ask for a step-up once the sign-in is older than fi
     CHECK(store::users::find_by_id(tx, core::UserId(2))->role == identity::Role::kViewer);
     return core::Status::ok();
   }));
-  // A wrong password does not open the window; the right one does, for five minutes.
+  // The owner has an authenticator (owners must). A wrong password does not open the window, nor
+  // the password without the code; both together do, for five minutes.
+  auto enrolment = identity::begin_totp_enrolment(f.d(), core::UserId(1), {"192.0.2.1", "t", "r"});
+  REQUIRE(enrolment);
+  auto secret = *identity::base32_decode(enrolment->secret_base32);
+  REQUIRE(identity::confirm_totp_enrolment(f.d(), core::UserId(1), identity::totp_at(secret, f.d().now_s()),
+                                           {"192.0.2.1", "t", "r"}));
+  f.clock.advance(std::chrono::seconds(30));
   CHECK(send("POST", "/account/confirm", "password=nope&next=/users", false).status == 422);
+  CHECK(send("POST", "/account/confirm", "password=a+long+enough+passphrase&next=/users", false).status == 422);
   CHECK(send("POST", "/account/tokens", "name=t&scope=read&expires_in_days=0", false).status == 403);
-  auto confirmed = send("POST", "/account/confirm", "password=a+long+enough+passphrase&next=/users", false);
+  auto confirmed = send("POST", "/account/confirm",
+                        "password=a+long+enough+passphrase&next=/users&code=" + identity::totp_at(secret, f.d().now_s()),
+                        false);
   CHECK(confirmed.status == 303);
   CHECK(send("POST", "/users/2/role", "role=admin", false).status == 303);
   // Past the step-up (the fixture has no token pepper, so the token itself is then refused).

@@ -13,7 +13,7 @@ namespace airlock::console {
 namespace {
 
 // Where the confirmation may return to: a fixed list, so `next` can never redirect off-site.
-constexpr std::array<std::string_view, 3> kReturnTo = {"/account", "/account/mfa", "/users"};
+constexpr std::array<std::string_view, 4> kReturnTo = {"/account", "/account/mfa", "/users", "/settings"};
 
 std::string return_to(std::string_view next) {
   for (auto p : kReturnTo)
@@ -84,7 +84,7 @@ http::Response api_session_confirm(Deps& d, const guard::ViewerCtx& ctx, http::R
     r.set_header("Retry-After", std::to_string(d.identity.policies.lockout_window.count()));
     return r;
   }
-  if (api::status_for(s.code()) == 500) return api::error(s, req);
+  if (api::status_for(s.code()) != 422) return api::error(s, req);
   return http::error_response(422, s.code(), s.message(), req.request_id);
 }
 

@@ -4,6 +4,7 @@
 #include "http/errors.h"
 #include "http/form.h"
 #include "identity/access_tokens.h"
+#include "identity/mfa.h"
 #include "identity/sessions.h"
 
 namespace airlock::guard {
@@ -51,6 +52,9 @@ std::variant<Principal, http::Response> Guard::by_token(http::Request& req, bool
                   "Use an access token: Authorization: Bearer alk_pat_… (Basic authentication is never accepted).");
   auto found = identity::resolve_access_token(deps_, auth->substr(kBearer.size()));
   if (!found) return refuse(req, 401, "invalid_token", "The access token is unknown, revoked or expired.");
+  // A token minted before the policy required this user's MFA must not outlive that gap.
+  if (!found->user.totp_enabled && identity::mfa_required_for(deps_, found->user.role))
+    return refuse(req, 403, "mfa_required", "Set up two-factor authentication in the console; this account needs it.");
   Principal p{std::move(found->user), {}, found->token.scope, found->token.public_id};
   p.session.mfa_done = true;  // tokens are only issued to sessions that passed MFA
   if (allow_mfa_pending) {

@@ -3,6 +3,7 @@
 #include "identity/audit_events.h"
 #include "identity/password_policy.h"
 #include "store/access_tokens_repo.h"
+#include "store/one_time_tokens_repo.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
@@ -20,7 +21,9 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
     store::users::set_password_hash(tx, user.id, *hash, now);
     int ended = store::sessions::end_all_for_user(tx, user.id, now, "password_changed");
     int revoked = store::access_tokens::revoke_all_for_user(tx, user.id, now);
-    session = start_session(deps, tx, user.id, true, origin);
+    store::one_time_tokens::void_unused_for_user(tx, "reset", user.id, now);
+    // The password alone: the new session is not stepped up (a code may be owed).
+    session = start_session(deps, tx, user.id, true, origin, false);
     auto e = user_event("password.change", user.id, user.email, origin);
     e.details_json = R"({"sessions_ended":)" + std::to_string(ended) + R"(,"tokens_revoked":)" +
                      std::to_string(revoked) + "}";

@@ -33,7 +33,9 @@ std::optional<store::UserRow> link_user(store::Tx& tx, const store::OneTimeToken
   if (!row.created_by) return user;
   auto issuer = store::users::find_by_id(tx, *row.created_by);
   if (!issuer || !issuer->active || !role_at_least(issuer->role, Role::kAdmin)) return std::nullopt;
-  if (user->role == Role::kOwner && issuer->role != Role::kOwner) return std::nullopt;
+  // Only for someone below the issuer (owners: anyone): an admin taking over another admin's
+  // account through a reset would act under that admin's name.
+  if (issuer->role != Role::kOwner && role_at_least(user->role, issuer->role)) return std::nullopt;
   return user;
 }
 
@@ -116,6 +118,9 @@ core::Status complete_password_reset(Deps& deps, std::string_view token, std::st
     auto row = store::one_time_tokens::find_usable(tx, kReset, token_hash, now);
     auto target = row ? link_user(tx, *row) : std::nullopt;
     if (!target || target->id != user.id) return reset_invalid();
+    // The factor as committed now: an MFA turned on since the form was read is still asked for.
+    if (target->totp_enabled && !factor) return reset_invalid();
+    locked = locked || throttle_for(deps, tx, subject, origin.ip).address_locked;
     if (factor) {
       code_ok = !locked && consume_factor(tx, *factor, now);
       if (!code_ok) {

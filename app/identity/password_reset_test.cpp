@@ -4,6 +4,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "identity/account.h"
 #include "identity/login.h"
 #include "identity/mfa.h"
 #include "identity/sessions.h"
@@ -87,12 +88,19 @@ TEST_CASE("a reset link sets a new password once, ends sessions and tokens, and 
   CHECK(made->token.size() == 43);
   CHECK(made->expires_at - f.d().now_s() == 3600);
   CHECK(count_audit(f, "user.password_reset_link", "success") == 1);
-  // Only the hash is stored.
+  // Only the hash is stored: the row holds SHA-256 of the token, and nowhere the token itself.
   REQUIRE(f.db->view([&](store::Tx& tx) {
-    SQLite::Statement q(tx.db(), "SELECT count(*) FROM one_time_tokens WHERE kind = 'reset' AND token_hash = ?");
-    q.bind(1, made->token);
-    q.executeStep();
-    CHECK(q.getColumn(0).getInt() == 0);
+    SQLite::Statement q(tx.db(), "SELECT token_hash FROM one_time_tokens WHERE kind = 'reset'");
+    REQUIRE(q.executeStep());
+    auto stored = q.getColumn(0).getString();
+    CHECK(stored == identity::hash_secret(made->token));
+    CHECK(stored.find(made->token) == std::string::npos);
+    SQLite::Statement any(tx.db(), "SELECT count(*) FROM one_time_tokens WHERE instr(CAST(token_hash AS TEXT), ?) > 0 "
+                                   "OR instr(coalesce(email, ''), ?) > 0");
+    any.bind(1, made->token);
+    any.bind(2, made->token);
+    any.executeStep();
+    CHECK(any.getColumn(0).getInt() == 0);
     return core::Status::ok();
   }));
   auto info = identity::reset_usable(f.d(), made->token);
@@ -186,7 +194,11 @@ TEST_CASE("reset links follow the admin rules and die with the issuer's right to
   CHECK(identity::issue_password_reset(f.d(), load(f, admin), owner, kOrigin).status().code() == "owner_only");
   CHECK(identity::issue_password_reset(f.d(), load(f, ed), viewer, kOrigin).status().code() == "forbidden");
   CHECK(identity::issue_password_reset(f.d(), load(f, owner), owner, kOrigin).status().code() == "self_change");
-  CHECK(count_audit(f, "user.password_reset_link", "denied") == 3);
+  // An admin cannot take over another admin's account through a reset.
+  auto admin_b = add_user(f, "admin-b@example.com", Role::kAdmin);
+  CHECK(identity::issue_password_reset(f.d(), load(f, admin), admin_b, kOrigin).status().code() == "forbidden");
+  CHECK(count_audit(f, "user.password_reset_link", "denied") == 4);
+  CHECK(identity::issue_password_reset(f.d(), load(f, owner), admin_b, kOrigin));
   CHECK(identity::issue_password_reset(f.d(), load(f, owner), owner2, kOrigin));
 
   auto by_admin = identity::issue_password_reset(f.d(), load(f, admin), ed, kOrigin);
@@ -207,6 +219,33 @@ TEST_CASE("reset links follow the admin rules and die with the issuer's right to
   REQUIRE(identity::set_active(f.d(), load(f, owner), viewer, false, kOrigin));
   CHECK_FALSE(identity::reset_usable(f.d(), for_viewer->token));
   CHECK(identity::issue_password_reset(f.d(), load(f, owner), viewer, kOrigin).status().code() == "user_inactive");
+}
+
+TEST_CASE("a reset link dies with any change to its user: password, role, MFA reset, sign-out, deactivation",
+          "[identity][reset][V6.4.3]") {
+  IdentityFixture f;
+  auto owner = add_user(f, "owner@example.com", Role::kOwner);
+  auto ed = add_user(f, "ed@example.com", Role::kEditor);
+  auto fresh = [&] {
+    auto made = identity::issue_password_reset(f.d(), load(f, owner), ed, kOrigin);
+    REQUIRE(made);
+    REQUIRE(identity::reset_usable(f.d(), made->token));
+    return made->token;
+  };
+  auto t1 = fresh();
+  REQUIRE(identity::change_role(f.d(), load(f, owner), ed, Role::kViewer, kOrigin));
+  CHECK_FALSE(identity::reset_usable(f.d(), t1));
+  auto t2 = fresh();
+  REQUIRE(identity::revoke_sessions(f.d(), load(f, owner), ed, kOrigin));
+  CHECK_FALSE(identity::reset_usable(f.d(), t2));
+  auto mfa = enrol(f, ed);
+  auto t3 = fresh();
+  REQUIRE(identity::reset_mfa(f.d(), load(f, owner), ed, kOrigin));
+  CHECK_FALSE(identity::reset_usable(f.d(), t3));  // it would otherwise work without a code now
+  auto t4 = fresh();
+  REQUIRE(identity::change_password(f.d(), load(f, ed), kPassword, kFresh, kOrigin));
+  CHECK_FALSE(identity::reset_usable(f.d(), t4));
+  (void)mfa;
 }
 
 TEST_CASE("the host's reset link works for the last owner and clears their lockout", "[identity][reset][V6.4.3]") {

@@ -9,7 +9,8 @@ namespace {
 constexpr std::int64_t kTouchEvery = 30;
 }  // namespace
 
-NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_done, const Origin& origin) {
+NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_done, const Origin& origin,
+                         bool signed_in) {
   // At most max_sessions live sessions per user (ASVS V7.4.5): the new one may push out the oldest,
   // which is audited. Sessions past their timeouts are ended on the way and do not count.
   auto now = deps.now_s();
@@ -35,7 +36,7 @@ NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_
   s.token = secret.token;
   s.csrf_token = csrf.token;
   s.id = store::sessions::insert(tx, user, secret.hash, s.csrf_token, mfa_done, deps.now_s(), origin.ip,
-                                 origin.user_agent.substr(0, 512));
+                                 origin.user_agent.substr(0, 512), mfa_done && signed_in);
   return s;
 }
 

@@ -26,7 +26,10 @@ struct ActiveSession {
 };
 
 // Starts a session inside the caller's transaction (so it commits with the login's audit event).
-NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_done, const Origin& origin);
+// `signed_in`: the user just proved every factor they have (a full sign-in), which counts as a
+// step-up; false for a session that only replaces another (password change).
+NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_done, const Origin& origin,
+                         bool signed_in = true);
 
 // The live session for a cookie token, or nothing (unknown, ended, idle, too old, user inactive).
 // An expired one is ended on the way, with the reason recorded.

@@ -2,6 +2,7 @@
 
 #include "identity/audit_events.h"
 #include "identity/lockout.h"
+#include "identity/mfa.h"
 #include "identity/password.h"
 #include "identity/second_factor.h"
 
@@ -9,11 +10,15 @@ namespace airlock::identity {
 
 bool stepped_up(const Deps& deps, const store::SessionRow& session) {
   auto age = deps.now_s() - session.reauth_at;
-  return session.reauth_at > 0 && age >= 0 && age <= deps.policies.step_up_window.count();
+  return age >= 0 && age <= deps.policies.step_up_window.count();
 }
 
 core::Status confirm_identity(Deps& deps, const store::UserRow& user, const store::SessionRow& session,
                               std::string_view password, std::string_view code, const Origin& origin) {
+  // A password alone must not stand in for a factor the policy requires (an account from before
+  // the policy, not yet enrolled): it sets one up first.
+  if (!user.totp_enabled && mfa_required_for(deps, user.role))
+    return core::Status::error("mfa_setup_required", "Set up an authenticator first: your role requires one.");
   auto subject = subject_of(user.email);
   bool locked = false;
   (void)deps.db.view([&](store::Tx& tx) {
@@ -31,6 +36,8 @@ core::Status confirm_identity(Deps& deps, const store::UserRow& user, const stor
   std::string failure;
   auto s = deps.db.write([&](store::Tx& tx) {
     auto now = deps.now_s();
+    // Again inside the writer: concurrent attempts must not each get a guess past the limit.
+    locked = locked || throttle_for(deps, tx, subject, origin.ip).address_locked;
     // The code is consumed only after the password matched, so a wrong password wastes no code.
     bool code_ok = !factor || (password_ok && !locked && consume_factor(tx, *factor, now));
     failure = locked ? "locked" : !password_ok ? "password_wrong" : !code_ok ? "mfa_code_invalid" : "";

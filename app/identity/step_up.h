@@ -18,7 +18,8 @@ namespace airlock::identity {
 bool stepped_up(const Deps& deps, const store::SessionRow& session);
 
 // Confirms password and (when MFA is on) `code`, then marks the session as stepped up. Errors:
-// "password_wrong", "mfa_code_invalid", "locked" (this address is locked out of the account).
+// "password_wrong", "mfa_code_invalid", "locked" (this address is locked out of the account),
+// "mfa_setup_required" (the policy requires MFA for the role and the user has none yet).
 core::Status confirm_identity(Deps& deps, const store::UserRow& user, const store::SessionRow& session,
                               std::string_view password, std::string_view code, const Origin& origin);
 

@@ -4,6 +4,7 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include "identity/account.h"
 #include "identity/mfa.h"
 #include "identity/sessions.h"
 #include "identity/setup.h"
@@ -46,8 +47,9 @@ core::SessionId new_session(IdentityFixture& f, core::UserId user) {
 
 TEST_CASE("signing in counts as a step-up for five minutes and not a second longer", "[identity][step_up][V7.5.1]") {
   IdentityFixture f;
-  auto owner = identity::create_owner(f.d(), "owner@example.com", kPassword);
-  REQUIRE(owner);
+  // An editor without MFA, where the owner allows that: the password alone is the step-up.
+  auto owner = std::optional<core::UserId>(f.add_user("ed@example.com", identity::Role::kEditor, kPassword).id);
+  REQUIRE(identity::set_mfa_required(f.d(), false, *owner, "owner@example.com", kOrigin));
   auto sid = new_session(f, *owner);
   CHECK(identity::stepped_up(f.d(), session(f, sid, *owner)));
   f.clock.advance(300s);
@@ -108,4 +110,21 @@ TEST_CASE("with MFA on, a step-up needs the password and a fresh code; failures 
   CHECK(identity::confirm_identity(f.d(), load(f, *owner), session(f, sid, *owner), kPassword,
                                    identity::totp_at(secret, f.d().now_s()), kOrigin)
             .code() == "locked");
+}
+
+TEST_CASE("a password change is no step-up, and an account the policy holds at enrolment cannot step up by password",
+          "[identity][step_up][V7.5.1][V6.3.3]") {
+  IdentityFixture f;
+  auto owner = identity::create_owner(f.d(), "owner@example.com", kPassword);
+  REQUIRE(owner);
+  auto sid = new_session(f, *owner);
+  // Owners always need MFA: without an authenticator the password alone confirms nothing.
+  CHECK(identity::confirm_identity(f.d(), load(f, *owner), session(f, sid, *owner), kPassword, "", kOrigin).code() ==
+        "mfa_setup_required");
+  auto e = identity::begin_totp_enrolment(f.d(), *owner, kOrigin);
+  auto secret = *identity::base32_decode(e->secret_base32);
+  REQUIRE(identity::confirm_totp_enrolment(f.d(), *owner, identity::totp_at(secret, f.d().now_s()), kOrigin));
+  auto changed = identity::change_password(f.d(), load(f, *owner), kPassword, "a new and long passphrase", kOrigin);
+  REQUIRE(changed);
+  CHECK_FALSE(identity::stepped_up(f.d(), session(f, changed->id, *owner)));
 }

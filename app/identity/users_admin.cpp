@@ -49,7 +49,8 @@ void audit_denied(Deps& deps, const store::UserRow& actor, const std::string& ac
   e.outcome = "denied";
   e.details_json = json{{"reason", why.code()}, {"request", std::move(request)}}.dump();
   // A refused admin can retry as fast as they like: beyond the budget the refusal is only counted.
-  if (deps.denials && !deps.denials->admit("user:" + actor.id.str(), e)) return;
+  // Its own budget key: cheap refusals elsewhere (a CSRF failure) cannot use this one up.
+  if (deps.denials && !deps.denials->admit("admin-action:user:" + actor.id.str(), e)) return;
   (void)deps.db.write([&](store::Tx& tx) {
     audit::append(tx, e, at(deps));
     return core::Status::ok();
@@ -71,6 +72,9 @@ bool would_remove_last_owner(store::Tx& tx, const store::UserRow& target) {
 json end_everything(store::Tx& tx, core::UserId user, std::int64_t now, const std::string& reason) {
   int sessions = store::sessions::end_all_for_user(tx, user, now, reason);
   int tokens = store::access_tokens::revoke_all_for_user(tx, user, now);
+  // A reset link made before the change must not outlive it (e.g. asking for no code after an
+  // MFA reset, or granting an account whose role changed).
+  store::one_time_tokens::void_unused_for_user(tx, "reset", user, now);
   return {{"sessions_ended", sessions}, {"tokens_revoked", tokens}};
 }
 
@@ -283,6 +287,9 @@ core::Result<CreatedReset> issue_password_reset(Deps& deps, const store::UserRow
                             return core::Status::error("self_change", "Change your own password under Account.");
                           if (!user.active)
                             return core::Status::error("user_inactive", "Activate this user first.");
+                          if (by.role != Role::kOwner && role_at_least(user.role, by.role))
+                            return core::Status::error("forbidden",
+                                                       "Only an owner can make a reset link for an admin.");
                           insert_reset_link(deps, tx, user.id, user.email, by.id, now, made);
                           c.details = {{"link", made.id.value}, {"expires_at", made.expires_at}};
                           return core::Status::ok();

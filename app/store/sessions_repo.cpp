@@ -24,7 +24,8 @@ SessionRow read_row(SQLite::Statement& q) {
 }  // namespace
 
 core::SessionId insert(Tx& tx, core::UserId user, const std::string& token_hash, const std::string& csrf_token,
-                       bool mfa_done, std::int64_t now, const std::string& ip, const std::string& user_agent) {
+                       bool mfa_done, std::int64_t now, const std::string& ip, const std::string& user_agent,
+                       bool reauth) {
   SQLite::Statement q(tx.db(),
                       "INSERT INTO sessions (user_id, token_hash, csrf_token, mfa_done, created_at, last_seen_at, ip, "
                       "user_agent, reauth_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -36,7 +37,7 @@ core::SessionId insert(Tx& tx, core::UserId user, const std::string& token_hash,
   q.bind(6, now);
   q.bind(7, ip);
   q.bind(8, user_agent);
-  q.bind(9, now);  // starting a session is itself a fresh sign-in
+  q.bind(9, reauth ? now : std::int64_t{0});
   q.exec();
   return core::SessionId(tx.db().getLastInsertRowid());
 }

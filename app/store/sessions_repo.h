@@ -23,8 +23,10 @@ struct SessionRow {
 
 namespace sessions {
 
+// `reauth`: the session starts stepped up (reauth_at = now), else reauth_at = 0.
 core::SessionId insert(Tx& tx, core::UserId user, const std::string& token_hash, const std::string& csrf_token,
-                       bool mfa_done, std::int64_t now, const std::string& ip, const std::string& user_agent);
+                       bool mfa_done, std::int64_t now, const std::string& ip, const std::string& user_agent,
+                       bool reauth = true);
 std::optional<SessionRow> find_open_by_token_hash(Tx& tx, const std::string& token_hash);
 std::vector<SessionRow> list_open_for_user(Tx& tx, core::UserId user);
 void touch(Tx& tx, core::SessionId id, std::int64_t now);

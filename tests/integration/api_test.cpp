@@ -281,7 +281,7 @@ TEST_CASE("cookie callers of the API need same origin and the CSRF token for eve
 TEST_CASE("own second factor and password through the API: enrol by code, replay refused, password change renews the session",
           "[integration][api][mfa][V6.5.1][V6.2.2]") {
   TempDir dir;
-  auto a = Airlock::start(dir.path());
+  auto a = Airlock::start(dir.path(), {{"AIRLOCK_LOGIN_RATE_LIMIT", "1000"}});
   auto ob = owner_browser(*a);
   REQUIRE(sign_in(ob, "owner@example.com").status == 303);
   auto boss = session_api(ob);
@@ -342,7 +342,24 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   auto cookie = changed.headers.at("set-cookie");
   Api renewed{owner.port, owner.origin, "", cookie.substr(0, cookie.find(';')), json::parse(changed.body)["csrf_token"]};
   CHECK(renewed.get("/api/v1/me")["email"] == "ed@example.com");
-  CHECK(renewed.call("POST", "/api/v1/me/tokens", R"({"name":"after","scope":"read","expires_in_days":1})").status == 201);
+  // The password alone made this session: minting a token needs a step-up first (V7.5.1).
+  auto unconfirmed = renewed.call("POST", "/api/v1/me/tokens", R"({"name":"after","scope":"read","expires_in_days":1})");
+  CHECK(unconfirmed.status == 403);
+  CHECK(code_of(unconfirmed) == "step_up_required");
+  REQUIRE(renewed.call("POST", "/api/v1/me/confirm", json{{"password", "a brand new passphrase"}}.dump()).status == 204);
+  auto minted = renewed.call("POST", "/api/v1/me/tokens", R"({"name":"after","scope":"read","expires_in_days":1})");
+  REQUIRE(minted.status == 201);
+  Api bot{owner.port, owner.origin, json::parse(minted.body)["token"], "", ""};
+  CHECK(bot.call("GET", "/api/v1/me").status == 200);
+  // V6.3.3: once the owner requires MFA for editors again, the token of an editor without it stops.
+  REQUIRE(boss.call("PATCH", "/api/v1/settings", R"({"require_mfa":true})").status == 200);
+  auto held = bot.call("GET", "/api/v1/me");
+  CHECK(held.status == 403);
+  CHECK(code_of(held) == "mfa_required");
+  // And the password alone is no step-up for such an account.
+  auto confirm = renewed.call("POST", "/api/v1/me/confirm", json{{"password", "a brand new passphrase"}}.dump());
+  CHECK(confirm.status == 409);
+  CHECK(code_of(confirm) == "mfa_setup_required");
   auto secret_b32 = json::parse(started.body)["secret"].get<std::string>();
   for (const auto& line : a->log_lines()) {
     CHECK(line.find(secret_b32) == std::string::npos);
