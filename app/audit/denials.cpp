@@ -2,7 +2,11 @@
 
 #include <SQLiteCpp/Database.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <atomic>
+#include <cstring>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -37,8 +41,32 @@ Event denial_event(const Denial& d) {
 
 }  // namespace
 
+std::string anonymous_actor_key(const std::string& ip) {
+  in6_addr a6{};
+  if (ip.find(':') == std::string::npos || inet_pton(AF_INET6, ip.c_str(), &a6) != 1) return ip;
+  if (IN6_IS_ADDR_V4MAPPED(&a6)) return ip;
+  std::memset(a6.s6_addr + 8, 0, 8);
+  char text[INET6_ADDRSTRLEN] = {};
+  if (!inet_ntop(AF_INET6, &a6, text, sizeof text)) return ip;
+  return std::string(text) + "/64";
+}
+
 DenialRecorder::DenialRecorder(Sink sink, const core::Clock& clock, Options options)
     : sink_(std::move(sink)), clock_(clock), options_(options) {}
+
+void DenialRecorder::close_all_window(Pending& out) {
+  if (all_suppressed_ > 0) {
+    Event s;
+    s.action = "authz.denied_suppressed";
+    s.outcome = "denied";
+    s.actor = "(many)";
+    s.details_json =
+        dump({{"suppressed", all_suppressed_}, {"window_seconds", options_.window.count()}, {"limit", "all actors"}});
+    out.push_back(std::move(s));
+  }
+  all_written_ = 0;
+  all_suppressed_ = 0;
+}
 
 void DenialRecorder::summarise(Actor& a, Pending& out) const {
   if (a.suppressed == 0) return;
@@ -65,6 +93,15 @@ void DenialRecorder::sweep(std::chrono::steady_clock::time_point now, Pending& o
 bool DenialRecorder::count(const std::string& key, const Event& e, std::chrono::steady_clock::time_point now,
                            Pending& out) {
   sweep(now, out);
+  if (now - all_window_start_ >= options_.window) {
+    close_all_window(out);
+    all_window_start_ = now;
+  }
+  // Past the overall budget nothing is tracked per actor, so no per-actor summaries pile up either.
+  if (all_written_ >= options_.all_per_window) {
+    ++all_suppressed_;
+    return false;
+  }
   auto it = actors_.find(key);
   if (it == actors_.end()) {
     if (actors_.size() >= options_.max_actors) {
@@ -80,6 +117,7 @@ bool DenialRecorder::count(const std::string& key, const Event& e, std::chrono::
   a.last = e;
   if (a.written < options_.per_window) {
     ++a.written;
+    ++all_written_;
     return true;
   }
   ++a.suppressed;
@@ -114,6 +152,7 @@ void DenialRecorder::flush_all() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& entry : actors_) summarise(entry.second, out);
+    close_all_window(out);
   }
   emit(out);
 }

@@ -11,7 +11,10 @@
 // only counted, and the count becomes one "authz.denied_suppressed" event at the actor's first
 // denial after the window, at a sweep (at most once a window, from record()), when the actor is
 // evicted, or at flush_all() on shutdown. At most `max_actors` actors are tracked; beyond that the
-// one whose window started first is evicted and simply starts fresh.
+// one whose window started first is evicted and simply starts fresh. Over all actors at most
+// `all_per_window` events are written per window; the overflow is one summary with its count.
+// Anonymous callers are keyed by address, an IPv6 address by its /64 (guard.cpp), so one host's
+// block of addresses counts as one actor.
 //
 // record() never blocks on the store: the store sink hands events to the writer queue with
 // try_submit and does not wait for the commit (a full queue drops the event, counted and logged at
@@ -53,6 +56,10 @@ struct Denial {
   std::string user_agent;
 };
 
+// The actor key of a caller known only by address: the address itself, but an IPv6 address by
+// its /64 ("2001:db8:1:2::/64"), since one host usually holds the whole block.
+std::string anonymous_actor_key(const std::string& ip);
+
 class DenialRecorder {
  public:
   using Sink = std::function<void(Event, std::string at)>;
@@ -60,6 +67,9 @@ class DenialRecorder {
     int per_window = 10;
     std::chrono::seconds window{60};
     std::size_t max_actors = 10000;
+    // Over all actors: many actors (an attacker rotating addresses) must not add up to a flood.
+    // Beyond it denials are only counted, into one summary per window with actor "(many)".
+    int all_per_window = 600;
   };
 
   DenialRecorder(Sink sink, const core::Clock& clock, Options options);
@@ -92,6 +102,8 @@ class DenialRecorder {
   // Counts one denial by `key`; true when it is within the budget. Summaries owed go to `out`.
   bool count(const std::string& key, const Event& e, std::chrono::steady_clock::time_point now, Pending& out);
   void summarise(Actor& a, Pending& out) const;
+  // Ends the window over all actors: its overflow count as one summary, and the counters reset.
+  void close_all_window(Pending& out);
   void sweep(std::chrono::steady_clock::time_point now, Pending& out);
   void emit(Pending& out);
 
@@ -102,6 +114,9 @@ class DenialRecorder {
   std::unordered_map<std::string, Actor> actors_;
   std::list<std::string> order_;  // actor keys, oldest window start first
   std::chrono::steady_clock::time_point last_sweep_;
+  std::chrono::steady_clock::time_point all_window_start_{};
+  int all_written_ = 0;
+  std::int64_t all_suppressed_ = 0;
 };
 
 }  // namespace airlock::audit

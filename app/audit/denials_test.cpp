@@ -190,3 +190,46 @@ TEST_CASE("the store sink appends the event without the caller waiting", "[audit
   CHECK(rows[0].actor == "ed@example.com");
   CHECK(rows[0].target == "/api/v1/users/{user_id}/role");
 }
+
+TEST_CASE("callers known only by address are keyed by it, IPv6 by its /64", "[audit][denials][V16.3.2]") {
+  CHECK(audit::anonymous_actor_key("192.0.2.7") == "192.0.2.7");
+  CHECK(audit::anonymous_actor_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64");
+  CHECK(audit::anonymous_actor_key("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64");
+  CHECK(audit::anonymous_actor_key("2001:db8:1:3::1") == "2001:db8:1:3::/64");
+  CHECK(audit::anonymous_actor_key("::ffff:192.0.2.7") == "::ffff:192.0.2.7");
+  CHECK(audit::anonymous_actor_key("not an address") == "not an address");
+  // One /64 shares one budget: rotating through it writes no more than one address would.
+  core::FakeClock clock;
+  Captured c;
+  DenialRecorder r(c.sink(), clock);
+  for (int i = 0; i < 50; ++i) {
+    Denial d = editor_denial();
+    d.actor_kind = "anonymous";
+    d.actor_id = audit::anonymous_actor_key("2001:db8:1:2::" + std::to_string(i + 1));
+    r.record(d);
+  }
+  CHECK(c.count("authz.denied") == 10);
+}
+
+TEST_CASE("over all actors at most all_per_window events a window; the overflow is one summary",
+          "[audit][denials][V16.3.2]") {
+  core::FakeClock clock;
+  Captured c;
+  DenialRecorder r(c.sink(), clock, {.per_window = 10, .window = 60s, .max_actors = 10000, .all_per_window = 25});
+  for (int i = 0; i < 40; ++i) r.record(editor_denial(std::to_string(i)));  // 40 actors, one each
+  CHECK(c.count("authz.denied") == 25);
+  CHECK(c.count("authz.denied_suppressed") == 0);
+  clock.advance(60s);
+  r.record(editor_denial("x"));
+  CHECK(c.count("authz.denied") == 26);
+  REQUIRE(c.count("authz.denied_suppressed") == 1);
+  const audit::Event* many = nullptr;
+  for (const auto& e : c.events)
+    if (e.action == "authz.denied_suppressed") many = &e;
+  CHECK(many->actor == "(many)");
+  CHECK(nlohmann::json::parse(many->details_json)["suppressed"] == 15);
+  // Shutdown writes an open window's overflow too.
+  for (int i = 0; i < 30; ++i) r.record(editor_denial("y" + std::to_string(i)));
+  r.flush_all();
+  CHECK(c.count("authz.denied_suppressed") == 2);
+}

@@ -118,7 +118,7 @@ void Guard::record_denial(const http::Request& req, std::string_view route, cons
   audit::Denial d;
   if (!who) {
     d.actor_kind = "anonymous";
-    d.actor_id = req.client_ip;
+    d.actor_id = audit::anonymous_actor_key(req.client_ip);
   } else if (!who->token_public_id.empty()) {
     d.actor_kind = "token";
     d.actor_id = who->token_public_id;
