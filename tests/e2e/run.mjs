@@ -51,6 +51,7 @@ const OWNER_EMAIL = "owner@example.test";
 const OWNER_PASSWORD = `e2e-passphrase-${randomBytes(12).toString("base64url")}`;
 const EDITOR_EMAIL = "editor@example.test";
 const EDITOR_PASSWORD = `e2e-passphrase-${randomBytes(12).toString("base64url")}`;
+const EDITOR_NEW_PASSWORD = `e2e-reset-passphrase-${randomBytes(12).toString("base64url")}`;
 const SESSION_COOKIE = "__Host-airlock_session";
 // The vendor key the owner types into the add-provider form: the mock vendor must receive it, and no
 // page may show more of it than the last 4 characters.
@@ -1063,6 +1064,45 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
 
   // --- The owner deactivates the editor; the editor's session dies ----------------------------
 
+  step("a password-reset link lets the editor choose a new password; their sessions end", async () => {
+    const { page } = owner;
+    await page.goto(`${base}/users`);
+    const row = page.getByRole("row").filter({ hasText: EDITOR_EMAIL });
+    await owner.submit(row.getByRole("button", { name: "Password-reset link" }), { status: 200, finalUrl: /\/users\/\d+\/reset-link$/ });
+    await page.getByRole("heading", { level: 1, name: `Password-reset link for ${EDITOR_EMAIL}` }).waitFor();
+    const link = (await page.locator("#reset-link").innerText()).trim();
+    assert.match(link, new RegExp(`^${base.replace(/[.]/g, "\\.")}/reset\\?token=[A-Za-z0-9_-]{43}$`));
+    await owner.assertClean("reset link shown");
+    await owner.screenshot("reset-created");
+    await page.goto(`${base}/users`);
+
+    // The editor opens it in a new tab; their first tab still shows the console.
+    const probe = await editor.context.newPage();
+    const w = watch(probe);
+    try {
+      const res = await probe.goto(link);
+      assert.equal(res.status(), 200);
+      assert.equal(probe.url(), `${base}/reset`, "the token left the address bar");
+      await probe.getByRole("heading", { level: 1, name: "Choose a new password" }).waitFor();
+      assert.equal(await probe.getByLabel(/authenticator/).count(), 0, "no second factor to ask for: the editor has none");
+      await probe.getByLabel("New password").fill(EDITOR_NEW_PASSWORD);
+      await probe.getByLabel("Repeat password").fill(EDITOR_NEW_PASSWORD);
+      await probe.screenshot({ path: path.join(artifacts, "reset-form.png"), fullPage: true });
+      await probe.getByRole("button", { name: "Set password" }).click();
+      await probe.waitForURL(`${base}/login?reset=1`, { waitUntil: "load" });
+      assert.match(await textOf(probe.getByRole("status")), /Your password is changed/);
+      assert.deepEqual(w.problems, [], "the reset pages reported problems");
+    } finally {
+      await probe.close();
+    }
+    // Their open session ended with the reset; the new password signs in.
+    const res = await editor.page.reload({ waitUntil: "load" });
+    assert.equal(editor.page.url(), `${base}/login`);
+    assert.equal(res.status(), 200);
+    await editor.signIn(EDITOR_EMAIL, EDITOR_NEW_PASSWORD, { finalUrl: `${base}/` });
+    await editor.assertClean("editor after the reset");
+  });
+
   step("the owner deactivates the editor", async () => {
     const { page } = owner;
     await page.reload({ waitUntil: "load" });
@@ -1087,7 +1127,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await page.getByRole("heading", { level: 1, name: "Sign in" }).waitFor();
     assert.equal(await page.getByRole("button", { name: "Sign out" }).count(), 0);
     editor.watcher.expectedDocStatus.set(`${base}/login`, 401);
-    await editor.signIn(EDITOR_EMAIL, EDITOR_PASSWORD, { status: 401, finalUrl: `${base}/login` });
+    await editor.signIn(EDITOR_EMAIL, EDITOR_NEW_PASSWORD, { status: 401, finalUrl: `${base}/login` });
     assert.equal(await textOf(page.getByRole("alert")), "Invalid e-mail or password.", "the same generic error");
     await editor.assertClean("deactivated editor signing in");
     editor.watcher.expectedDocStatus.clear();
@@ -1095,7 +1135,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
 
   // --- The audit log -----------------------------------------------------------------------------
 
-  step("the audit log lists sign-ins, MFA, the invite and the deactivation", async () => {
+  step("the audit log lists sign-ins, MFA, the invite, the reset and the deactivation", async () => {
     const { page } = owner;
     await owner.navTo("Audit", `${base}/audit`);
     assert.equal(await page.title(), "Audit log · Airlock");
@@ -1115,6 +1155,8 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     has("user.invite", "success", OWNER_EMAIL);
     has("user.invite_accepted", "success", EDITOR_EMAIL);
     has("login", "success", EDITOR_EMAIL);
+    has("user.password_reset_link", "success", OWNER_EMAIL);
+    has("user.password_reset", "success", EDITOR_EMAIL);
     has("user.deactivate", "success", OWNER_EMAIL);
     has("login", "failure", EDITOR_EMAIL, (r) => /inactive/.test(r[6]));
     for (const r of rows) assert.match(r[0], /^\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d$/, `a time: ${r[0]}`);
