@@ -9,7 +9,7 @@
 #include "cli/host.h"
 #include "core/log.h"
 #include "identity/email.h"
-#include "store/access_tokens_repo.h"
+#include "identity/sessions.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
@@ -50,9 +50,10 @@ int revoke_cmd(const Args& args) {
       } else {
         auto user = store::users::find_by_email(tx, *email);
         if (!user) return core::Status::error("not_found", "no user with this e-mail");
-        ended = store::sessions::end_all_for_user(tx, user->id, now, "revoked_on_host");
         // As the console's "Sign out": one user's access tokens go too.
-        revoked = store::access_tokens::revoke_all_for_user(tx, user->id, now);
+        auto done = identity::end_all_access(tx, user->id, now, "revoked_on_host");
+        ended = done.sessions;
+        revoked = done.tokens;
         e.action = "user.sessions_revoke";
         e.target = "user:" + user->id.str();
       }

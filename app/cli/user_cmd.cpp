@@ -16,9 +16,7 @@
 #include "identity/lockout.h"
 #include "identity/password_reset.h"
 #include "identity/setup.h"
-#include "store/access_tokens_repo.h"
-#include "store/one_time_tokens_repo.h"
-#include "store/sessions_repo.h"
+#include "identity/sessions.h"
 #include "store/users_repo.h"
 
 namespace airlock::cli {
@@ -110,11 +108,14 @@ int create_owner_cmd(const Args& args) {
   });
 }
 
-int unlock_cmd(const Args& args) {
+// The frame of a command on one existing user named by --email: its usage text, the flag, the
+// store, and one write job that finds the user (exit 1 when there is none) and runs `step`, which
+// writes its own audit event. `done` is printed with the e-mail on success.
+int on_user(const Args& args, const char* usage, const char* done,
+            const std::function<void(HostCtx&, store::Tx&, const store::UserRow&, std::int64_t now)>& step) {
   auto flags = parse_flags(args, {"--email"});
   if (flags.help) {
-    std::printf("Usage: airlock user unlock --email=E [options]\n\nEnds a lockout after failed sign-ins.\n\n%s",
-                config_help().c_str());
+    std::printf("%s\n%s", usage, config_help().c_str());
     return 0;
   }
   auto email = identity::normalize_email(flag_value(flags, "--email"));
@@ -123,24 +124,32 @@ int unlock_cmd(const Args& args) {
     return 2;
   }
   return with_store(flags, [&](HostCtx& h) {
-    auto deps = identity_deps(h);
+    auto now = std::chrono::duration_cast<std::chrono::seconds>(h.clock.system_now().time_since_epoch()).count();
     auto s = h.store->db->write([&](store::Tx& tx) {
       auto user = store::users::find_by_email(tx, *email);
       if (!user) return core::Status::error("not_found", "no user with this e-mail");
-      // Both lockouts: every address's and the account's delay (identity/lockout.h).
-      int cleared = identity::clear_lockout(deps, tx, user->id, user->email);
-      audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user->id.str(),
-                         .details_json = R"({"failures_cleared":)" + std::to_string(cleared) + "}"},
-                    core::format_time_utc(h.clock.system_now()));
+      step(h, tx, *user, now);
       return core::Status::ok();
     });
     if (!s) {
       std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
       return 1;
     }
-    std::fprintf(stderr, "unlocked: %s\n", email->c_str());
+    std::fprintf(stderr, "%s: %s\n", done, email->c_str());
     return 0;
   });
+}
+
+int unlock_cmd(const Args& args) {
+  return on_user(args, "Usage: airlock user unlock --email=E [options]\n\nEnds a lockout after failed sign-ins.\n",
+                 "unlocked", [](HostCtx& h, store::Tx& tx, const store::UserRow& user, std::int64_t) {
+                   auto deps = identity_deps(h);
+                   // Both lockouts: every address's and the account's delay (identity/lockout.h).
+                   int cleared = identity::clear_lockout(deps, tx, user.id, user.email);
+                   audit::append(tx, {.action = "account.unlock", .actor = "cli", .target = "user:" + user.id.str(),
+                                      .details_json = R"({"failures_cleared":)" + std::to_string(cleared) + "}"},
+                                 core::format_time_utc(h.clock.system_now()));
+                 });
 }
 
 int reset_password_cmd(const Args& args) {
@@ -176,42 +185,19 @@ int reset_password_cmd(const Args& args) {
 // The last owner's way out when their authenticator is lost too; an operator on the host holds
 // the database key anyway. Ends their sessions so nothing signed in keeps going without MFA.
 int reset_mfa_cmd(const Args& args) {
-  auto flags = parse_flags(args, {"--email"});
-  if (flags.help) {
-    std::printf("Usage: airlock user reset-mfa --email=E [options]\n\n"
-                "Removes E's authenticator and backup codes and ends their sessions; they set up a new\n"
-                "authenticator at their next sign-in.\n\n%s",
-                config_help().c_str());
-    return 0;
-  }
-  auto email = identity::normalize_email(flag_value(flags, "--email"));
-  if (!email) {
-    std::fputs("airlock: --email=E is required\n", stderr);
-    return 2;
-  }
-  return with_store(flags, [&](HostCtx& h) {
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(h.clock.system_now().time_since_epoch()).count();
-    auto s = h.store->db->write([&](store::Tx& tx) {
-      auto user = store::users::find_by_email(tx, *email);
-      if (!user) return core::Status::error("not_found", "no user with this e-mail");
-      int codes = store::users::clear_second_factor(tx, user->id, now);
-      int ended = store::sessions::end_all_for_user(tx, user->id, now, "mfa_reset");
-      int revoked = store::access_tokens::revoke_all_for_user(tx, user->id, now);
-      store::one_time_tokens::void_unused_for_user(tx, "reset", user->id, now);
-      audit::append(tx, {.action = "user.mfa_reset", .actor = "cli", .target = "user:" + user->id.str(),
-                         .details_json = R"({"backup_codes_removed":)" + std::to_string(codes) +
-                                         R"(,"sessions_ended":)" + std::to_string(ended) +
-                                         R"(,"tokens_revoked":)" + std::to_string(revoked) + "}"},
-                    core::format_time_utc(h.clock.system_now()));
-      return core::Status::ok();
-    });
-    if (!s) {
-      std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
-      return 1;
-    }
-    std::fprintf(stderr, "second factor removed: %s\n", email->c_str());
-    return 0;
-  });
+  return on_user(args,
+                 "Usage: airlock user reset-mfa --email=E [options]\n\n"
+                 "Removes E's authenticator and backup codes and ends their sessions and access tokens; they\n"
+                 "set up a new authenticator at their next sign-in.\n",
+                 "second factor removed", [](HostCtx& h, store::Tx& tx, const store::UserRow& user, std::int64_t now) {
+                   int codes = store::users::clear_second_factor(tx, user.id, now);
+                   auto ended = identity::end_all_access(tx, user.id, now, "mfa_reset");
+                   audit::append(tx, {.action = "user.mfa_reset", .actor = "cli", .target = "user:" + user.id.str(),
+                                      .details_json = R"({"backup_codes_removed":)" + std::to_string(codes) +
+                                                      R"(,"sessions_ended":)" + std::to_string(ended.sessions) +
+                                                      R"(,"tokens_revoked":)" + std::to_string(ended.tokens) + "}"},
+                                 core::format_time_utc(h.clock.system_now()));
+                 });
 }
 
 }  // namespace

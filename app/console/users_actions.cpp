@@ -90,10 +90,9 @@ http::Response users_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Reque
                               req.request_id);
     return users_page(d, ctx.who(), status, made.status().message(), "");
   }
-  auto info = identity::reset_usable(d.identity, made->token);
   nlohmann::json data = {
       {"email", made->email},
-      {"mfa", info && info->mfa},
+      {"mfa", made->mfa},
       {"expires", core::format_time_display(core::Clock::SystemTime(std::chrono::seconds(made->expires_at)))},
       {"link", d.guard.public_origin() + "/reset?token=" + made->token}};
   core::secure_zero(made->token.data(), made->token.size());

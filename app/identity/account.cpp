@@ -2,8 +2,6 @@
 
 #include "identity/audit_events.h"
 #include "identity/password_policy.h"
-#include "store/access_tokens_repo.h"
-#include "store/one_time_tokens_repo.h"
 #include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
@@ -19,14 +17,12 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
   auto s = deps.db.write([&](store::Tx& tx) {
     auto now = deps.now_s();
     store::users::set_password_hash(tx, user.id, *hash, now);
-    int ended = store::sessions::end_all_for_user(tx, user.id, now, "password_changed");
-    int revoked = store::access_tokens::revoke_all_for_user(tx, user.id, now);
-    store::one_time_tokens::void_unused_for_user(tx, "reset", user.id, now);
+    auto ended = end_all_access(tx, user.id, now, "password_changed");
     // The password alone: the new session is not stepped up (a code may be owed).
     session = start_session(deps, tx, user.id, true, origin, false);
     auto e = user_event("password.change", user.id, user.email, origin);
-    e.details_json = R"({"sessions_ended":)" + std::to_string(ended) + R"(,"tokens_revoked":)" +
-                     std::to_string(revoked) + "}";
+    e.details_json = R"({"sessions_ended":)" + std::to_string(ended.sessions) + R"(,"tokens_revoked":)" +
+                     std::to_string(ended.tokens) + "}";
     audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });

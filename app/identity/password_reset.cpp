@@ -8,9 +8,8 @@
 #include "identity/password_policy.h"
 #include "identity/role.h"
 #include "identity/second_factor.h"
-#include "store/access_tokens_repo.h"
+#include "identity/sessions.h"
 #include "store/one_time_tokens_repo.h"
-#include "store/sessions_repo.h"
 #include "store/users_repo.h"
 
 namespace airlock::identity {
@@ -61,6 +60,7 @@ core::Result<CreatedReset> issue_reset_on_host(Deps& deps, std::string_view emai
     if (!user || !user->active) return core::Status::error("user_not_found", "No active user has this e-mail.");
     auto now = deps.now_s();
     insert_reset_link(deps, tx, user->id, user->email, std::nullopt, now, made);
+    made.mfa = user->totp_enabled;
     audit::append(tx,
                   {.action = "user.password_reset_link", .actor = "cli", .target = "user:" + user->id.str(),
                    .details_json = json{{"email", user->email}, {"link", made.id.value}, {"expires_at", made.expires_at}}
@@ -89,17 +89,20 @@ std::optional<ResetInfo> reset_usable(Deps& deps, std::string_view token) {
 
 core::Status complete_password_reset(Deps& deps, std::string_view token, std::string_view password,
                                      std::string_view code, const Origin& origin) {
-  auto info = reset_usable(deps, token);
-  if (!info) return reset_invalid();
-  store::UserRow user;
+  if (token.size() != 43) return reset_invalid();
+  auto token_hash = hash_secret(token);
+  // One read for the link, its user (the full row: the TOTP secret is needed) and the lockout.
+  std::optional<store::UserRow> found;
   bool locked = false;
-  auto subject = subject_of(info->email);
   (void)deps.db.view([&](store::Tx& tx) {
-    if (auto u = store::users::find_by_id(tx, info->user)) user = *u;
-    locked = throttle_for(deps, tx, subject, origin.ip).address_locked;
+    auto row = store::one_time_tokens::find_usable(tx, kReset, token_hash, deps.now_s());
+    found = row ? link_user(tx, *row) : std::nullopt;
+    if (found) locked = throttle_for(deps, tx, subject_of(found->email), origin.ip).address_locked;
     return core::Status::ok();
   });
-  if (user.id != info->user) return reset_invalid();
+  if (!found) return reset_invalid();
+  const store::UserRow& user = *found;
+  auto subject = subject_of(user.email);
   if (auto s = check_new_password(deps, password, user.email); !s) return s;
   std::optional<FactorAttempt> factor;
   if (user.totp_enabled) {
@@ -110,7 +113,6 @@ core::Status complete_password_reset(Deps& deps, std::string_view token, std::st
   // Hashing takes ~100 ms: done before the write job so the single writer is not held by it.
   auto hash = hash_password(password, deps.policies.argon2, deps.random);
   if (!hash) return hash.status();
-  auto token_hash = hash_secret(token);
   bool code_ok = true;
   auto s = deps.db.write([&](store::Tx& tx) {
     auto now = deps.now_s();
@@ -134,15 +136,14 @@ core::Status complete_password_reset(Deps& deps, std::string_view token, std::st
     }
     if (!store::one_time_tokens::consume(tx, row->id, now)) return reset_invalid();
     store::users::set_password_hash(tx, user.id, *hash, now);
-    int ended = store::sessions::end_all_for_user(tx, user.id, now, "password_reset");
-    int revoked = store::access_tokens::revoke_all_for_user(tx, user.id, now);
+    auto ended = end_all_access(tx, user.id, now, "password_reset");
     int cleared = clear_lockout(deps, tx, user.id, user.email);
     auto e = user_event("user.password_reset", user.id, user.email, origin);
     e.details_json = json{{"link", row->id.value},
                           {"issued_by", row->created_by ? json(row->created_by->value) : json("cli")},
                           {"second_factor", factor.has_value()},
-                          {"sessions_ended", ended},
-                          {"tokens_revoked", revoked},
+                          {"sessions_ended", ended.sessions},
+                          {"tokens_revoked", ended.tokens},
                           {"failures_cleared", cleared}}
                          .dump();
     audit::append(tx, e, audit_time(deps));

@@ -23,6 +23,7 @@ struct CreatedReset {
   core::TokenId id;
   std::string email;
   std::int64_t expires_at = 0;  // unix seconds
+  bool mfa = false;             // the user has MFA on: the link will ask for a code
 };
 
 struct ResetInfo {

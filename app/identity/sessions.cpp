@@ -1,6 +1,8 @@
 #include "identity/sessions.h"
 
 #include "identity/audit_events.h"
+#include "store/access_tokens_repo.h"
+#include "store/one_time_tokens_repo.h"
 
 namespace airlock::identity {
 namespace {
@@ -81,6 +83,14 @@ core::Status end_session(Deps& deps, core::SessionId id, const std::string& reas
     store::sessions::end(tx, id, deps.now_s(), reason);
     return core::Status::ok();
   });
+}
+
+AccessEnded end_all_access(store::Tx& tx, core::UserId user, std::int64_t now, const std::string& reason) {
+  AccessEnded done;
+  done.sessions = store::sessions::end_all_for_user(tx, user, now, reason);
+  done.tokens = store::access_tokens::revoke_all_for_user(tx, user, now);
+  store::one_time_tokens::void_unused_for_user(tx, "reset", user, now);
+  return done;
 }
 
 }  // namespace airlock::identity

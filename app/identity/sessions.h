@@ -37,4 +37,14 @@ std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token)
 
 core::Status end_session(Deps& deps, core::SessionId id, const std::string& reason);
 
+struct AccessEnded {
+  int sessions = 0;
+  int tokens = 0;
+};
+// "All of a user's sessions and tokens end at once", inside the caller's transaction: every open
+// session ends, every access token is revoked, and every unused password-reset link is voided (a
+// link made before the change must not outlive it). For password change and reset, role change,
+// deactivation, MFA reset and signing a user out, from the console and the host alike.
+AccessEnded end_all_access(store::Tx& tx, core::UserId user, std::int64_t now, const std::string& reason);
+
 }  // namespace airlock::identity

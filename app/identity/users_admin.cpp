@@ -12,7 +12,7 @@
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/password_policy.h"
-#include "store/access_tokens_repo.h"
+#include "identity/sessions.h"
 #include "store/one_time_tokens_repo.h"
 #include "store/sessions_repo.h"
 
@@ -68,14 +68,10 @@ bool would_remove_last_owner(store::Tx& tx, const store::UserRow& target) {
   return target.role == Role::kOwner && target.active && store::users::count_active_owners(tx) <= 1;
 }
 
-// "All of a user's sessions and tokens end at once": browser sessions and personal access tokens.
+// end_all_access (identity/sessions.h), as the audit event's details.
 json end_everything(store::Tx& tx, core::UserId user, std::int64_t now, const std::string& reason) {
-  int sessions = store::sessions::end_all_for_user(tx, user, now, reason);
-  int tokens = store::access_tokens::revoke_all_for_user(tx, user, now);
-  // A reset link made before the change must not outlive it (e.g. asking for no code after an
-  // MFA reset, or granting an account whose role changed).
-  store::one_time_tokens::void_unused_for_user(tx, "reset", user, now);
-  return {{"sessions_ended", sessions}, {"tokens_revoked", tokens}};
+  auto done = end_all_access(tx, user, now, reason);
+  return {{"sessions_ended", done.sessions}, {"tokens_revoked", done.tokens}};
 }
 
 // What one change found and did, filled in by the step inside the write job.
@@ -291,6 +287,7 @@ core::Result<CreatedReset> issue_password_reset(Deps& deps, const store::UserRow
                             return core::Status::error("forbidden",
                                                        "Only an owner can make a reset link for an admin.");
                           insert_reset_link(deps, tx, user.id, user.email, by.id, now, made);
+                          made.mfa = user.totp_enabled;
                           c.details = {{"link", made.id.value}, {"expires_at", made.expires_at}};
                           return core::Status::ok();
                         });
