@@ -110,6 +110,7 @@ inline Browser owner_browser(Airlock& a, const std::string& email = "owner@examp
 struct Totp {
   airlock::core::Bytes secret;
   std::vector<std::string> backup;  // the ten backup codes shown at enrolment
+  std::string enrolment_code;        // the code that confirmed it (spent: replays must fail)
   std::string now_code() const {
     auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
     return airlock::identity::totp_at(secret, now.count());
@@ -133,8 +134,9 @@ inline std::string lower(std::string s) {
 inline Totp confirm_enrolment(Browser& b, const std::string& page, const std::string& action, const std::string& csrf) {
   std::smatch m;
   REQUIRE(std::regex_search(page, m, std::regex("id=\"totp-secret\">([A-Z2-7 ]+)<")));
-  Totp t{*airlock::identity::base32_decode(m[1].str()), {}};
-  auto shown = b.post(action, {{"csrf", csrf}, {"code", t.now_code()}});
+  Totp t{*airlock::identity::base32_decode(m[1].str()), {}, {}};
+  t.enrolment_code = t.now_code();
+  auto shown = b.post(action, {{"csrf", csrf}, {"code", t.enrolment_code}});
   REQUIRE(shown.status == 200);
   const std::regex code_re("<li><code>([0-9A-Z-]{14})</code>");
   for (std::sregex_iterator it(shown.body.begin(), shown.body.end(), code_re), end; it != end; ++it)
