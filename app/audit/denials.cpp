@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstring>
+#include <limits>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -169,7 +170,10 @@ void DenialRecorder::emit(Pending& out) {
 }
 
 DenialRecorder::Sink DenialRecorder::store_sink(store::Database& db, core::Logger& log, const core::Clock& clock) {
-  auto last_drop_log_s = std::make_shared<std::atomic<std::int64_t>>(0);
+  // "Never" rather than 0: a steady clock may start near 0 (a fresh boot, a fake clock), and the
+  // first drop must still be said.
+  constexpr std::int64_t kNever = std::numeric_limits<std::int64_t>::min();
+  auto last_drop_log_s = std::make_shared<std::atomic<std::int64_t>>(kNever);
   auto dropped = std::make_shared<std::atomic<std::int64_t>>(0);
   return [&db, &log, &clock, last_drop_log_s, dropped](Event event, std::string when) {
     auto job = [e = std::move(event), at = std::move(when)](SQLite::Database& c) {
@@ -182,7 +186,7 @@ DenialRecorder::Sink DenialRecorder::store_sink(store::Database& db, core::Logge
     auto n = dropped->fetch_add(1) + 1;
     auto now_s = std::chrono::duration_cast<std::chrono::seconds>(clock.steady_now().time_since_epoch()).count();
     auto last = last_drop_log_s->load();
-    if (now_s >= last + 60 && last_drop_log_s->compare_exchange_strong(last, now_s))
+    if ((last == kNever || now_s >= last + 60) && last_drop_log_s->compare_exchange_strong(last, now_s))
       log.warn("writer queue full: authorization denial events dropped", {{"dropped_total", n}});
   };
 }

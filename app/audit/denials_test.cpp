@@ -2,12 +2,20 @@
 
 #include <catch2/catch_test_macros.hpp>
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <future>
+#include <iterator>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "audit/audit_query.h"
 #include "core/log.h"
+#include "store/database.h"
+#include "support/temp_dir.h"
 #include "support/identity_fixture.h"
 
 using namespace airlock;
@@ -189,6 +197,61 @@ TEST_CASE("the store sink appends the event without the caller waiting", "[audit
   CHECK(rows[0].outcome == "denied");
   CHECK(rows[0].actor == "ed@example.com");
   CHECK(rows[0].target == "/api/v1/users/{user_id}/role");
+}
+
+TEST_CASE("while the writer is stuck, denials return at once and a full queue drops them with one warning",
+          "[audit][denials][V16.3.3]") {
+  testing::TempDir dir;
+  std::string k = "x'" + std::string(64, 'b') + "'";
+  store::DatabaseOptions options;
+  options.writer.capacity = 3;
+  auto db = store::Database::open(dir / "d.db", core::SecretBytes(reinterpret_cast<const std::uint8_t*>(k.data()), k.size()), options);
+  REQUIRE(db);
+  core::FakeClock clock;
+  auto log_path = dir / "log";
+  int log_fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  REQUIRE(log_fd >= 0);
+  core::Logger log(clock, core::LogLevel::kWarn, log_fd);
+  DenialRecorder r(DenialRecorder::store_sink(**db, log, clock), clock);
+
+  // The writer thread takes this job and waits inside it until the test opens the gate.
+  std::promise<void> gate;
+  auto gate_open = gate.get_future().share();
+  std::promise<void> taken;
+  auto stuck = (*db)->writer().submit([&](SQLite::Database&) {
+    taken.set_value();
+    gate_open.wait();
+    return core::Status::ok();
+  });
+  taken.get_future().wait();
+
+  // Had the sink waited for its commit, these calls would never return while the gate is shut:
+  // run them aside so that a wait fails the check instead of hanging the suite.
+  auto recorded = std::async(std::launch::async, [&] {
+    for (int i = 0; i < 5; ++i) r.record(editor_denial("actor-" + std::to_string(i)));
+  });
+  bool returned = recorded.wait_for(30s) == std::future_status::ready;
+  CHECK(returned);
+  gate.set_value();
+  recorded.wait();
+  REQUIRE(stuck.get());
+  REQUIRE((*db)->write([](store::Tx&) { return core::Status::ok(); }));
+
+  // Three fitted in the queue; two were dropped, and said so once.
+  std::size_t stored = 0;
+  REQUIRE((*db)->view([&](store::Tx& tx) {
+    stored = audit::query(tx, {.action = "authz.denied"}).size();
+    return core::Status::ok();
+  }));
+  CHECK(stored == 3);
+  ::close(log_fd);
+  std::ifstream in(log_path);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  std::size_t warnings = 0;
+  for (auto at = text.find("denial events dropped"); at != std::string::npos; at = text.find("denial events dropped", at + 1))
+    ++warnings;
+  CHECK(warnings == 1);
+  CHECK(text.find("\"dropped_total\":1") != std::string::npos);
 }
 
 TEST_CASE("callers known only by address are keyed by it, IPv6 by its /64", "[audit][denials][V16.3.2]") {
