@@ -225,10 +225,20 @@ core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const 
     q.bind(1, required ? "true" : "false");
     q.bind(2, audit_time(deps));
     q.exec();
+    // Turning it on reaches sessions already open: those of accounts without a factor go back to
+    // the second sign-in step, which for them is enrolment. Waiting for them to time out would
+    // leave the policy unenforced for up to the absolute session lifetime.
+    int held = 0;
+    if (required) {
+      SQLite::Statement h(tx.db(),
+                          "UPDATE sessions SET mfa_done = 0, reauth_at = 0 WHERE ended_at IS NULL AND mfa_done = 1 "
+                          "AND user_id IN (SELECT id FROM users WHERE totp_enabled = 0)");
+      held = h.exec();
+    }
     auto e = user_event("settings.change", by, by_email, origin);
     e.target = "setting:require_mfa";
     e.details_json = std::string(R"({"before":)") + (before ? "true" : "false") + R"(,"after":)" +
-                     (required ? "true" : "false") + "}";
+                     (required ? "true" : "false") + R"(,"sessions_held_for_mfa":)" + std::to_string(held) + "}";
     audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });

@@ -52,6 +52,7 @@ core::Result<std::vector<std::string>> regenerate_backup_codes(Deps& deps, core:
 // owner sets it (settings "require_mfa"), required unless the owner relaxed it.
 bool mfa_required(Deps& deps);  // the editor/viewer setting
 bool mfa_required_for(Deps& deps, Role role);
+// Turning it on sends the open sessions of accounts without a factor back to enrolment.
 core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
                               const Origin& origin);
 

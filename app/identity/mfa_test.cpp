@@ -152,3 +152,40 @@ TEST_CASE("wrong MFA codes count towards the lockout", "[identity][mfa][V6.3.1]"
   // Locked: even the right password is refused now.
   CHECK_FALSE(identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin));
 }
+
+TEST_CASE("turning the policy on sends open sessions of accounts without a factor back to enrolment",
+          "[identity][mfa][V6.3.3]") {
+  IdentityFixture f;
+  auto en = enrol(f);
+  REQUIRE(identity::set_mfa_required(f.d(), false, en.id, "owner@example.com", kOrigin));
+  f.add_user("ed@example.com", identity::Role::kEditor);
+  auto ed = identity::login_with_password(f.d(), "ed@example.com", kPassword, kOrigin);
+  REQUIRE(ed);
+  REQUIRE_FALSE(ed->mfa_pending);  // relaxed: the password was enough
+  auto owner_login = identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin);
+  REQUIRE(owner_login);
+  auto owner_pending = identity::resolve_session(f.d(), owner_login->session.token);
+  REQUIRE(owner_pending);
+  auto owner = identity::complete_mfa_step(f.d(), owner_pending->session, en.backup[0], kOrigin);
+  REQUIRE(owner);
+
+  // Turning it off again holds nobody.
+  REQUIRE(identity::set_mfa_required(f.d(), false, en.id, "owner@example.com", kOrigin));
+  REQUIRE(identity::resolve_session(f.d(), ed->session.token)->session.mfa_done);
+
+  REQUIRE(identity::set_mfa_required(f.d(), true, en.id, "owner@example.com", kOrigin));
+  auto held = identity::resolve_session(f.d(), ed->session.token);
+  REQUIRE(held);  // not ended: the editor sets up a factor and carries on
+  CHECK_FALSE(held->session.mfa_done);
+  auto kept = identity::resolve_session(f.d(), owner->token);
+  REQUIRE(kept);
+  CHECK(kept->session.mfa_done);  // has a factor: untouched
+  std::string details;
+  REQUIRE(f.db->view([&](store::Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT details FROM audit_events WHERE action = 'settings.change' ORDER BY id DESC LIMIT 1");
+    REQUIRE(q.executeStep());
+    details = q.getColumn(0).getString();
+    return core::Status::ok();
+  }));
+  CHECK(details == R"({"before":false,"after":true,"sessions_held_for_mfa":1})");
+}
