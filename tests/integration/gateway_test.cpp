@@ -278,7 +278,8 @@ TEST_CASE("streams are relayed event by event, usage chunk asked for and removed
     CHECK(got.find("\"usage\"") != std::string::npos);  // the client asked: it gets it
   }
   {
-    // Event by event: the first event arrives long before the upstream's last (5 gaps of 300 ms).
+    // Event by event: the first event arrives long before the upstream's last (5 gaps of 300 ms;
+    // two of them are enough to show it, and leave room for a late test thread).
     auto c = TlsConn::connect(g.airlock->port());
     auto t0 = std::chrono::steady_clock::now();
     send(*c, R"({"model":"gpt-slow-stream","stream":true,"messages":[]})");
@@ -287,7 +288,7 @@ TEST_CASE("streams are relayed event by event, usage chunk asked for and removed
     auto first = std::chrono::steady_clock::now() - t0;
     REQUIRE(c->read_until(&got, "data: [DONE]"));
     auto last = std::chrono::steady_clock::now() - t0;
-    CHECK(last - first >= std::chrono::milliseconds(1200));
+    CHECK(last - first >= std::chrono::milliseconds(600));
   }
   {
     // Anthropic stream: every event with its event: line, in order.
@@ -311,6 +312,7 @@ TEST_CASE("streams are relayed event by event, usage chunk asked for and removed
     // A client that leaves before any answer: the upstream request is cancelled and the access
     // line says 499 (client closed request).
     auto before = g.mock->stats().value("cancelled", 0);
+    auto seen = g.mock->stats().value("requests", 0);
     {
       auto c = TlsConn::connect(g.airlock->port());
       REQUIRE(c);
@@ -318,13 +320,19 @@ TEST_CASE("streams are relayed event by event, usage chunk asked for and removed
       REQUIRE(c->write("POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " + key +
                        "\r\nX-Request-Id: leaves-early\r\nContent-Type: application/json\r\nContent-Length: " +
                        std::to_string(body.size()) + "\r\n\r\n" + body));
-      std::this_thread::sleep_for(200ms);  // the request is upstream now
+      // Leave once the upstream has the request (the mock counts it before it starts to hang).
+      bool upstream = false;
+      for (int i = 0; i < 3000 && !upstream; ++i) {
+        upstream = g.mock->stats().value("requests", 0) > seen;
+        if (!upstream) std::this_thread::sleep_for(10ms);
+      }
+      REQUIRE(upstream);
     }  // closed here
     auto line = g.airlock->wait_for_log([](const json& j) { return j.value("request_id", "") == "leaves-early"; });
     REQUIRE(line);
     CHECK((*line)["status"] == 499);
     bool cancelled = false;
-    for (int i = 0; i < 300 && !cancelled; ++i) {
+    for (int i = 0; i < 3000 && !cancelled; ++i) {  // up to 30 s: a deadline, not a wait
       cancelled = g.mock->stats().value("cancelled", 0) > before;
       if (!cancelled) std::this_thread::sleep_for(10ms);
     }
@@ -340,7 +348,7 @@ TEST_CASE("streams are relayed event by event, usage chunk asked for and removed
       REQUIRE(c->read_until(&got, "tok1"));
     }  // closed here
     bool cancelled = false;
-    for (int i = 0; i < 300 && !cancelled; ++i) {
+    for (int i = 0; i < 3000 && !cancelled; ++i) {  // up to 30 s: a deadline, not a wait
       cancelled = g.mock->stats().value("cancelled", 0) > before;
       if (!cancelled) std::this_thread::sleep_for(10ms);
     }

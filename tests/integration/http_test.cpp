@@ -197,10 +197,13 @@ TEST_CASE("SIGTERM lets an in-flight request finish, refuses new ones, and exits
   auto a = Airlock::start(dir.path(), {{"AIRLOCK_DRAIN_TIMEOUT", "20"}});
   auto c = TlsConn::connect(a->port());
   REQUIRE(c);
-  // Head and half the body: the request is in flight when the signal comes.
-  REQUIRE(c->write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n12345"));
-  // No wait needed: the handshake is done, so a worker owns the connection, and the library reads
-  // data already waiting on it before it looks at whether the server is stopping.
+  // The head, then wait for 100 Continue: it proves the server has read the head and waits for the
+  // body, so the request is in flight when the signal comes (a connection still in its handshake
+  // or with no bytes read is idle, and draining closes it at once).
+  REQUIRE(c->write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\nExpect: 100-continue\r\n\r\n"));
+  std::string interim;
+  REQUIRE(c->read_until(&interim, "100 Continue\r\n\r\n"));
+  REQUIRE(c->write("12345"));
   a->send_signal(SIGTERM);
   REQUIRE(a->wait_for_log([](const json& j) { return j.value("msg", "").rfind("shutting down", 0) == 0; }));
   std::string err;

@@ -107,14 +107,35 @@ inline Browser owner_browser(Airlock& a, const std::string& email = "owner@examp
   return b;
 }
 
+inline std::int64_t unix_now_s() {
+  return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+// A six-digit code that is none the server could accept for `secret` now: a fixed "000000" is
+// a valid code about once in 300,000 tries (three steps are accepted).
+inline std::string wrong_code_for(const airlock::core::Bytes& secret) {
+  auto now = unix_now_s();
+  for (int n = 0;; ++n) {
+    std::string candidate(6, static_cast<char>('0' + n % 10));
+    bool near = false;
+    for (int d = -2; d <= 2; ++d) near = near || airlock::identity::totp_at(secret, now + 30 * d) == candidate;
+    if (!near) return candidate;
+  }
+}
+
+// The secret an enrolment page shows.
+inline airlock::core::Bytes totp_secret_in(const std::string& page) {
+  std::smatch m;
+  REQUIRE(std::regex_search(page, m, std::regex("id=\"totp-secret\">([A-Z2-7 ]+)<")));
+  return *airlock::identity::base32_decode(m[1].str());
+}
+
 struct Totp {
   airlock::core::Bytes secret;
   std::vector<std::string> backup;  // the ten backup codes shown at enrolment
   std::string enrolment_code;        // the code that confirmed it (spent: replays must fail)
-  std::string now_code() const {
-    auto now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch());
-    return airlock::identity::totp_at(secret, now.count());
-  }
+  std::string now_code() const { return airlock::identity::totp_at(secret, unix_now_s()); }
+  std::string wrong_code() const { return wrong_code_for(secret); }
 };
 
 // The second factors this test process set up, by (port, e-mail), so that a later sign-in can
@@ -132,9 +153,7 @@ inline std::string lower(std::string s) {
 // Reads the secret from an enrolment page, confirms it with the current code at `action`, and
 // collects the backup codes from the page that follows.
 inline Totp confirm_enrolment(Browser& b, const std::string& page, const std::string& action, const std::string& csrf) {
-  std::smatch m;
-  REQUIRE(std::regex_search(page, m, std::regex("id=\"totp-secret\">([A-Z2-7 ]+)<")));
-  Totp t{*airlock::identity::base32_decode(m[1].str()), {}, {}};
+  Totp t{totp_secret_in(page), {}, {}};
   t.enrolment_code = t.now_code();
   auto shown = b.post(action, {{"csrf", csrf}, {"code", t.enrolment_code}});
   REQUIRE(shown.status == 200);

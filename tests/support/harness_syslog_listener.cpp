@@ -8,6 +8,8 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 
 #include "net/tls_stream.h"
 #include "support/syslog_listener.h"
@@ -65,7 +67,15 @@ std::unique_ptr<SyslogListener> SyslogListener::start(const std::string& cert_pe
   a.sin_family = AF_INET;
   a.sin_port = htons(static_cast<std::uint16_t>(port));
   a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  REQUIRE(::bind(l->listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0);
+  // A restart on the same port can find it briefly taken: it came from the ephemeral range, which
+  // any new outgoing socket on the box draws from too. Retry for up to 10 s.
+  int bound = -1;
+  for (int i = 0; i < 400 && bound != 0; ++i) {
+    bound = ::bind(l->listen_fd_, reinterpret_cast<sockaddr*>(&a), sizeof a);
+    if (bound != 0 && port != 0) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+    else if (bound != 0) break;
+  }
+  REQUIRE(bound == 0);
   REQUIRE(::listen(l->listen_fd_, 8) == 0);
   socklen_t len = sizeof a;
   ::getsockname(l->listen_fd_, reinterpret_cast<sockaddr*>(&a), &len);

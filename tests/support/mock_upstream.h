@@ -27,7 +27,7 @@ struct MockUpstream {
     if (!cert.empty()) argv.insert(argv.end(), {"--tls-cert", cert, "--tls-key", key});
     m->tls = !cert.empty();
     m->pid = spawn_background(argv, {}, m->log);
-    for (int i = 0; i < 500 && m->port == 0; ++i) {
+    for (int i = 0; i < 3000 && m->port == 0; ++i) {  // up to 30 s, as for Airlock itself
       std::ifstream in(m->log);
       std::string line;
       while (std::getline(in, line)) {
