@@ -218,7 +218,7 @@ TEST_CASE("while the writer is stuck, denials return at once and a full queue dr
   std::promise<void> gate;
   auto gate_open = gate.get_future().share();
   std::promise<void> taken;
-  auto stuck = (*db)->writer().submit([&](SQLite::Database&) {
+  auto stuck = (*db)->writer().submit([&taken, gate_open](SQLite::Database&) {
     taken.set_value();
     gate_open.wait();
     return core::Status::ok();

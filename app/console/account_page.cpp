@@ -65,8 +65,9 @@ http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Requ
     wipe();
     return account_view(d, ctx.who(), 422, "The two new passwords differ.", "");
   }
-  auto session = identity::change_password(d.identity, ctx.who().user, current, fresh, origin_of(req));
+  auto session = identity::change_password(d.identity, ctx.who().user, ctx.who().session.id, current, fresh, origin_of(req));
   wipe();
+  if (!session && session.status().code() == "session_ended") return redirect("/login");
   if (!session) return account_view(d, ctx.who(), 422, session.status().message(), "");
   auto r = redirect("/account?changed=1");
   r.set_header("Set-Cookie", session_cookie(session->token, d.identity.policies.session_absolute.count()));

@@ -36,7 +36,7 @@ http::Response api_password(Deps& d, const guard::ViewerCtx& ctx, http::Request&
   if (!current) body.missing("current_password");
   if (!fresh) body.missing("new_password");
   if (auto bad = body.refusal(req)) return *bad;
-  auto session = identity::change_password(d.identity, ctx.who().user, *current, *fresh, origin_of(req));
+  auto session = identity::change_password(d.identity, ctx.who().user, ctx.who().session.id, *current, *fresh, origin_of(req));
   core::secure_zero(current->data(), current->size());
   core::secure_zero(fresh->data(), fresh->size());
   if (!session) return api::error(session.status(), req);

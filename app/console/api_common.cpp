@@ -31,6 +31,7 @@ bool in(const std::array<std::string_view, N>& set, std::string_view code) {
 }  // namespace
 
 int status_for(const std::string& code) {
+  if (code == "session_ended") return 401;
   if (in(kForbidden, code)) return 403;
   if (in(kNotFound, code)) return 404;
   if (in(kConflict, code)) return 409;

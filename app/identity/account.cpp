@@ -6,8 +6,8 @@
 #include "store/users_repo.h"
 
 namespace airlock::identity {
-core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user, std::string_view current,
-                                         std::string_view fresh, const Origin& origin) {
+core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user, core::SessionId from,
+                                         std::string_view current, std::string_view fresh, const Origin& origin) {
   if (!verify_password(current, user.password_hash, deps.policies.argon2).ok)
     return core::Status::error("password_wrong", "The current password is not right.");
   if (auto s = check_new_password(deps, fresh, user.email); !s) return s;
@@ -16,6 +16,10 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
   NewSession session;
   auto s = deps.db.write([&](store::Tx& tx) {
     auto now = deps.now_s();
+    // The session asking may have ended while argon2 ran (signed out by an admin, the user
+    // deactivated, the MFA policy turned on): then it gets no fresh session, and nothing changes.
+    if (!store::sessions::is_open(tx, from))
+      return core::Status::error("session_ended", "This session has ended. Sign in again.");
     store::users::set_password_hash(tx, user.id, *hash, now);
     auto ended = end_all_access(tx, user.id, now, "password_changed");
     // The password alone: the new session is not stepped up (a code may be owed).

@@ -9,8 +9,10 @@
 namespace airlock::identity {
 
 // Needs the current password. On success every session of the user ends (this one too) and a
-// fresh one is returned for the browser that asked. Errors: "password_wrong", the policy's codes.
-core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user, std::string_view current,
+// fresh one is returned for the browser that asked, session `from`. Errors: "password_wrong",
+// the policy's codes, "session_ended" (`from` ended meanwhile; nothing changed).
+core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user, core::SessionId from,
+                                         std::string_view current,
                                          std::string_view fresh, const Origin& origin);
 
 std::vector<store::SessionRow> open_sessions(Deps& deps, core::UserId user);

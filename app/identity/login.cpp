@@ -46,7 +46,6 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
   }
 
   LoginResult result;
-  bool require_mfa = ok && mfa_required_for(deps, user->role);
   auto at = core::format_time_utc(deps.clock.system_now());
   auto s = deps.db.write([&](store::Tx& tx) {
     if (!ok) {
@@ -63,7 +62,8 @@ core::Result<LoginResult> login_with_password(Deps& deps, std::string_view email
     }
     if (upgraded) store::users::set_password_hash(tx, user->id, *upgraded, now);
     // Where the policy requires MFA, a user without it is held at enrolment until they set it up.
-    result.mfa_pending = user->totp_enabled || require_mfa;
+    // Read here, in the write: a policy turned on just before cannot be missed by this session.
+    result.mfa_pending = user->totp_enabled || mfa_required_for(tx, user->role);
     result.session = start_session(deps, tx, user->id, !result.mfa_pending, origin);
     auto e = origin_event("login", "success", origin);
     e.actor_user = user->id;

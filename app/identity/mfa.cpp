@@ -202,18 +202,23 @@ core::Status disable_totp(Deps& deps, const store::UserRow& user, std::string_vi
   return core::Status::ok();
 }
 
+bool mfa_required(store::Tx& tx) {
+  SQLite::Statement q(tx.db(), "SELECT value FROM settings WHERE key = 'require_mfa'");
+  // Unset means the default: required. Only an owner's explicit "false" relaxes it.
+  return !q.executeStep() || q.getColumn(0).getString() != "false";
+}
+
 bool mfa_required(Deps& deps) {
   bool required = false;
   (void)deps.db.view([&](store::Tx& tx) {
-    SQLite::Statement q(tx.db(), "SELECT value FROM settings WHERE key = 'require_mfa'");
-    // Unset means the default: required. Only an owner's explicit "false" relaxes it.
-    required = !q.executeStep() || q.getColumn(0).getString() != "false";
+    required = mfa_required(tx);
     return core::Status::ok();
   });
   return required;
 }
 
 bool mfa_required_for(Deps& deps, Role role) { return role_at_least(role, Role::kAdmin) || mfa_required(deps); }
+bool mfa_required_for(store::Tx& tx, Role role) { return role_at_least(role, Role::kAdmin) || mfa_required(tx); }
 
 core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
                               const Origin& origin) {
@@ -225,20 +230,15 @@ core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const 
     q.bind(1, required ? "true" : "false");
     q.bind(2, audit_time(deps));
     q.exec();
-    // Turning it on reaches sessions already open: those of accounts without a factor go back to
-    // the second sign-in step, which for them is enrolment. Waiting for them to time out would
-    // leave the policy unenforced for up to the absolute session lifetime.
-    int held = 0;
-    if (required) {
-      SQLite::Statement h(tx.db(),
-                          "UPDATE sessions SET mfa_done = 0, reauth_at = 0 WHERE ended_at IS NULL AND mfa_done = 1 "
-                          "AND user_id IN (SELECT id FROM users WHERE totp_enabled = 0)");
-      held = h.exec();
-    }
+    // Turning it on reaches sessions already open: those of accounts without a factor end, and
+    // the next sign-in (password first) leads to enrolment. Waiting for them to time out would
+    // leave the policy unenforced for hours; holding them at enrolment instead would let a stolen
+    // cookie alone bind the thief's authenticator to the account.
+    int ended = required ? store::sessions::end_all_without_factor(tx, deps.now_s(), "mfa_required") : 0;
     auto e = user_event("settings.change", by, by_email, origin);
     e.target = "setting:require_mfa";
     e.details_json = std::string(R"({"before":)") + (before ? "true" : "false") + R"(,"after":)" +
-                     (required ? "true" : "false") + R"(,"sessions_held_for_mfa":)" + std::to_string(held) + "}";
+                     (required ? "true" : "false") + R"(,"sessions_ended_for_mfa":)" + std::to_string(ended) + "}";
     audit::append(tx, e, audit_time(deps));
     return core::Status::ok();
   });

@@ -52,7 +52,10 @@ core::Result<std::vector<std::string>> regenerate_backup_codes(Deps& deps, core:
 // owner sets it (settings "require_mfa"), required unless the owner relaxed it.
 bool mfa_required(Deps& deps);  // the editor/viewer setting
 bool mfa_required_for(Deps& deps, Role role);
-// Turning it on sends the open sessions of accounts without a factor back to enrolment.
+// The same, read inside a write: what a decision committed in it must agree with.
+bool mfa_required(store::Tx& tx);
+bool mfa_required_for(store::Tx& tx, Role role);
+// Turning it on ends the open sessions of accounts without a factor.
 core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
                               const Origin& origin);
 

@@ -243,7 +243,12 @@ TEST_CASE("a reset link dies with any change to its user: password, role, MFA re
   REQUIRE(identity::reset_mfa(f.d(), load(f, owner), ed, kOrigin));
   CHECK_FALSE(identity::reset_usable(f.d(), t3));  // it would otherwise work without a code now
   auto t4 = fresh();
-  REQUIRE(identity::change_password(f.d(), load(f, ed), kPassword, kFresh, kOrigin));
+  identity::NewSession own;
+  REQUIRE(f.db->write([&](store::Tx& tx) {
+    own = identity::start_session(f.d(), tx, ed, true, kOrigin);
+    return core::Status::ok();
+  }));
+  REQUIRE(identity::change_password(f.d(), load(f, ed), own.id, kPassword, kFresh, kOrigin));
   CHECK_FALSE(identity::reset_usable(f.d(), t4));
   (void)mfa;
 }

@@ -124,7 +124,7 @@ TEST_CASE("a password change is no step-up, and an account the policy holds at e
   auto e = identity::begin_totp_enrolment(f.d(), *owner, kOrigin);
   auto secret = *identity::base32_decode(e->secret_base32);
   REQUIRE(identity::confirm_totp_enrolment(f.d(), *owner, identity::totp_at(secret, f.d().now_s()), kOrigin));
-  auto changed = identity::change_password(f.d(), load(f, *owner), kPassword, "a new and long passphrase", kOrigin);
+  auto changed = identity::change_password(f.d(), load(f, *owner), sid, kPassword, "a new and long passphrase", kOrigin);
   REQUIRE(changed);
   CHECK_FALSE(identity::stepped_up(f.d(), session(f, changed->id, *owner)));
 }

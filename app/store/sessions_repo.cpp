@@ -111,4 +111,19 @@ int end_all_for_user(Tx& tx, core::UserId user, std::int64_t now, const std::str
   return q.exec();
 }
 
+int end_all_without_factor(Tx& tx, std::int64_t now, const std::string& reason) {
+  SQLite::Statement q(tx.db(),
+                      "UPDATE sessions SET ended_at = ?, end_reason = ? WHERE ended_at IS NULL "
+                      "AND user_id IN (SELECT id FROM users WHERE totp_enabled = 0)");
+  q.bind(1, now);
+  q.bind(2, reason);
+  return q.exec();
+}
+
+bool is_open(Tx& tx, core::SessionId id) {
+  SQLite::Statement q(tx.db(), "SELECT 1 FROM sessions WHERE id = ? AND ended_at IS NULL");
+  q.bind(1, id.value);
+  return q.executeStep();
+}
+
 }  // namespace airlock::store::sessions

@@ -39,6 +39,9 @@ bool end_for_user(Tx& tx, core::UserId user, core::SessionId id, std::int64_t no
 void end(Tx& tx, core::SessionId id, std::int64_t now, const std::string& reason);
 // Ends every open session of `user`; returns how many.
 int end_all_for_user(Tx& tx, core::UserId user, std::int64_t now, const std::string& reason);
+// Ends every open session of users without a second factor; returns how many.
+int end_all_without_factor(Tx& tx, std::int64_t now, const std::string& reason);
+bool is_open(Tx& tx, core::SessionId id);
 
 }  // namespace sessions
 }  // namespace airlock::store

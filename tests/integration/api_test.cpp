@@ -356,22 +356,18 @@ TEST_CASE("own second factor and password through the API: enrol by code, replay
   auto held = bot.call("GET", "/api/v1/me");
   CHECK(held.status == 403);
   CHECK(code_of(held) == "mfa_required");
-  // Their open session goes back to the second sign-in step (enrolment, in the console): it
-  // reaches nothing else, not even a step-up with the password alone.
+  // Their open session ends; signing in again (password first) leads to enrolment.
   auto me = renewed.call("GET", "/api/v1/me");
   CHECK(me.status == 401);
-  CHECK(code_of(me) == "mfa_required");
-  auto confirm = renewed.call("POST", "/api/v1/me/confirm", json{{"password", "a brand new passphrase"}}.dump());
-  CHECK(confirm.status == 401);
-  CHECK(code_of(confirm) == "mfa_required");
-  Browser held_page{renewed.port, renewed.origin, renewed.cookie};
-  CHECK(held_page.get("/").headers.at("location") == "/login/mfa");
-  auto enrol_again = held_page.get("/login/mfa");
-  CHECK(enrol_again.status == 200);
-  CHECK(enrol_again.body.find("totp-secret") != std::string::npos);  // enrolment, not a code prompt
+  CHECK(code_of(me) == "unauthenticated");
   auto policy_events = boss.get("/api/v1/audit?action=settings.change")["data"];
   REQUIRE(!policy_events.empty());
-  CHECK(policy_events[0]["details"]["sessions_held_for_mfa"] == 1);
+  CHECK(policy_events[0]["details"]["sessions_ended_for_mfa"] == 1);
+  Browser tab{renewed.port, renewed.origin, ""};
+  auto again = tab.post("/login", {{"email", "ed@example.com"}, {"password", "a brand new passphrase"}});
+  REQUIRE(again.status == 303);
+  CHECK(again.headers.at("location") == "/login/mfa");
+  CHECK(tab.get("/login/mfa").body.find("totp-secret") != std::string::npos);  // enrolment, not a code prompt
   auto secret_b32 = json::parse(started.body)["secret"].get<std::string>();
   for (const auto& line : a->log_lines()) {
     CHECK(line.find(secret_b32) == std::string::npos);
