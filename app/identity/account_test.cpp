@@ -16,15 +16,6 @@ namespace {
 const identity::Origin kOrigin{"192.0.2.9", "test-agent", "req-account"};
 const char* kPassword = "a long enough passphrase";
 const char* kFresh = "an entirely new passphrase";
-
-identity::NewSession open_session(IdentityFixture& f, core::UserId user) {
-  identity::NewSession s;
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    s = identity::start_session(f.d(), tx, user, true, kOrigin);
-    return core::Status::ok();
-  }));
-  return s;
-}
 }  // namespace
 
 TEST_CASE("a password change from a session that ended meanwhile changes nothing and hands out no session",
@@ -32,7 +23,7 @@ TEST_CASE("a password change from a session that ended meanwhile changes nothing
   IdentityFixture f;
   auto owner = f.add_user("owner@example.com", identity::Role::kOwner);
   auto ed = f.add_user("ed@example.com", identity::Role::kEditor);
-  auto asking = open_session(f, ed.id);
+  auto asking = f.start_session(ed.id, kOrigin);
   // The admin signs the editor out after the guard let the request through, before it commits.
   REQUIRE(identity::revoke_sessions(f.d(), f.user(owner.id), ed.id, kOrigin));
   auto changed = identity::change_password(f.d(), ed, asking.id, kPassword, kFresh, kOrigin);
@@ -42,8 +33,8 @@ TEST_CASE("a password change from a session that ended meanwhile changes nothing
   CHECK(identity::open_sessions(f.d(), ed.id).empty());
 
   // From a live session it goes through: every session ends, one fresh one for the asker.
-  auto live = open_session(f, ed.id);
-  auto other = open_session(f, ed.id);
+  auto live = f.start_session(ed.id, kOrigin);
+  auto other = f.start_session(ed.id, kOrigin);
   auto ok = identity::change_password(f.d(), ed, live.id, kPassword, kFresh, kOrigin);
   REQUIRE(ok);
   auto open = identity::open_sessions(f.d(), ed.id);
@@ -57,8 +48,8 @@ TEST_CASE("turning the MFA policy on ends the open sessions of accounts without 
   auto owner = f.add_user("owner@example.com", identity::Role::kOwner);
   REQUIRE(identity::set_mfa_required(f.d(), false, owner.id, owner.email, kOrigin));
   auto ed = f.add_user("ed@example.com", identity::Role::kEditor);
-  auto s1 = open_session(f, ed.id);
-  open_session(f, ed.id);
+  auto s1 = f.start_session(ed.id, kOrigin);
+  f.start_session(ed.id, kOrigin);
   // Turning it off, or on while it is on already, ends nothing more than it must.
   REQUIRE(identity::set_mfa_required(f.d(), false, owner.id, owner.email, kOrigin));
   CHECK(identity::open_sessions(f.d(), ed.id).size() == 2);

@@ -78,11 +78,8 @@ TEST_CASE("a reset link sets a new password once, ends sessions and tokens, and 
   IdentityFixture f;
   auto owner = add_user(f, "owner@example.com", Role::kOwner);
   auto ed = add_user(f, "ed@example.com", Role::kEditor);
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    identity::start_session(f.d(), tx, ed, true, kOrigin);
-    identity::start_session(f.d(), tx, ed, true, kOrigin);
-    return core::Status::ok();
-  }));
+  f.start_session(ed, kOrigin);
+  f.start_session(ed, kOrigin);
   auto made = identity::issue_password_reset(f.d(), load(f, owner), ed, kOrigin);
   REQUIRE(made);
   CHECK(made->token.size() == 43);
@@ -243,11 +240,7 @@ TEST_CASE("a reset link dies with any change to its user: password, role, MFA re
   REQUIRE(identity::reset_mfa(f.d(), load(f, owner), ed, kOrigin));
   CHECK_FALSE(identity::reset_usable(f.d(), t3));  // it would otherwise work without a code now
   auto t4 = fresh();
-  identity::NewSession own;
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    own = identity::start_session(f.d(), tx, ed, true, kOrigin);
-    return core::Status::ok();
-  }));
+  auto own = f.start_session(ed, kOrigin);
   REQUIRE(identity::change_password(f.d(), load(f, ed), own.id, kPassword, kFresh, kOrigin));
   CHECK_FALSE(identity::reset_usable(f.d(), t4));
   (void)mfa;
@@ -293,10 +286,7 @@ TEST_CASE("an admin signs out one user, or everyone they manage, without deactiv
   CHECK(identity::revoke_sessions(f.d(), load(f, ed), admin, kOrigin).code() == "forbidden");
 
   // An admin's "everyone" spares owners and the admin's current session.
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    identity::start_session(f.d(), tx, ed, true, kOrigin);
-    return core::Status::ok();
-  }));
+  f.start_session(ed, kOrigin);
   auto ended = identity::revoke_all_sessions(f.d(), load(f, admin), admin_now.id, kOrigin);
   REQUIRE(ended);
   CHECK(*ended == 2);  // the editor's new one and the admin's other one

@@ -34,14 +34,7 @@ store::SessionRow session(IdentityFixture& f, core::SessionId id, core::UserId u
   return *s;
 }
 
-core::SessionId new_session(IdentityFixture& f, core::UserId user) {
-  identity::NewSession s;
-  REQUIRE(f.db->write([&](store::Tx& tx) {
-    s = identity::start_session(f.d(), tx, user, true, kOrigin);
-    return core::Status::ok();
-  }));
-  return s.id;
-}
+core::SessionId new_session(IdentityFixture& f, core::UserId user) { return f.start_session(user, kOrigin).id; }
 
 }  // namespace
 

@@ -7,6 +7,7 @@
 #include "crypto/field_cipher.h"
 #include "identity/service.h"
 #include "identity/password.h"
+#include "identity/sessions.h"
 #include "store/database.h"
 #include "store/users_repo.h"
 #include "support/temp_dir.h"
@@ -47,6 +48,16 @@ struct IdentityFixture {
     return *row;
   }
   // The user as committed now.
+  // A full session for `user`, as a sign-in with every factor it needs would leave it.
+  identity::NewSession start_session(core::UserId id, const identity::Origin& origin) {
+    identity::NewSession s;
+    auto ok = db->write([&](store::Tx& tx) {
+      s = identity::start_session(*deps, tx, id, true, origin);
+      return core::Status::ok();
+    });
+    if (!ok) throw std::runtime_error("start_session failed");
+    return s;
+  }
   store::UserRow user(core::UserId id) {
     std::optional<store::UserRow> u;
     (void)db->view([&](store::Tx& tx) {
