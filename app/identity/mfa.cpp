@@ -222,8 +222,8 @@ bool mfa_required_for(store::Tx& tx, Role role) { return role_at_least(role, Rol
 
 core::Status set_mfa_required(Deps& deps, bool required, core::UserId by, const std::string& by_email,
                               const Origin& origin) {
-  bool before = mfa_required(deps);
   return deps.db.write([&](store::Tx& tx) {
+    bool before = mfa_required(tx);  // in the write: two owners' changes at once each see the other's
     SQLite::Statement q(tx.db(),
                         "INSERT INTO settings (key, value, updated_at) VALUES ('require_mfa', ?, ?) "
                         "ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at");
