@@ -8,7 +8,7 @@ namespace {
 
 constexpr std::string_view kPrefix = "alk_pat_";
 constexpr std::size_t kPublicIdLength = 8;
-constexpr std::size_t kSecretLength = 43;  // 32 bytes, base64url
+constexpr std::size_t kSecretLength = kSecretChars;
 
 std::string keyed_hash(const Deps& deps, std::string_view token) {
   auto d = crypto::hmac_sha256(deps.token_pepper.bytes(), token);

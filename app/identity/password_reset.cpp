@@ -73,12 +73,11 @@ core::Result<CreatedReset> issue_reset_on_host(Deps& deps, std::string_view emai
 }
 
 std::optional<ResetInfo> reset_usable(Deps& deps, std::string_view token) {
-  // 43 base64url characters is what we issue; anything else cannot match and costs no lookup.
-  if (token.size() != 43) return std::nullopt;
+  auto hash = issued_secret_hash(token);
+  if (!hash) return std::nullopt;
   std::optional<ResetInfo> info;
-  auto hash = hash_secret(token);
   auto s = deps.db.view([&](store::Tx& tx) {
-    auto row = store::one_time_tokens::find_usable(tx, kReset, hash, deps.now_s());
+    auto row = store::one_time_tokens::find_usable(tx, kReset, *hash, deps.now_s());
     auto user = row ? link_user(tx, *row) : std::nullopt;
     if (user) info = ResetInfo{user->id, user->email, user->totp_enabled, row->expires_at};
     return core::Status::ok();
@@ -89,8 +88,9 @@ std::optional<ResetInfo> reset_usable(Deps& deps, std::string_view token) {
 
 core::Status complete_password_reset(Deps& deps, std::string_view token, std::string_view password,
                                      std::string_view code, const Origin& origin) {
-  if (token.size() != 43) return reset_invalid();
-  auto token_hash = hash_secret(token);
+  auto issued = issued_secret_hash(token);
+  if (!issued) return reset_invalid();
+  const auto& token_hash = *issued;
   // One read for the link, its user (the full row: the TOTP secret is needed) and the lockout.
   std::optional<store::UserRow> found;
   bool locked = false;

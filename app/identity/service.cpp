@@ -32,4 +32,9 @@ std::string hash_secret(std::string_view token) {
   return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
+std::optional<std::string> issued_secret_hash(std::string_view token) {
+  if (token.size() != kSecretChars) return std::nullopt;
+  return hash_secret(token);
+}
+
 }  // namespace airlock::identity

@@ -3,6 +3,7 @@
 // clock and randomness, and the policies from configuration.
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "core/clock.h"
@@ -67,7 +68,11 @@ struct NewSecret {
   std::string token;
   std::string hash;  // 32 raw bytes
 };
+inline constexpr std::size_t kSecretChars = 43;  // 32 bytes as base64url
 NewSecret new_secret(core::Random& random);
 std::string hash_secret(std::string_view token);
+// The stored hash of a token as new_secret issues it; nullopt for any other length, which can
+// match nothing and so costs no lookup.
+std::optional<std::string> issued_secret_hash(std::string_view token);
 
 }  // namespace airlock::identity

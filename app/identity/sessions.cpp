@@ -43,14 +43,13 @@ NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_
 }
 
 std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token) {
-  // 43 base64url characters is what we issue; anything else cannot match and costs no lookup.
-  if (token.size() != 43) return std::nullopt;
-  auto hash = hash_secret(token);
+  auto hash = issued_secret_hash(token);
+  if (!hash) return std::nullopt;
   std::optional<ActiveSession> found;
   std::string expire_reason;
   auto now = deps.now_s();
   auto s = deps.db.view([&](store::Tx& tx) {
-    auto row = store::sessions::find_open_by_token_hash(tx, hash);
+    auto row = store::sessions::find_open_by_token_hash(tx, *hash);
     if (!row) return core::Status::ok();
     if (now - row->last_seen_at > deps.policies.session_idle.count()) {
       expire_reason = "idle_timeout";

@@ -39,11 +39,12 @@ core::Result<std::optional<std::string>> issue_setup_token(Deps& deps) {
 }
 
 bool setup_token_usable(Deps& deps, std::string_view token) {
+  auto hash = issued_secret_hash(token);
+  if (!hash) return false;
   bool usable = false;
-  auto hash = hash_secret(token);
   auto s = deps.db.view([&](store::Tx& tx) {
     usable = store::users::count_all(tx) == 0 &&
-             store::one_time_tokens::find_usable(tx, kSetup, hash, deps.now_s()).has_value();
+             store::one_time_tokens::find_usable(tx, kSetup, *hash, deps.now_s()).has_value();
     return core::Status::ok();
   });
   return s.is_ok() && usable;

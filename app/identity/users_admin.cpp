@@ -149,12 +149,11 @@ core::Result<CreatedInvite> invite_user(Deps& deps, const store::UserRow& actor_
 }
 
 std::optional<InviteInfo> invite_usable(Deps& deps, std::string_view token) {
-  // 43 base64url characters is what we issue; anything else cannot match and costs no lookup.
-  if (token.size() != 43) return std::nullopt;
+  auto hash = issued_secret_hash(token);
+  if (!hash) return std::nullopt;
   std::optional<InviteInfo> info;
-  auto hash = hash_secret(token);
   auto s = deps.db.view([&](store::Tx& tx) {
-    auto row = store::one_time_tokens::find_usable(tx, kInvite, hash, deps.now_s());
+    auto row = store::one_time_tokens::find_usable(tx, kInvite, *hash, deps.now_s());
     if (row && inviter_may_grant(tx, *row)) info = InviteInfo{*row->email, *row->role, row->expires_at};
     return core::Status::ok();
   });
