@@ -12,18 +12,27 @@ namespace {
 
 using Action = std::function<core::Status(core::UserId target)>;
 
-http::Response run(Deps& d, const guard::AdminCtx& ctx, http::Request& req, const std::string& done,
-                   const Action& action) {
-  auto it = req.path_params.find("user_id");
-  auto target = it == req.path_params.end() ? std::nullopt : core::UserId::parse(it->second);
-  if (!target) return d.render.message(404, "No such user", "", {.title = "Users", .who = &ctx.who()}, req.request_id);
-  auto s = action(*target);
-  if (s) return redirect("/users?done=" + done);
+// The list again with the refusal's message; a plain error page when the store failed, saying
+// `unchanged` (what did not happen).
+http::Response refused(Deps& d, const guard::AdminCtx& ctx, const http::Request& req, const core::Status& s,
+                       const char* unchanged) {
   int status = api::status_for(s.code());
   if (status == 500)
-    return d.render.message(500, "Something went wrong", "Nothing was changed.", {.title = "Error", .who = &ctx.who()},
-                            req.request_id);
+    return d.render.message(500, "Something went wrong", unchanged, {.title = "Error", .who = &ctx.who()}, req.request_id);
   return users_page(d, ctx.who(), status, s.message(), "");
+}
+
+http::Response no_such_user(Deps& d, const guard::AdminCtx& ctx, const http::Request& req) {
+  return d.render.message(404, "No such user", "", {.title = "Users", .who = &ctx.who()}, req.request_id);
+}
+
+http::Response run(Deps& d, const guard::AdminCtx& ctx, http::Request& req, const std::string& done,
+                   const Action& action) {
+  auto target = api::path_id<core::UserId>(req, "user_id");
+  if (!target) return no_such_user(d, ctx, req);
+  auto s = action(*target);
+  if (s) return redirect("/users?done=" + done);
+  return refused(d, ctx, req, s, "Nothing was changed.");
 }
 
 }  // namespace
@@ -71,25 +80,15 @@ http::Response users_sign_out(Deps& d, const guard::AdminCtx& ctx, http::Request
 http::Response users_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   auto ended = identity::revoke_all_sessions(d.identity, ctx.who().user, ctx.who().session.id, origin_of(req));
   if (ended) return redirect("/users?done=signed_out_all");
-  int status = api::status_for(ended.status().code());
-  if (status == 500)
-    return d.render.message(500, "Something went wrong", "Nothing was changed.", {.title = "Error", .who = &ctx.who()},
-                            req.request_id);
-  return users_page(d, ctx.who(), status, ended.status().message(), "");
+  return refused(d, ctx, req, ended.status(), "Nothing was changed.");
 }
 
 http::Response users_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   auto target = api::path_id<core::UserId>(req, "user_id");
-  if (!target) return d.render.message(404, "No such user", "", {.title = "Users", .who = &ctx.who()}, req.request_id);
+  if (!target) return no_such_user(d, ctx, req);
   auto made = identity::issue_password_reset(d.identity, ctx.who().user, *target, origin_of(req));
-  if (!made) {
-    int status = api::status_for(made.status().code());
-    if (status == 500)
-      return d.render.message(500, "Something went wrong", "No link was made.", {.title = "Error", .who = &ctx.who()},
-                              req.request_id);
-    return users_page(d, ctx.who(), status, made.status().message(), "");
-  }
+  if (!made) return refused(d, ctx, req, made.status(), "No link was made.");
   nlohmann::json data = {
       {"email", made->email},
       {"mfa", made->mfa},
