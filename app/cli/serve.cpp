@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/open_store.h"
 #include "console/console.h"
+#include "core/barrier.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
@@ -18,6 +19,7 @@
 #include "gateway/provision.h"
 #include "gateway/service.h"
 #include "guard/routes.h"
+#include "http/errors.h"
 #include "http/health_routes.h"
 #include "http/server.h"
 #include "http/tls_files.h"
@@ -89,6 +91,12 @@ int serve(const Args& args) {
   const core::Config& config = load->config;
   core::RealClock clock;
   core::Logger log(clock, config.log_level);
+  // Barriers on threads without a logger of their own (loops, pools, the writer) log through this
+  // one while serve runs.
+  struct BarrierLog {
+    explicit BarrierLog(core::Logger& l) { core::set_barrier_logger(&l); }
+    ~BarrierLog() { core::set_barrier_logger(nullptr); }
+  } barrier_log(log);
   auto random = core::make_system_random();
 
   auto opened = open_store(config, *random, clock, /*may_create=*/true);
@@ -162,6 +170,14 @@ int serve(const Args& args) {
   if (!self_signed_fingerprint.empty()) renderer.warn_self_signed(self_signed_fingerprint);
 
   http::Router router;
+  // What a barrier answers when a route that names no 500 of its own fails unexpectedly.
+  router.set_internal_error([&renderer](const http::Request& req) {
+    if (req.path.rfind("/api/", 0) == 0)
+      return http::error_response(500, "internal_error", http::default_error_message(500), req.request_id);
+    return renderer.message(500, "Something went wrong",
+                            "Airlock could not complete this request. The request id below finds it in the log.",
+                            {.title = "Error"}, req.request_id, "/", "Back to the overview");
+  });
   http::add_health_routes(router, *db);
   gateway::add_gateway_routes(router, gateway);
 

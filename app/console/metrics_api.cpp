@@ -4,6 +4,7 @@
 #include <string>
 
 #include "console/api.h"
+#include "core/barrier.h"
 #include "core/build_info.h"
 
 namespace airlock::console {
@@ -47,6 +48,9 @@ http::Response api_metrics(Deps& d, const guard::ViewerCtx&, http::Request&) {
   for (const auto& p : providers)
     out.append("airlock_provider_connections_opened_total{provider=\"" + label(p.name) + "\"} " +
                std::to_string(p.connections_made) + "\n");
+  family(out, "airlock_internal_errors_total", "counter",
+         "Unexpected exceptions caught by a barrier (answered 500; the process went on).");
+  out.append("airlock_internal_errors_total " + std::to_string(core::internal_errors_total()) + "\n");
   family(out, "airlock_usage_records_written_total", "counter", "Usage records committed to the store.");
   out.append("airlock_usage_records_written_total " + std::to_string(gw.usage().written()) + "\n");
   family(out, "airlock_usage_records_dropped_total", "counter", "Usage records dropped (queue full or store error).");

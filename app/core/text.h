@@ -1,5 +1,6 @@
 #pragma once
-// Small text helpers shared by the SVG writers (QR codes, charts).
+// Small text helpers: XML escaping for the SVG writers (QR codes, charts), and UTF-8 validation for
+// every text that comes from outside.
 #include <string>
 #include <string_view>
 
@@ -7,5 +8,10 @@ namespace airlock::core {
 
 // Escapes &, <, >, " and ' so the text is safe in XML/HTML content and quoted attributes.
 std::string xml_escape(std::string_view s);
+
+// Well-formed UTF-8 (RFC 3629): no overlong forms, no surrogates, nothing above U+10FFFF. Input
+// that fails this is refused at the edge, so nothing later (a strict dump(), the store, a
+// template) meets bytes it cannot handle.
+bool valid_utf8(std::string_view s);
 
 }  // namespace airlock::core

@@ -25,20 +25,25 @@ std::string_view anthropic_type(int status) {
   }
 }
 
-std::int64_t int_at(const nlohmann::json& o, const char* key) {
-  auto it = o.find(key);
-  return it != o.end() && it->is_number_integer() ? std::max<std::int64_t>(0, it->get<std::int64_t>()) : 0;
-}
-
 }  // namespace
 
+std::int64_t usage_count(const nlohmann::json& o, const char* key) {
+  constexpr std::int64_t kMax = std::int64_t{1} << 31;
+  auto it = o.find(key);
+  if (it == o.end()) return 0;
+  if (it->is_number_unsigned()) return static_cast<std::int64_t>(std::min<std::uint64_t>(it->get<std::uint64_t>(), kMax));
+  if (it->is_number_integer()) return core::clamp64(it->get<std::int64_t>(), 0, kMax);
+  return 0;
+}
+
 http::Response dialect_error(Dialect d, int status, std::string_view code, std::string_view message,
-                             const http::Request& req, std::int64_t retry_after_s, bool retry) {
+                             const http::Request& req, std::int64_t retry_after_s, bool retry, std::string_view param) {
   nlohmann::json body;
   if (d == Dialect::kAnthropic) {
     body = {{"type", "error"}, {"error", {{"type", anthropic_type(status)}, {"message", message}}}};
   } else {
-    body = {{"error", {{"message", message}, {"type", openai_type(status)}, {"param", nullptr}, {"code", code}}}};
+    body = {{"error", {{"message", message}, {"type", openai_type(status)}, {"param", param.empty() ? nlohmann::json(nullptr) : nlohmann::json(param)},
+                        {"code", code}}}};
   }
   http::Response r;
   r.status = status;
@@ -56,15 +61,16 @@ Usage usage_from_body(Dialect d, const nlohmann::json& body) {
   auto it = body.find("usage");
   if (it == body.end() || !it->is_object()) return u;
   if (d == Dialect::kAnthropic) {
-    u.prompt_tokens = int_at(*it, "input_tokens") + int_at(*it, "cache_creation_input_tokens") +
-                      int_at(*it, "cache_read_input_tokens");
-    u.completion_tokens = int_at(*it, "output_tokens");
+    u.prompt_tokens = core::sat_add(usage_count(*it, "input_tokens"),
+                                    core::sat_add(usage_count(*it, "cache_creation_input_tokens"),
+                                                  usage_count(*it, "cache_read_input_tokens")));
+    u.completion_tokens = usage_count(*it, "output_tokens");
   } else {
-    u.prompt_tokens = int_at(*it, "prompt_tokens");
-    u.completion_tokens = int_at(*it, "completion_tokens");
+    u.prompt_tokens = usage_count(*it, "prompt_tokens");
+    u.completion_tokens = usage_count(*it, "completion_tokens");
     // Embeddings report only prompt and total tokens.
     if (!it->contains("completion_tokens") && it->contains("total_tokens"))
-      u.completion_tokens = std::max<std::int64_t>(0, int_at(*it, "total_tokens") - u.prompt_tokens);
+      u.completion_tokens = std::max<std::int64_t>(0, usage_count(*it, "total_tokens") - u.prompt_tokens);
   }
   u.known = true;
   return u;

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "core/checked.h"
 #include "http/message.h"
 
 namespace airlock::gateway {
@@ -15,19 +16,26 @@ enum class Dialect { kOpenAI, kAnthropic };
 
 // An error in the caller's dialect with `status`, a stable `code` and a message for the client.
 // 429s get Retry-After (seconds); `retry` false adds x-should-retry: false (the official SDKs
-// would otherwise retry a 429 or 5xx on their own).
+// would otherwise retry a 429 or 5xx on their own). `param` names the field at fault (OpenAI's
+// "param"; null when empty).
 http::Response dialect_error(Dialect d, int status, std::string_view code, std::string_view message,
-                             const http::Request& req, std::int64_t retry_after_s = 0, bool retry = true);
+                             const http::Request& req, std::int64_t retry_after_s = 0, bool retry = true,
+                             std::string_view param = {});
 
 struct Usage {
   std::int64_t prompt_tokens = 0;
   std::int64_t completion_tokens = 0;
-  std::int64_t total() const { return prompt_tokens + completion_tokens; }
+  std::int64_t total() const { return core::sat_add(prompt_tokens, completion_tokens); }
   bool known = false;
 };
 
 // Usage from a whole (non-stream) response body: OpenAI "usage":{prompt_tokens, completion_tokens}
 // (embeddings report prompt and total only), Anthropic "usage":{input_tokens, output_tokens}.
 Usage usage_from_body(Dialect d, const nlohmann::json& body);
+
+// One token count an upstream reported, as a number we can add up: a non-integer or negative is 0,
+// and anything above 2^31 counts as 2^31 (no real request comes near; a hostile upstream's 2^62
+// must not wrap a budget or overflow a SUM in the store).
+std::int64_t usage_count(const nlohmann::json& obj, const char* key);
 
 }  // namespace airlock::gateway

@@ -64,10 +64,14 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
 struct Relay {
   Exchange& ex;
   Usage usage;
-  bool done = false;  // the upstream's own end marker was seen
+  bool done = false;    // the upstream's own end marker was seen
+  bool broken = false;  // an event the relay must read could not be read safely: end the stream
   std::int64_t bytes_out = 0;
-  // Returns what `write` returned (false: the client is gone or behind).
+  // Returns what `write` returned (false: the client is gone or behind, or the relay is broken).
   bool on_event(const SseEvent& ev, const std::function<bool(std::string_view)>& write);
+
+ private:
+  nlohmann::json parse_event(const std::string& data);
 };
 
 // A well-formed error event in the dialect, to end a stream that failed.

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include "core/checked.h"
+
 namespace airlock::gateway {
 void MinuteWindow::add(std::int64_t now_s, std::int64_t n) {
   auto slot = static_cast<std::size_t>(now_s % 60);
@@ -10,18 +12,18 @@ void MinuteWindow::add(std::int64_t now_s, std::int64_t n) {
     second_[slot] = now_s;
     count_[slot] = 0;
   }
-  count_[slot] += n;
+  count_[slot] = core::sat_add(count_[slot], n);
 }
 
 void MinuteWindow::adjust(std::int64_t at_s, std::int64_t now_s, std::int64_t delta) {
   auto slot = static_cast<std::size_t>(at_s % 60);
-  if (second_[slot] == at_s && now_s - at_s < 60) count_[slot] = std::max<std::int64_t>(0, count_[slot] + delta);
+  if (second_[slot] == at_s && now_s - at_s < 60) count_[slot] = std::max<std::int64_t>(0, core::sat_add(count_[slot], delta));
 }
 
 std::int64_t MinuteWindow::sum(std::int64_t now_s) const {
   std::int64_t total = 0;
   for (std::size_t i = 0; i < 60; ++i)
-    if (now_s - second_[i] < 60 && count_[i] > 0) total += count_[i];
+    if (now_s - second_[i] < 60 && count_[i] > 0) total = core::sat_add(total, count_[i]);
   return total;
 }
 
@@ -29,7 +31,7 @@ std::int64_t MinuteWindow::seconds_until_freed(std::int64_t now_s, std::int64_t 
   std::int64_t freed = 0;
   for (std::int64_t s = now_s - 59; s <= now_s; ++s) {
     auto slot = static_cast<std::size_t>(((s % 60) + 60) % 60);
-    if (second_[slot] == s) freed += count_[slot];
+    if (second_[slot] == s) freed = core::sat_add(freed, count_[slot]);
     if (freed >= need) return s + 60 - now_s;
   }
   return 60;
@@ -69,6 +71,7 @@ std::int64_t KeyLimits::now_s() const {
 
 Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimate, Reservation* out) {
   Admission a;
+  estimate = std::max<std::int64_t>(0, estimate);
   auto now = now_s();
   std::int64_t month_start = 0;
   auto month = month_of(clock_.system_now(), &month_start);
@@ -94,11 +97,11 @@ Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimat
     a.remaining_tokens = std::max<std::int64_t>(0, *l.tpm - used);
     a.reset_tokens_s = used > 0 ? e.tokens.seconds_until_freed(now, 1) : 0;
     // One request bigger than the whole limit could never pass: let it through alone.
-    if (used > 0 && used + estimate > *l.tpm) {
+    if (used > 0 && core::sat_add(used, estimate) > *l.tpm) {
       a.ok = false;
       a.code = "rate_limit_exceeded";
       a.message = "Rate limit reached for this key: " + std::to_string(*l.tpm) + " tokens per minute.";
-      a.retry_after_s = e.tokens.seconds_until_freed(now, used + estimate - *l.tpm);
+      a.retry_after_s = e.tokens.seconds_until_freed(now, core::sat_add(used, estimate) - *l.tpm);
       return a;
     }
   }
@@ -108,16 +111,19 @@ Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimat
     a.message = "This key has used its monthly request budget.";
     return a;
   }
-  if (l.monthly_tokens && e.used.tokens + e.reserved_tokens + estimate > *l.monthly_tokens &&
-      (e.used.tokens + e.reserved_tokens > 0 || estimate > *l.monthly_tokens)) {
+  // A request that could spend more than the budget has left is refused up front, alone or not:
+  // its estimate is the most it may cost, and the budget is a promise.
+  if (l.monthly_tokens && core::sat_add(core::sat_add(e.used.tokens, e.reserved_tokens), estimate) > *l.monthly_tokens) {
     a.ok = false;
     a.code = "insufficient_quota";
-    a.message = "This key has used its monthly token budget.";
+    bool spent = core::sat_add(e.used.tokens, e.reserved_tokens) >= *l.monthly_tokens;
+    a.message = spent ? "This key has used its monthly token budget."
+                      : "This request could use more tokens than this key's monthly budget has left; lower max_tokens.";
     return a;
   }
   if (l.rpm) e.requests.add(now, 1);
   if (l.tpm) e.tokens.add(now, estimate);
-  e.reserved_tokens += estimate;
+  e.reserved_tokens = core::sat_add(e.reserved_tokens, estimate);
   e.reserved_requests += 1;
   if (a.remaining_requests > 0) a.remaining_requests -= 1;
   if (a.remaining_tokens >= 0) a.remaining_tokens = std::max<std::int64_t>(0, a.remaining_tokens - estimate);
@@ -128,6 +134,7 @@ Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimat
 void KeyLimits::settle(Reservation& r, std::int64_t actual, bool refund_request) {
   if (!r.active) return;
   r.active = false;
+  actual = std::max<std::int64_t>(0, actual);  // a failed or odd request never gives tokens back
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(r.key_id);
   if (it == entries_.end()) return;
@@ -137,7 +144,7 @@ void KeyLimits::settle(Reservation& r, std::int64_t actual, bool refund_request)
   // real usage counts in the month it finished in.
   e.reserved_tokens -= r.estimate;
   e.reserved_requests -= 1;
-  e.used.tokens += actual;
+  e.used.tokens = core::sat_add(e.used.tokens, actual);
   if (!refund_request) e.used.requests += 1;
 }
 

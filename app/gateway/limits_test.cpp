@@ -1,6 +1,7 @@
 #include "gateway/limits.h"
 
 #include <catch2/catch_test_macros.hpp>
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -118,4 +119,35 @@ TEST_CASE("a request that never reached an upstream is refunded from the request
   REQUIRE(limits.admit(key, 10, &r).ok);
   limits.settle(r, 5);
   CHECK_FALSE(limits.admit(key, 10, &r).ok);
+}
+
+TEST_CASE("estimates, settlements and counters cannot wrap a budget around", "[gateway][limits][V1.4.2]") {
+  core::FakeClock clock;
+  KeyLimits limits(clock, nullptr);
+  constexpr auto kMax = std::numeric_limits<std::int64_t>::max();
+  auto key = key_with({.tpm = 1000, .monthly_tokens = 1000});
+  Reservation r;
+  // An estimate beyond what the budget has left is refused up front, even on an unused key.
+  auto huge = limits.admit(key, kMax, &r);
+  CHECK_FALSE(huge.ok);
+  CHECK(huge.code == "insufficient_quota");
+  CHECK_FALSE(limits.admit(key, 1001, &r).ok);
+  // A negative estimate or settlement never gives tokens back.
+  REQUIRE(limits.admit(key, -500, &r).ok);
+  limits.settle(r, -kMax);
+  REQUIRE(limits.admit(key, 600, &r).ok);
+  limits.settle(r, 600);
+  Reservation s;
+  CHECK_FALSE(limits.admit(key, 401, &s).ok);
+  REQUIRE(limits.admit(key, 400, &s).ok);
+  limits.settle(s, kMax);  // usage reported as huge saturates instead of wrapping negative
+  CHECK_FALSE(limits.admit(key, 1, &s).ok);
+
+  // The minute window sums saturate too.
+  MinuteWindow w;
+  w.add(100, kMax);
+  w.add(101, kMax);
+  CHECK(w.sum(101) == kMax);
+  w.adjust(100, 101, -kMax);
+  CHECK(w.sum(101) == kMax);
 }

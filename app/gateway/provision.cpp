@@ -256,7 +256,10 @@ ProvisionPlan parse_provision(const std::string& text, const std::map<std::strin
   std::string err;
   auto doc = http::parse_json_strict(text, &err);
   if (!doc) {
-    c.add("provision file", err == "duplicate_key" ? "an object repeats a key" : "is not valid JSON");
+    c.add("provision file", err == "duplicate_key"           ? "an object repeats a key"
+                            : err == "json_too_deep"         ? "nests deeper than 64 levels"
+                            : err == "json_too_many_members" ? "has an object over 1000 members or an array over 100000 elements"
+                                                             : "is not valid JSON");
     return plan;
   }
   if (!doc->is_object()) {

@@ -3,6 +3,7 @@
 // (proxy_call.cpp) is over. Runs on the event loop: no statement here unless a cache is stale.
 #include "gateway/exchange.h"
 #include "gateway/key_auth.h"
+#include "gateway/request_fields.h"
 #include "http/json_body.h"
 
 namespace airlock::gateway {
@@ -37,11 +38,6 @@ HeaderList forwarded_headers(const http::Request& req, Dialect d) {
     pass("openai-beta");
   }
   return out;
-}
-
-const char* max_tokens_field(const Endpoint& ep, const nlohmann::ordered_json& body) {
-  if (ep.dialect == Dialect::kOpenAI && body.contains("max_completion_tokens")) return "max_completion_tokens";
-  return "max_tokens";
 }
 
 }  // namespace
@@ -97,16 +93,13 @@ std::variant<Prepared, http::Response> Gateway::prepare(const Endpoint& ep, http
   // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
   std::string perr;
   auto body = http::parse_json_strict_ordered(req.body, &perr);
-  if (!body) {
-    if (perr == "duplicate_key") return err(400, "duplicate_key", "A JSON object in the body repeats a key.");
-    return err(400, "invalid_json", "The body is not valid JSON.");
-  }
+  if (!body) return err(400, perr, http::json_error_message(perr));
   if (!body->is_object()) return err(400, "invalid_request", "The body must be a JSON object.");
-  auto m = body->find("model");
-  if (m == body->end() || !m->is_string() || m->get_ref<const std::string&>().empty() ||
-      m->get_ref<const std::string&>().size() > 200)
-    return err(400, "model_required", "Name the model as a string in \"model\".");
-  std::string model_name = m->get<std::string>();
+  auto read = read_request_fields(ep, *body);
+  if (auto* bad = std::get_if<FieldProblem>(&read))
+    return dialect_error(ep.dialect, bad->status, bad->code, bad->message, req, 0, true, bad->param);
+  auto& fields = std::get<RequestFields>(read);
+  const std::string& model_name = fields.model;
   auto catalog = catalog_.get();
   if (!catalog) return err(503, "unavailable", "The model could not be looked up; try again.", 1);
   const store::ModelRow* model = nullptr;
@@ -119,34 +112,37 @@ std::variant<Prepared, http::Response> Gateway::prepare(const Endpoint& ep, http
     return err(403, "model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
   }
 
-  // Per-request cap on generated tokens.
-  const char* mt_field = max_tokens_field(ep, *body);
-  std::optional<std::int64_t> max_tokens;
-  if (auto it = body->find(mt_field); it != body->end()) {
-    if (!it->is_number_integer() || it->get<std::int64_t>() < 1)
-      return err(400, "invalid_max_tokens", std::string(mt_field) + " must be a positive whole number.");
-    max_tokens = it->get<std::int64_t>();
-  }
+  // Per-request cap on generated tokens: every field that can ask for more is held to it.
   if (auto cap = key->limits.max_tokens_cap) {
-    if (max_tokens && *max_tokens > *cap)
-      return err(400, "max_tokens_too_large", std::string(mt_field) + " may be at most " + std::to_string(*cap) + " for this key.");
-    if (!max_tokens) (*body)[mt_field] = *cap, max_tokens = *cap;
-  }
-
-  bool stream = ep.streamable && body->contains("stream") && (*body)["stream"] == true;
-  auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
-  if (stream && ep.dialect == Dialect::kOpenAI) {
-    auto& so = (*body)["stream_options"];
-    if (!so.is_object()) so = nlohmann::ordered_json::object();
-    if (so.value("include_usage", false) != true) {
-      so["include_usage"] = true;
-      ex->strip_usage_chunk = true;
+    for (auto [field, value] : {std::pair{"max_tokens", fields.max_tokens},
+                                std::pair{"max_completion_tokens", fields.max_completion_tokens}})
+      if (value && *value > *cap)
+        return dialect_error(ep.dialect, 400, "max_tokens_too_large",
+                             std::string(field) + " may be at most " + std::to_string(*cap) + " for this key.", req,
+                             0, true, field);
+    if (!fields.generation_cap()) {
+      const char* field = ep.dialect == Dialect::kOpenAI && body->contains("max_completion_tokens")
+                              ? "max_completion_tokens" : "max_tokens";
+      (*body)[field] = *cap;
+      fields.max_tokens = *cap;
     }
   }
 
+  bool stream = fields.stream;
+  auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
+  if (stream && ep.dialect == Dialect::kOpenAI && !fields.include_usage) {
+    auto& so = (*body)["stream_options"];
+    if (!so.is_object()) so = nlohmann::ordered_json::object();
+    so["include_usage"] = true;
+    ex->strip_usage_chunk = true;
+  }
+
   // Limits: reserve before anything goes upstream.
-  std::int64_t estimate = static_cast<std::int64_t>(req.body.size() / 4) +
-                          (std::string_view(ep.scope) == "embeddings" ? 0 : max_tokens.value_or(kDefaultMaxTokens));
+  // Every bound above keeps this far from overflow (2^31 × 128); saturating all the same.
+  std::int64_t generated = std::string_view(ep.scope) == "embeddings"
+                               ? 0
+                               : core::sat_mul(fields.generation_cap().value_or(kDefaultMaxTokens), fields.choices);
+  std::int64_t estimate = core::sat_add(static_cast<std::int64_t>(req.body.size() / 4), generated);
   ex->admission = limits_.admit(*key, estimate, &ex->reservation);
   auto& rec = ex->record;
   rec.at_ms = unix_ms(deps_.clock);
@@ -168,7 +164,7 @@ std::variant<Prepared, http::Response> Gateway::prepare(const Endpoint& ep, http
   Prepared p;
   p.ex = std::move(ex);
   p.body = std::move(*body);
-  p.model_name = std::move(model_name);
+  p.model_name = model_name;
   p.catalog = std::move(catalog);
   p.model = model;
   p.stream = stream;
@@ -222,8 +218,16 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
   r.content_type = last.content_type.empty() ? "application/json" : last.content_type;
   Usage usage;
   if (last.status >= 200 && last.status < 300) {
-    auto parsed = nlohmann::json::parse(last.body, nullptr, false);
-    usage = usage_from_body(ep.dialect, parsed);
+    std::string perr;
+    auto parsed = http::parse_json_strict(last.body, &perr);
+    // A broken upstream must not take us down either: a body too deep or too wide to read safely is
+    // not passed on. Plain invalid JSON goes on as it came (the client sees what the vendor sent),
+    // with the estimate standing in for the usage it did not report.
+    if (!parsed && (perr == "json_too_deep" || perr == "json_too_many_members")) {
+      ex->finish(502, {}, "upstream_error", 0);
+      return err(502, "upstream_error", "The upstream provider sent an answer that could not be read.");
+    }
+    if (parsed) usage = usage_from_body(ep.dialect, *parsed);
   }
   std::int64_t bytes = static_cast<std::int64_t>(last.body.size());
   r.body = std::move(last.body);

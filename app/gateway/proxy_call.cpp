@@ -4,6 +4,7 @@
 // (a slow reader pauses the upstream socket). A target is tried once; the next one only after a
 // failure that says nothing was produced (connect error, timeout, 429, 5xx), after a jittered
 // pause. A client that leaves closes the upstream connection, which is what cancels the request.
+#include "core/barrier.h"
 #include "gateway/exchange.h"
 
 namespace airlock::gateway {
@@ -32,13 +33,53 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       }
     total_timer_ = out_->loop().add_timer(std::chrono::steady_clock::now() + total, [this] {
       total_timer_ = 0;
-      timed_out();
+      guarded("timer", [&] { timed_out(); });
     });
     next_target();
   }
 
-  // net::ClientSink
+  // net::ClientSink: each behind the barrier below.
   void on_head(const net::http1::ResponseHead& head) override {
+    guarded("upstream_phase", [&] { head_arrived(head); });
+  }
+  bool on_body(std::string_view bytes) override {
+    bool more = false;
+    guarded("upstream_phase", [&] { more = body_arrived(bytes); });
+    return more && !finished_;
+  }
+  void on_complete() override {
+    guarded("upstream_phase", [&] { completed(); });
+  }
+  void on_error(net::ClientError e) override {
+    guarded("upstream_phase", [&] { failed(e); });
+  }
+
+ private:
+  // The last net for the upstream phase: an unexpected exception ends this exchange with a 500 in
+  // the caller's dialect (or an error event when the stream has begun), and nothing else.
+  template <class F>
+  void guarded(const char* where, F&& f) {
+    try {
+      f();
+      return;
+    } catch (const std::exception& e) {
+      core::record_internal_error(gw_.log(), where, err_req_.request_id, &e);
+    } catch (...) {
+      core::record_internal_error(gw_.log(), where, err_req_.request_id, nullptr);
+    }
+    if (finished_) return;
+    try {
+      if (relaying_) return end_relay("internal_error");
+      drop_conn();
+      slot_.reset();
+      p_.ex->finish(500, {}, "internal_error", 0);
+      answer(dialect_error(p_.ex->ep.dialect, 500, "internal_error", "Airlock failed to handle the request.", err_req_));
+    } catch (...) {
+      core::record_internal_error(gw_.log(), "upstream_phase", err_req_.request_id, nullptr);
+    }
+  }
+
+  void head_arrived(const net::http1::ResponseHead& head) {
     last_ = {};
     last_.status = head.status;
     if (const auto* ct = head.header("content-type")) last_.content_type = std::string(*ct);
@@ -49,7 +90,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     }
   }
 
-  bool on_body(std::string_view bytes) override {
+  bool body_arrived(std::string_view bytes) {
     if (!relaying_) {
       std::size_t cap = last_.status >= 200 && last_.status < 300 ? kMaxBody : kMaxErrorBody;
       if (last_.body.size() + bytes.size() > cap) {
@@ -63,20 +104,20 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       return true;
     }
     behind_ = false;
-    if (!splitter_.feed(bytes, [this](const SseEvent& ev) { relay_event(ev); })) {
+    if (!splitter_.feed(bytes, [this](const SseEvent& ev) { relay_event(ev); }) || relay_.broken) {
       end_relay("upstream_stream_error");
       return false;
     }
     return !behind_;
   }
 
-  void on_complete() override {
+  void completed() {
     if (pool_) pool_->release(std::move(conn_));
     conn_.reset();
     slot_.reset();
     if (relaying_) {
       splitter_.finish([this](const SseEvent& ev) { relay_event(ev); });
-      return end_relay(relay_.done ? "" : "upstream_stream_error");
+      return end_relay(relay_.done && !relay_.broken ? "" : "upstream_stream_error");
     }
     // A 429 is the vendor pacing us, not ill health; 5xx counts.
     if (last_.status >= 500) provider_->breaker().record_failure();
@@ -88,7 +129,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     answer(answer_from(p_, err_req_, true, last_, last_error_));
   }
 
-  void on_error(net::ClientError e) override {
+  void failed(net::ClientError e) {
     conn_.reset();
     if (relaying_) return end_relay("upstream_stream_error");
     if (e == net::ClientError::kStale && !stale_retried_) {
@@ -101,7 +142,6 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     fail_attempt(failure_of(e));
   }
 
- private:
   void next_target() {
     const auto& targets = p_.model->targets;
     while (index_ < targets.size()) {
@@ -129,7 +169,10 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       backoff_timer_ = out_->loop().add_timer(std::chrono::steady_clock::now() + std::chrono::milliseconds(25 + jitter),
                                               [this] {
                                                 backoff_timer_ = 0;
-                                                attempt();
+                                                guarded("timer", [&] {
+                                                  core::fault_point("timer");
+                                                  attempt();
+                                                });
                                               });
       return;
     }
@@ -146,7 +189,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       return next_target();
     }
     p_.body["model"] = target_->upstream_model;
-    auto body = p_.body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::strict);
+    auto body = p_.body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     auto request = provider_->build_request(p_.ex->ep.upstream_path, p_.headers, body, p_.stream);
     core::secure_zero(body.data(), body.size());
     if (!request) {
@@ -201,7 +244,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   }
 
   void relay_event(const SseEvent& ev) {
-    if (client_left_) return;
+    if (client_left_ || relay_.broken) return;
     relay_.on_event(ev, [this](std::string_view piece) {
       if (out_->write(piece)) return true;
       if (out_->gone()) client_left_ = true;

@@ -6,8 +6,8 @@
 
 #include <cerrno>
 #include <cstring>
-#include <typeinfo>
 
+#include "core/barrier.h"
 #include "http/client_ip.h"
 #include "http/errors.h"
 #include "http/form.h"
@@ -63,6 +63,39 @@ long Connection::io_read(char* buf, std::size_t len) { return net::socket_read(f
 long Connection::io_write(const char* buf, std::size_t len) { return net::socket_write(fd_, tls_.get(), buf, len); }
 
 void Connection::on_events(std::uint32_t ev) {
+  guarded("event_loop", [&] {
+    core::fault_point("event_loop");
+    handle_events(ev);
+  });
+}
+
+void Connection::internal_error(const char* where, const std::exception* e) {
+  core::record_internal_error(front_.log, where, request_id_, e);
+  if (state_ == State::closed) return;
+  try {
+    // A request still waiting for its answer gets the route's 500; anything else (an answer half
+    // written, a stream under way, no request yet) cannot be answered cleanly and is closed.
+    if (state_ == State::handling && !answered_ && !responding_) {
+      close_after_ = true;
+      return respond(internal_error_response(), false);
+    }
+  } catch (...) {
+    core::record_internal_error(front_.log, where, request_id_, nullptr);
+  }
+  close_now();
+}
+
+Response Connection::internal_error_response() {
+  try {
+    if (route_ && route_->internal_error) return route_->internal_error(req_);
+    if (const auto& fallback = front_.router.internal_error()) return fallback(req_);
+  } catch (...) {
+    // The error page itself failed: the plain JSON answer below needs nothing that can.
+  }
+  return error_response(500, "internal_error", default_error_message(500), request_id_);
+}
+
+void Connection::handle_events(std::uint32_t ev) {
   if (state_ == State::closed) return;
   if (ev & EPOLLERR) return close_now();
   if (ev & (EPOLLRDHUP | EPOLLHUP)) hup_ = true;
@@ -233,8 +266,13 @@ void Connection::dispatch() {
   route_ = m.route;
   route_name_ = m.route->pattern;
   for (auto& [k, v] : m.params) req_.path_params.emplace(k, std::move(v));
+  if (req_.unreadable_params())
+    return respond(error_response(400, "invalid_form", "The form or query string could not be read.", request_id_), false);
   auto self = shared_from_this();
-  if (m.route->async) return m.route->async(req_, responder());
+  if (m.route->async) {
+    core::fault_point("async");
+    return m.route->async(req_, responder());
+  }
   if (!front_.workers.submit([self] { self->run_handler(); }))
     respond(error_response(503, "unavailable", default_error_message(503), request_id_), false);
 }
@@ -259,7 +297,12 @@ void Connection::respond(Response r, bool streaming) {
     r.delay = std::chrono::milliseconds(0);
     answered_ = true;
     auto self = shared_from_this();
-    loop_.add_timer(at, [self, r = std::move(r)]() mutable { self->respond(std::move(r), false); });
+    loop_.add_timer(at, [self, r = std::move(r)]() mutable {
+      self->guarded("timer", [&] {
+        core::fault_point("timer");
+        self->respond(std::move(r), false);
+      });
+    });
     return;
   }
   answered_ = true;
@@ -310,25 +353,12 @@ void Connection::flush() {
   out_.clear();
   out_off_ = 0;
   if (!responding_) return;
-  if (loop_stream_) {
-    if (streaming_) {
-      if (behind_ && on_drain_) {
-        behind_ = false;
-        auto drain = on_drain_;  // it may write (and so re-enter flush) or end the stream
-        drain();
-      }
-      return;
-    }
-    return finish_response();
-  }
   if (streaming_) {
-    deadline_ns_ = 0;
-    bool more;
-    {
-      std::lock_guard lock(smu_);
-      more = !spend_.empty() || stream_done_;
+    if (behind_ && on_drain_) {
+      behind_ = false;
+      auto drain = on_drain_;  // it may write (and so re-enter flush) or end the stream
+      drain();
     }
-    if (more) pull_stream();
     return;
   }
   finish_response();
@@ -339,15 +369,9 @@ void Connection::finish_response() {
   responding_ = false;
   streaming_ = false;
   answered_ = false;
-  loop_stream_ = false;
   behind_ = false;
   on_gone_ = nullptr;  // they capture the handler's state, which holds us: break the cycle
   on_drain_ = nullptr;
-  {
-    std::lock_guard lock(smu_);
-    stream_done_ = false;
-    stream_bytes_ = 0;
-  }
   if (close_after_) return begin_close();
   // Keep the bytes of a pipelined next request; drop the rest.
   std::size_t rest = in_.len - end_;
@@ -394,11 +418,6 @@ void Connection::close_now() {
   loop_.remove(fd_);
   ::close(fd_);
   front_.open.fetch_sub(1);
-  {
-    std::lock_guard lock(smu_);
-    gone_ = true;
-  }
-  scv_.notify_all();
   if (unanswered) status_ = 499;
   if (was_responding || unanswered) access_log();  // a response cut short still gets its line
   on_drain_ = nullptr;

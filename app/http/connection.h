@@ -2,12 +2,11 @@
 // One client connection on an event loop: TLS handshake, strict HTTP/1.1 parsing (net/http1.h),
 // keep-alive and pipelining one request at a time, deadlines, and the response on the wire.
 // Handlers run on the worker pool (they may block on SQL or argon2); the loop thread owns the
-// socket, so a handler's result comes back through EventLoop::post(). A streamed body (SSE) is
-// handed over piece by piece with back-pressure: the producer waits while too much is queued.
-#include <condition_variable>
+// socket, so a handler's result comes back through EventLoop::post(). Streamed bodies (SSE) are
+// written on the loop by async handlers, through a Responder with back-pressure.
 #include <cstdint>
+#include <exception>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 
@@ -64,10 +63,24 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   void loop_stream_start(Response head);
   bool loop_stream_write(std::string_view piece);
   void loop_stream_end();
-  // Streaming: producer side (worker thread) and loop side.
-  bool stream_write(std::string_view piece);
-  void stream_end();
-  void pull_stream();
+  // The last net for an exception out of this connection's own code or a handler it ran: counted,
+  // logged by type, and answered with the route's 500 (or the connection closed if an answer has
+  // begun), so the process and every other connection go on.
+  void internal_error(const char* where, const std::exception* e);
+  Response internal_error_response();
+  void handle_events(std::uint32_t events);
+  // Runs `f` (this connection's work from the loop: events, a handler's answer, a timer) behind
+  // the barrier above.
+  template <class F>
+  void guarded(const char* where, F&& f) {
+    try {
+      f();
+    } catch (const std::exception& e) {
+      internal_error(where, &e);
+    } catch (...) {
+      internal_error(where, nullptr);
+    }
+  }
 
   Front& front_;
   net::EventLoop& loop_;
@@ -111,21 +124,12 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   bool streaming_ = false;
   bool chunked_out_ = false;
   bool answered_ = false;     // respond() ran for this request: a second answer is ignored
-  bool loop_stream_ = false;  // the stream is written on the loop (async handler), not by a worker
   bool behind_ = false;       // a loop stream's writer was told to wait for on_drain_
   std::function<void()> on_gone_, on_drain_;
 
   std::string out_;
   std::size_t out_off_ = 0;
 
-  // Guarded by smu_: shared with the worker producing a stream.
-  std::mutex smu_;
-  std::condition_variable scv_;
-  std::string spend_;
-  bool pull_posted_ = false;
-  bool stream_done_ = false;
-  bool gone_ = false;
-  std::size_t stream_bytes_ = 0;
 };
 
 }  // namespace airlock::http

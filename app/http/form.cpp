@@ -1,5 +1,7 @@
 #include "http/form.h"
 
+#include "core/text.h"
+
 namespace airlock::http {
 namespace {
 int hex(char c) {
@@ -26,6 +28,7 @@ std::optional<std::string> url_decode(std::string_view s, bool plus_is_space) {
       out.push_back(s[i]);
     }
   }
+  if (!core::valid_utf8(out)) return std::nullopt;
   return out;
 }
 

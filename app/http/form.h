@@ -8,11 +8,11 @@
 namespace airlock::http {
 
 // Percent-decoding, with '+' as space for forms and queries (not in a path). nullopt on a
-// malformed escape.
+// malformed escape or when the result is not well-formed UTF-8.
 std::optional<std::string> url_decode(std::string_view s, bool plus_is_space = true);
 std::string url_encode(std::string_view s);
 
-// Parses "a=1&b=2". A repeated name, a malformed escape or more than `max_fields` fields makes the
+// Parses "a=1&b=2". A repeated name, a malformed escape, invalid UTF-8 or more than `max_fields` fields makes the
 // whole form invalid (nullopt): a form we validate is the form we act on, with no ambiguity.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view body, std::size_t max_fields = 64);
 

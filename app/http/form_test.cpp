@@ -32,3 +32,15 @@ TEST_CASE("cookie values are found by exact name", "[http][form]") {
   CHECK_FALSE(cookie_value("x__Host-airlock_session=tok", "__Host-airlock_session").has_value());
   CHECK_FALSE(cookie_value("", "a").has_value());
 }
+
+TEST_CASE("decoded text must be well-formed UTF-8", "[http][form][V1.5.2]") {
+  CHECK_FALSE(url_decode("%FF"));
+  CHECK_FALSE(url_decode("a%C0%AFb"));        // overlong '/'
+  CHECK_FALSE(url_decode("%ED%A0%80"));       // a UTF-16 surrogate
+  CHECK_FALSE(url_decode("%F4%90%80%80"));    // above U+10FFFF
+  CHECK_FALSE(url_decode("%E2%82"));          // cut short
+  CHECK(url_decode("%C3%A9t%C3%A9") == "\xc3\xa9t\xc3\xa9");
+  CHECK(url_decode("%F0%9F%94%92") == "\xf0\x9f\x94\x92");
+  CHECK_FALSE(parse_form("name=k&models=%FF"));
+  CHECK_FALSE(parse_form("%FF=1"));
+}

@@ -7,51 +7,6 @@
 
 namespace airlock::http {
 
-namespace {
-
-template <class Json>
-std::optional<Json> parse_strict(std::string_view text, std::string* error) {
-  // One set of keys per open object; arrays push an empty marker so depths line up.
-  std::vector<std::optional<std::set<std::string>>> open;
-  bool duplicate = false;
-  auto cb = [&](int, typename Json::parse_event_t ev, Json& parsed) {
-    using E = typename Json::parse_event_t;
-    switch (ev) {
-      case E::object_start: open.emplace_back(std::set<std::string>{}); break;
-      case E::array_start: open.emplace_back(std::nullopt); break;
-      case E::object_end:
-      case E::array_end:
-        if (!open.empty()) open.pop_back();
-        break;
-      case E::key:
-        if (!open.empty() && open.back() && !open.back()->insert(parsed.template get<std::string>()).second) duplicate = true;
-        break;
-      case E::value: break;
-    }
-    return true;
-  };
-  auto j = Json::parse(text.begin(), text.end(), cb, /*allow_exceptions=*/false);
-  if (j.is_discarded()) {
-    if (error) *error = "invalid_json";
-    return std::nullopt;
-  }
-  if (duplicate) {
-    if (error) *error = "duplicate_key";
-    return std::nullopt;
-  }
-  return j;
-}
-
-}  // namespace
-
-std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::string* error) {
-  return parse_strict<nlohmann::json>(text, error);
-}
-
-std::optional<nlohmann::ordered_json> parse_json_strict_ordered(std::string_view text, std::string* error) {
-  return parse_strict<nlohmann::ordered_json>(text, error);
-}
-
 std::variant<JsonBody, Response> JsonBody::read(const Request& req) {
   if (req.body.empty()) return JsonBody(nlohmann::json::object());
   auto* ct = req.header("Content-Type");
@@ -61,23 +16,25 @@ std::variant<JsonBody, Response> JsonBody::read(const Request& req) {
     return error_response(415, "unsupported_media_type", "Send the body as application/json.", req.request_id);
   std::string err;
   auto j = parse_json_strict(req.body, &err);
-  if (!j) {
-    if (err == "duplicate_key")
-      return error_response(400, "duplicate_key", "A JSON object in the body repeats a key.", req.request_id);
-    return error_response(400, "invalid_json", "The body is not valid JSON.", req.request_id);
-  }
+  if (!j) return error_response(400, err, json_error_message(err), req.request_id);
   if (!j->is_object())
     return error_response(400, "not_an_object", "The body must be a JSON object.", req.request_id);
   return JsonBody(std::move(*j));
 }
 
 namespace {
-void wipe(nlohmann::json& j) {
-  if (j.is_string()) {
-    auto& s = j.get_ref<std::string&>();
-    core::secure_zero(s.data(), s.size());
-  } else if (j.is_structured()) {
-    for (auto& v : j) wipe(v);
+// Iterative, so no document shape can make the wipe itself recurse.
+void wipe(nlohmann::json& root) {
+  std::vector<nlohmann::json*> todo{&root};
+  while (!todo.empty()) {
+    auto* j = todo.back();
+    todo.pop_back();
+    if (j->is_string()) {
+      auto& s = j->get_ref<std::string&>();
+      core::secure_zero(s.data(), s.size());
+    } else if (j->is_structured()) {
+      for (auto& v : *j) todo.push_back(&v);
+    }
   }
 }
 }  // namespace

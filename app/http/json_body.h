@@ -1,8 +1,7 @@
 #pragma once
 // JSON request bodies for the management API, read strictly: the media type must be
-// application/json, the body one object, and no object at any depth may repeat a key. Two parsers
-// that keep different copies of a repeated key (first vs last) would disagree about what was
-// asked for (ASVS V15.3.7), so a repeat is refused outright rather than resolved.
+// application/json, the body one object, read within json_read.h's bounds (depth, members, no
+// repeated key, nothing after the value).
 //
 // Fields are then taken with the typed getters, which record what was wrong per field; a handler
 // ends with `if (auto bad = body.refusal(req)) return *bad;` and sees only well-typed values.
@@ -13,21 +12,15 @@
 #include <variant>
 #include <vector>
 
+#include "http/json_read.h"
 #include "http/message.h"
 
 namespace airlock::http {
 
-// Parses JSON text, refusing duplicate keys at any depth. nullopt + `error` ("invalid_json" or
-// "duplicate_key") on failure. Never throws.
-std::optional<nlohmann::json> parse_json_strict(std::string_view text, std::string* error = nullptr);
-// The same, keeping the members of each object in the order they were sent (for bodies that are
-// forwarded: what goes on is what came in, field order included).
-std::optional<nlohmann::ordered_json> parse_json_strict_ordered(std::string_view text, std::string* error = nullptr);
-
 class JsonBody {
  public:
   // 415 unless Content-Type is application/json (parameters such as charset=utf-8 allowed); 400
-  // invalid_json / duplicate_key / not_an_object. An empty body counts as {} (for POSTs that take
+  // invalid_json / duplicate_key / json_too_deep / json_too_many_members / not_an_object. An empty body counts as {} (for POSTs that take
   // no fields).
   static std::variant<JsonBody, Response> read(const Request& req);
   // Bodies carry passwords and codes: the parsed copy's strings are wiped when it goes.

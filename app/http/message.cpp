@@ -28,13 +28,20 @@ const std::string_view* Request::header(std::string_view name) const {
   return nullptr;
 }
 
+namespace {
+bool is_form_type(const std::string_view* type) {
+  return type && type->substr(0, 33) == "application/x-www-form-urlencoded";
+}
+}  // namespace
+
 const std::map<std::string, std::string>* Request::form() const {
-  if (!form_) {
-    auto type = header("Content-Type");
-    bool is_form = type && type->substr(0, 33) == "application/x-www-form-urlencoded";
-    form_ = is_form ? parse_form(body) : std::nullopt;
-  }
+  if (!form_) form_ = is_form_type(header("Content-Type")) ? parse_form(body) : std::nullopt;
   return form_->has_value() ? &**form_ : nullptr;
+}
+
+bool Request::unreadable_params() const {
+  if (!query()) return true;
+  return is_form_type(header("Content-Type")) && !form();
 }
 
 const std::map<std::string, std::string>* Request::query() const {

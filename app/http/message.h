@@ -34,6 +34,9 @@ struct Request {
   // there is none or it is invalid. query_param: one value, or "" when absent or invalid.
   const std::map<std::string, std::string>* query() const;
   std::string query_param(const std::string& name) const;
+  // A query string, or a body sent as a form, that cannot be read (a bad escape, invalid UTF-8, a
+  // repeated or missing name, too many fields): refused at the edge before any handler runs.
+  bool unreadable_params() const;
 
  private:
   mutable std::optional<std::optional<std::map<std::string, std::string>>> form_;

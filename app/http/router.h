@@ -35,6 +35,9 @@ struct Route {
   Access access;
   Handler handler;        // on a worker thread: may block (SQL, argon2)
   AsyncHandler async = {};  // when set, used instead of `handler`, on the loop thread
+  // The 500 for an exception a barrier caught while this route ran (the caller's dialect on /v1);
+  // unset: the router's default.
+  std::function<Response(const Request&)> internal_error = {};
 };
 
 struct RouteMatch {
@@ -49,8 +52,12 @@ class Router {
   // HEAD is answered by GET routes.
   RouteMatch match(std::string_view method, std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
+  // The 500 for routes that name none (the console's error page on HTML routes, JSON on the API).
+  void set_internal_error(std::function<Response(const Request&)> fn) { internal_error_ = std::move(fn); }
+  const std::function<Response(const Request&)>& internal_error() const { return internal_error_; }
 
  private:
+  std::function<Response(const Request&)> internal_error_;
   std::vector<Route> routes_;
   std::vector<std::vector<std::string>> segments_;
 };

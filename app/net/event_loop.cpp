@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <stdexcept>
 
+#include "core/barrier.h"
+
 namespace airlock::net {
 
 EventLoop::EventLoop() {
@@ -72,7 +74,7 @@ void EventLoop::run_timers() {
   while (!timers_.empty() && timers_.begin()->first.first <= now) {
     auto node = timers_.extract(timers_.begin());
     timer_at_.erase(node.key().second);
-    node.mapped()();  // may add or cancel timers
+    core::barrier("timer", node.mapped());  // may add or cancel timers
   }
 }
 
@@ -85,7 +87,7 @@ void EventLoop::drain_posted() {
   }
   std::uint64_t n;
   [[maybe_unused]] auto r = ::read(wakefd_, &n, sizeof n);
-  for (auto& fn : batch) fn();
+  for (auto& fn : batch) core::barrier("posted", fn);
 }
 
 void EventLoop::run() {
@@ -96,7 +98,7 @@ void EventLoop::run() {
   while (!stop_.load(std::memory_order_relaxed)) {
     auto now = std::chrono::steady_clock::now();
     if (now >= next_tick) {
-      if (tick_) tick_();
+      if (tick_) core::barrier("tick", tick_);
       next_tick = now + tick_every_;
     }
     run_timers();
@@ -109,7 +111,9 @@ void EventLoop::run() {
       if (events[i].data.ptr == nullptr) {
         drain_posted();
       } else {
-        static_cast<Pollable*>(events[i].data.ptr)->on_events(events[i].events);
+        auto* p = static_cast<Pollable*>(events[i].data.ptr);
+        auto ev = events[i].events;
+        core::barrier("event_loop", [&] { p->on_events(ev); });
       }
     }
     graveyard_.clear();
@@ -119,7 +123,7 @@ void EventLoop::run() {
     ended_ = true;
   }
   drain_posted();  // what was posted before the end still runs (it may release resources)
-  for (auto& fn : at_end_) fn();
+  for (auto& fn : at_end_) core::barrier("loop_end", fn);
   at_end_.clear();
   graveyard_.clear();
 }

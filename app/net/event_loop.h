@@ -3,6 +3,8 @@
 // completion on this thread, so a request costs a few syscalls and no thread hand-off. Other
 // threads talk to the loop only through post(). A periodic tick lets owners sweep their deadlines
 // (a scan over a few thousand connections every 100 ms is cheaper than a timer per request).
+// Every callback runs behind core::barrier: one that throws is counted and logged, and the loop
+// (with every other socket on it) goes on.
 #include <sys/epoll.h>
 
 #include <atomic>

@@ -1,5 +1,7 @@
 #include "net/worker_pool.h"
 
+#include "core/barrier.h"
+
 namespace airlock::net {
 
 WorkerPool::WorkerPool(int max_threads, std::size_t stack_size)
@@ -45,7 +47,7 @@ void WorkerPool::work() {
     auto job = std::move(queue_.front());
     queue_.pop_front();
     lock.unlock();
-    job();
+    core::barrier("worker", job);
     job = nullptr;  // release what the job captured before waiting again
     lock.lock();
   }

@@ -20,7 +20,9 @@ std::vector<std::string> string_list(const std::string& text) {
   return out;
 }
 
-std::string list_text(const std::vector<std::string>& v) { return nlohmann::json(v).dump(); }
+std::string list_text(const std::vector<std::string>& v) {
+  return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
 
 std::optional<std::int64_t> opt(SQLite::Statement& q, int col) {
   if (q.getColumn(col).isNull()) return std::nullopt;

@@ -2,6 +2,8 @@
 
 #include "store/change_counters.h"
 
+#include "core/barrier.h"
+
 #include <SQLiteCpp/Exception.h>
 #include <sqlite3.h>
 
@@ -88,9 +90,17 @@ void WriterQueue::run_batch(std::deque<Item>& batch) {
     for (std::size_t i = 0; i < batch.size(); ++i) {
       db_->exec("SAVEPOINT job");
       try {
+        core::fault_point("writer");
         results[i] = batch[i].job(*db_);
       } catch (const SQLite::Exception& e) {
         results[i] = core::Status::error("store_error", "the write failed", e.what());
+      } catch (const std::exception& e) {
+        // Not the store's failure but a bug in the job: it fails alone, the writer lives on.
+        core::record_internal_error("writer", &e);
+        results[i] = core::Status::error("internal_error", "the write failed");
+      } catch (...) {
+        core::record_internal_error("writer", nullptr);
+        results[i] = core::Status::error("internal_error", "the write failed");
       }
       if (!results[i].is_ok()) db_->exec("ROLLBACK TO job");
       db_->exec("RELEASE job");
@@ -108,6 +118,13 @@ void WriterQueue::run_batch(std::deque<Item>& batch) {
     } catch (const SQLite::Exception&) {
     }
     commit_status = core::Status::error("store_error", "the transaction could not be committed", e.what());
+  } catch (const std::exception& e) {
+    core::record_internal_error("writer", &e);
+    try {
+      if (db_->getHandle() && sqlite3_get_autocommit(db_->getHandle()) == 0) db_->exec("ROLLBACK");
+    } catch (...) {
+    }
+    commit_status = core::Status::error("internal_error", "the transaction could not be committed");
   }
   touched_ = 0;
   {

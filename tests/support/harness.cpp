@@ -124,11 +124,17 @@ pid_t spawn_background(const std::vector<std::string>& argv, const Env& env, con
 std::unique_ptr<Airlock> Airlock::start(const std::string& data_dir, const Env& env) {
   Env full{{"AIRLOCK_DATA_DIR", data_dir}, {"AIRLOCK_LISTEN", "127.0.0.1:0"}};
   for (const auto& [k, v] : env) full[k] = v;
+  // Another build of the same program (the fault-injecting one), for the tests that need it.
+  std::string bin = airlock_bin();
+  if (auto it = full.find("AIRLOCK_TEST_BINARY"); it != full.end()) {
+    bin = it->second;
+    full.erase(it);
+  }
   int out[2], err[2];
   REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
   std::unique_ptr<Airlock> a(new Airlock());
-  a->pid_ = spawn({airlock_bin(), "serve"}, full, -1, out[1], err[1]);
+  a->pid_ = spawn({bin, "serve"}, full, -1, out[1], err[1]);
   ::close(out[1]);
   ::close(err[1]);
   a->reader_ = std::thread([ptr = a.get(), o = out[0], e = err[0]] { ptr->reader_loop(o, e); });

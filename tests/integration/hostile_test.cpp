@@ -1,0 +1,320 @@
+// Hostile input against the real binary (issue 12): every class of request that once ended the
+// process gets its exact status and code, and /healthz on a second connection answers after each.
+#include <catch2/catch_test_macros.hpp>
+#include <atomic>
+#include <fstream>
+#include <thread>
+
+#include "support/console_client.h"
+#include "support/gateway_fixture.h"
+
+using namespace airlock::testing;
+using nlohmann::json;
+
+namespace {
+
+std::string nested(int depth, const std::string& open = "[", const std::string& close = "]") {
+  std::string s;
+  s.reserve(depth * (open.size() + close.size()) + 1);
+  for (int i = 0; i < depth; ++i) s += open;
+  s += "0";
+  for (int i = 0; i < depth; ++i) s += close;
+  return s;
+}
+
+json error_of(const HttpReply& r) {
+  auto j = json::parse(r.body, nullptr, false);
+  if (!j.is_object() || !j.contains("error") || !j["error"].is_object()) return json::object();
+  return j["error"];
+}
+std::string code_of(const HttpReply& r) {
+  auto e = error_of(r);
+  return e.contains("code") && e["code"].is_string() ? e["code"].get<std::string>() : "";
+}
+
+void still_serving(Airlock& a) {
+  auto h = https_request(a.port(), "GET", "/healthz");
+  REQUIRE(h.status == 200);
+}
+
+const std::string kChat = R"({"model":"gpt-test","messages":[{"role":"user","content":"hi"}]})";
+
+}  // namespace
+
+TEST_CASE("the three reproductions: deep CSP report, deep /v1 body, include_usage of the wrong type",
+          "[integration][hostile][V1.5.2][V2.2.1]") {
+  Gateway g(kMockProvision);
+  auto& a = *g.airlock;
+  auto key = g.key();
+
+  // 1. No credentials, 8 KB, 4,000 levels: a stack overflow on a worker before.
+  std::string report = R"({"csp-report":{"document-uri":"x","y":)" + nested(4000) + "}}";
+  REQUIRE(report.size() < 8 * 1024);
+  auto csp = https_request(a.port(), "POST", "/csp-report", {{"Content-Type", "application/csp-report"}}, report);
+  CHECK(csp.status == 400);
+  CHECK(code_of(csp) == "json_too_deep");
+  still_serving(a);
+
+  // 2. Any gateway key: 100,000 levels in an unknown field, on the event loop.
+  auto deep = g.post("/v1/chat/completions", key, R"({"model":"gpt-test","x":)" + nested(100000) + "}");
+  CHECK(deep.status == 400);
+  CHECK(code_of(deep) == "json_too_deep");
+  still_serving(a);
+
+  // 3. include_usage as a string: an uncaught type_error before.
+  auto typed = g.post("/v1/chat/completions", key,
+                      R"({"model":"gpt-test","stream":true,"stream_options":{"include_usage":"yes"},"messages":[]})");
+  CHECK(typed.status == 400);
+  CHECK(code_of(typed) == "invalid_request");
+  CHECK(error_of(typed)["param"] == "stream_options.include_usage");
+  still_serving(a);
+
+  // Depth 64 is still fine; 65 is not.
+  auto at_limit = g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[],"x":)" + nested(62) + "}");
+  CHECK(at_limit.status == 200);
+  auto past = g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[],"x":)" + nested(64) + "}");
+  CHECK(code_of(past) == "json_too_deep");
+}
+
+TEST_CASE("every field the gateway reads refuses every wrong type with 400 naming the field",
+          "[integration][hostile][V2.2.1][V1.5.2]") {
+  Gateway g(kMockProvision);
+  auto key = g.key();
+  const std::vector<std::string> wrong = {
+      R"("text")", "1", "1.5", "-1", "9223372036854775808", "1e300", "true", R"({"a":1})", R"([1])"};
+  struct Field {
+    std::string path, base, name, param;
+    std::vector<std::string> fine;  // of `wrong`, the values this field accepts
+  };
+  const std::string chat = R"("model":"gpt-test","messages":[])";
+  const std::vector<Field> fields = {
+      {"/v1/chat/completions", "", "model", "model", {R"("text")"}},
+      {"/v1/chat/completions", chat, "stream", "stream", {"true"}},
+      {"/v1/chat/completions", chat, "stream_options", "stream_options", {R"({"a":1})"}},
+      {"/v1/chat/completions", chat + R"(,"stream":true)", "stream_options", "stream_options", {R"({"a":1})"}},
+      {"/v1/chat/completions", chat, "max_tokens", "max_tokens", {"1"}},
+      {"/v1/chat/completions", chat, "max_completion_tokens", "max_completion_tokens", {"1"}},
+      {"/v1/chat/completions", chat, "n", "n", {"1"}},
+      {"/v1/chat/completions", R"("model":"gpt-test")", "messages", "messages", {}},
+      {"/v1/chat/completions", chat, "tools", "tools", {}},
+      {"/v1/completions", R"("model":"gpt-test","prompt":"x")", "best_of", "best_of", {"1"}},
+      {"/v1/completions", R"("model":"gpt-test")", "prompt", "prompt", {R"("text")", "[1]"}},
+      {"/v1/embeddings", R"("model":"embed-test")", "input", "input", {R"("text")", "[1]"}},
+      {"/v1/messages", R"("model":"claude-test","max_tokens":5,"messages":[])", "system", "system", {R"("text")"}},
+      {"/v1/messages", R"("model":"claude-test","messages":[])", "max_tokens", "max_tokens", {"1"}},
+  };
+  for (const auto& f : fields) {
+    for (const auto& v : wrong) {
+      bool ok = std::find(f.fine.begin(), f.fine.end(), v) != f.fine.end();
+      std::string body = "{" + f.base + (f.base.empty() ? "" : ",") + "\"" + f.name + "\":" + v + "}";
+      if (f.name == "stream_options" && f.base.find("stream") != std::string::npos && v == R"({"a":1})") continue;
+      INFO(f.path << " " << body);
+      auto r = g.post(f.path, key, body);
+      if (ok) {
+        CHECK(r.status != 400);  // 200, or 404 for a model name that is a string but no model
+        continue;
+      }
+      CHECK(r.status == 400);
+      auto e = json::parse(r.body, nullptr, false);
+      if (f.path == "/v1/messages") {
+        CHECK(e["type"] == "error");
+        CHECK(e["error"]["type"] == "invalid_request_error");
+      } else {
+        auto param = error_of(r)["param"];
+        CHECK((param.is_string() && param.get<std::string>().rfind(f.param, 0) == 0));  // messages[0] for messages
+      }
+    }
+  }
+  // Nested: include_usage and a message's content.
+  for (const auto& v : wrong) {
+    if (v == "true") continue;
+    auto r = g.post("/v1/chat/completions", key,
+                    R"({"model":"gpt-test","messages":[],"stream":true,"stream_options":{"include_usage":)" + v + "}}");
+    CHECK(r.status == 400);
+    CHECK(error_of(r)["param"] == "stream_options.include_usage");
+    if (v == R"("text")" || v == "[1]") continue;
+    auto c = g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[{"role":"user","content":)" + v + "}]}");
+    CHECK(c.status == 400);
+    CHECK(error_of(c)["param"] == "messages[0].content");
+  }
+  still_serving(*g.airlock);
+}
+
+TEST_CASE("bodies the strict reader refuses fast: 100,000 keys, trailing bytes, a NUL after the value",
+          "[integration][hostile][V1.5.2]") {
+  Gateway g(kMockProvision);
+  auto key = g.key();
+  std::string wide = R"({"model":"gpt-test")";
+  for (int i = 0; i < 100000; ++i) wide += ",\"k" + std::to_string(i) + "\":0";
+  wide += "}";
+  auto r = g.post("/v1/chat/completions", key, wide);
+  CHECK(r.status == 400);
+  CHECK(code_of(r) == "json_too_many_members");
+
+  std::string with_nul = kChat;
+  with_nul.push_back('\0');
+  with_nul += "garbage";
+  CHECK(code_of(g.post("/v1/chat/completions", key, with_nul)) == "invalid_json");
+  CHECK(code_of(g.post("/v1/chat/completions", key, kChat + " {}")) == "invalid_json");
+  CHECK(code_of(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","x":"\xff"})")) == "invalid_json");
+  still_serving(*g.airlock);
+}
+
+TEST_CASE("a token budget cannot be turned negative by a huge max_tokens, alone or in parallel",
+          "[integration][hostile][V1.4.2][V2.3.4]") {
+  Gateway g(kMockProvision);
+  auto key = g.key({"--monthly-tokens=1000"});
+  // 2^63-1 is out of range; 2^31-1 is in range but more than the budget has: both refused up front.
+  auto huge = g.post("/v1/chat/completions", key,
+                     R"({"model":"no-fallback-400","max_tokens":9223372036854775807,"messages":[]})");
+  CHECK(huge.status == 400);
+  CHECK(error_of(huge)["param"] == "max_tokens");
+  auto big = g.post("/v1/chat/completions", key, R"({"model":"no-fallback-400","max_tokens":2147483647,"messages":[]})");
+  CHECK(big.status == 429);
+  CHECK(code_of(big) == "insufficient_quota");
+  auto both = g.post("/v1/chat/completions", key,
+                     R"({"model":"gpt-test","max_tokens":10,"max_completion_tokens":2147483647,"messages":[]})");
+  CHECK(both.status == 429);
+
+  // Normal requests to an upstream that answers 400: each costs its estimate (no usage came back).
+  const std::string normal = R"({"model":"no-fallback-400","max_tokens":50,"messages":[]})";
+  const int estimate = static_cast<int>(normal.size() / 4) + 50;
+  int admitted = 0;
+  for (int i = 0; i < 30; ++i)
+    if (g.post("/v1/chat/completions", key, normal).status != 429) ++admitted;
+  CHECK(admitted == 1000 / estimate);
+
+  // The same race with 50 parallel requests on a fresh key.
+  auto racing = g.key({"--monthly-tokens=1000"});
+  std::atomic<int> through{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 50; ++i)
+    threads.emplace_back([&] {
+      if (g.post("/v1/chat/completions", racing, normal).status != 429) ++through;
+    });
+  for (auto& t : threads) t.join();
+  CHECK(through == 1000 / estimate);
+  still_serving(*g.airlock);
+}
+
+TEST_CASE("n and best_of multiply the reservation", "[integration][hostile][V1.4.2]") {
+  Gateway g(kMockProvision);
+  auto key = g.key({"--monthly-tokens=1000"});
+  // 128 choices of 10 tokens each cannot fit 1,000; one choice can.
+  auto many = g.post("/v1/chat/completions", key, R"({"model":"gpt-test","max_tokens":10,"n":128,"messages":[]})");
+  CHECK(many.status == 429);
+  CHECK(code_of(many) == "insufficient_quota");
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","max_tokens":10,"n":1,"messages":[]})").status == 200);
+  auto best = g.post("/v1/completions", key, R"({"model":"gpt-test","max_tokens":10,"best_of":20,"n":1,"prompt":"x"})");
+  CHECK(best.status == 200);  // 200 + a few tokens fits
+}
+
+TEST_CASE("deep bodies on the management API and invalid UTF-8 in console forms are refused at the edge",
+          "[integration][hostile][V1.5.2][V2.2.1]") {
+  Gateway g(kMockProvision);
+  auto& a = *g.airlock;
+  auto ob = owner_browser(a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto csrf = json::parse(https_request(a.port(), "GET", "/api/v1/me", {{"Cookie", ob.cookie}}).body)["csrf_token"]
+                  .get<std::string>();
+  std::map<std::string, std::string> h{{"Cookie", ob.cookie}, {"Origin", ob.origin}, {"X-CSRF-Token", csrf},
+                                       {"Content-Type", "application/json"}};
+  auto deep = https_request(a.port(), "POST", "/api/v1/keys", h, R"({"name":)" + nested(2000) + "}");
+  CHECK(deep.status == 400);
+  CHECK(code_of(deep) == "json_too_deep");
+  auto patch = https_request(a.port(), "PATCH", "/api/v1/settings", h, nested(2000, "{\"a\":", "}"));
+  CHECK(patch.status == 400);
+  CHECK(code_of(patch) == "json_too_deep");
+  still_serving(a);
+
+  // A form with %FF: this aborted the writer thread (keys) or stored a row that then aborted
+  // every /v1 call to the model (models).
+  std::map<std::string, std::string> f{{"Cookie", ob.cookie}, {"Origin", ob.origin},
+                                       {"Content-Type", "application/x-www-form-urlencoded"}};
+  auto key_form = https_request(a.port(), "POST", "/keys", f, "csrf=" + csrf + "&name=k&models=%FF&scope_chat=on");
+  CHECK(key_form.status == 400);
+  CHECK(code_of(key_form) == "invalid_form");
+  auto model_form = https_request(a.port(), "POST", "/models", f, "csrf=" + csrf + "&name=bad-utf8&targets=mock%3A%FF");
+  CHECK(model_form.status == 400);
+  auto key = g.key();
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"bad-utf8","messages":[]})").status == 404);
+  CHECK(https_request(a.port(), "GET", "/keys?x=%C0%AF", {{"Cookie", ob.cookie}}).status == 400);  // overlong '/'
+  still_serving(a);
+  CHECK(g.post("/v1/chat/completions", key, kChat).status == 200);
+}
+
+TEST_CASE("an exception in any context is a 500 for its own request only: worker, loop, answer, timer, writer",
+          "[integration][hostile][V16.5.3][V16.5.1]") {
+  TempDir dir;
+  std::string fault = dir / "fault";
+  { std::ofstream(fault).flush(); }
+  auto mock = MockUpstream::start(dir);
+  write_file(dir / "vendor.key", kVendorKey);
+  write_file(dir / "provision.json",
+             std::regex_replace(std::regex_replace(kMockProvision, std::regex("MOCK"), mock->base("")),
+                                std::regex("VENDOR_KEY_FILE"), dir / "vendor.key"));
+  auto a = Airlock::start(dir / "data", {{"AIRLOCK_TEST_BINARY", test_bin("airlock_faults")},
+                                         {"AIRLOCK_TEST_FAULT_FILE", fault},
+                                         {"AIRLOCK_PROVISION_FILE", dir / "provision.json"}});
+  auto made = run_program({airlock_bin(), "key", "create", "--name=t"}, {{"AIRLOCK_DATA_DIR", dir / "data"}});
+  REQUIRE(made.exit_code == 0);
+  std::string key = made.out.substr(0, made.out.find('\n'));
+  auto arm = [&](const char* where) { std::ofstream(fault, std::ios::trunc) << where << "\n"; };
+  auto caught = [&](const char* where) {
+    return a->wait_for_log([&](const json& j) {
+      return j.value("msg", "") == "internal error caught" && j.value("where", "") == where;
+    }, 10s).has_value();
+  };
+  auto chat = [&](const std::string& path, const std::string& body) {
+    return https_request(a->port(), "POST", path, {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}}, body);
+  };
+
+  // A worker handler: the console's error page for a page, JSON on the API.
+  arm("worker");
+  auto page = https_request(a->port(), "GET", "/login");
+  CHECK(page.status == 500);
+  CHECK(page.headers["content-type"].rfind("text/html", 0) == 0);
+  CHECK(page.body.find("injected") == std::string::npos);
+  CHECK(caught("worker"));
+  CHECK(https_request(a->port(), "GET", "/login").status == 200);
+
+  // The loop answering a worker's result.
+  arm("posted");
+  auto api = https_request(a->port(), "GET", "/api/v1/me");
+  CHECK(api.status == 500);
+  CHECK(code_of(api) == "internal_error");
+  CHECK(caught("posted"));
+
+  // An async /v1 handler on the loop: the caller's dialect.
+  arm("async");
+  auto openai = chat("/v1/chat/completions", kChat);
+  CHECK(openai.status == 500);
+  CHECK(code_of(openai) == "internal_error");
+  arm("async");
+  auto anthropic = chat("/v1/messages", R"({"model":"claude-test","max_tokens":5,"messages":[]})");
+  CHECK(anthropic.status == 500);
+  CHECK(json::parse(anthropic.body)["type"] == "error");
+  CHECK(chat("/v1/chat/completions", kChat).status == 200);
+
+  // The store's writer: the job fails alone (readiness says so once), the writer thread lives on.
+  arm("writer");
+  CHECK(https_request(a->port(), "GET", "/readyz").status == 503);
+  CHECK(caught("writer"));
+  CHECK(https_request(a->port(), "GET", "/readyz").status == 200);
+
+  // A connection's own events: that connection closes, the next one is served.
+  arm("event_loop");
+  auto conn = TlsConn::connect(a->port());
+  CHECK((!conn || conn->closed_within(5s)));
+  CHECK(caught("event_loop"));
+
+  // A timer on the loop (the pause before a fallback target): that exchange gets its 500.
+  arm("timer");
+  auto fell = chat("/v1/chat/completions", R"({"model":"fallback-503","messages":[]})");
+  CHECK(fell.status == 500);
+  CHECK(code_of(fell) == "internal_error");
+  CHECK(caught("timer"));
+
+  still_serving(*a);
+  CHECK(chat("/v1/chat/completions", kChat).status == 200);
+}
