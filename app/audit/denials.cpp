@@ -1,5 +1,7 @@
 #include "audit/denials.h"
 
+#include "core/cidr.h"
+
 #include <SQLiteCpp/Database.h>
 
 #include <arpa/inet.h>
@@ -42,15 +44,7 @@ Event denial_event(const Denial& d) {
 
 }  // namespace
 
-std::string anonymous_actor_key(const std::string& ip) {
-  in6_addr a6{};
-  if (ip.find(':') == std::string::npos || inet_pton(AF_INET6, ip.c_str(), &a6) != 1) return ip;
-  if (IN6_IS_ADDR_V4MAPPED(&a6)) return ip;
-  std::memset(a6.s6_addr + 8, 0, 8);
-  char text[INET6_ADDRSTRLEN] = {};
-  if (!inet_ntop(AF_INET6, &a6, text, sizeof text)) return ip;
-  return std::string(text) + "/64";
-}
+std::string anonymous_actor_key(const std::string& ip) { return core::client_network_key(ip); }
 
 DenialRecorder::DenialRecorder(Sink sink, const core::Clock& clock, Options options)
     : sink_(std::move(sink)), clock_(clock), options_(options) {}

@@ -259,7 +259,7 @@ TEST_CASE("callers known only by address are keyed by it, IPv6 by its /64", "[au
   CHECK(audit::anonymous_actor_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64");
   CHECK(audit::anonymous_actor_key("2001:db8:1:2:ffff:ffff:ffff:ffff") == "2001:db8:1:2::/64");
   CHECK(audit::anonymous_actor_key("2001:db8:1:3::1") == "2001:db8:1:3::/64");
-  CHECK(audit::anonymous_actor_key("::ffff:192.0.2.7") == "::ffff:192.0.2.7");
+  CHECK(audit::anonymous_actor_key("::ffff:192.0.2.7") == "192.0.2.7");  // a v4 client on a v6 socket
   CHECK(audit::anonymous_actor_key("not an address") == "not an address");
   // One /64 shares one budget: rotating through it writes no more than one address would.
   core::FakeClock clock;

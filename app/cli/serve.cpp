@@ -1,6 +1,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <thread>
@@ -24,6 +25,7 @@
 #include "http/server.h"
 #include "http/tls_files.h"
 #include "identity/audit_events.h"
+#include "identity/password.h"
 #include "identity/setup.h"
 
 namespace airlock::cli {
@@ -147,6 +149,9 @@ int serve(const Args& args) {
   }
 
   identity::Deps id_deps{*db, *random, clock, fields, identity::policies_from(config), opened->token_pepper.clone()};
+  identity::argon2_gate().set_slots(config.argon2_concurrency > 0
+                                        ? config.argon2_concurrency
+                                        : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   gateway::KeyCache key_cache(*db);
   gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone(), &key_cache};
   if (!config.provision_file.empty()) {

@@ -17,8 +17,9 @@ http::Response codes_json(std::vector<std::string>& codes) {
 
 http::Response api_mfa_status(Deps& d, const guard::ViewerCtx& ctx, http::Request&) {
   const auto& u = ctx.who().user;
-  // A stored secret while TOTP is off is a pending enrolment; no need to decrypt it to know.
-  bool pending = !u.totp_enabled && u.totp_secret.has_value();
+  // A stored secret while TOTP is off is a pending enrolment (this session's, if it began it).
+  bool pending = !u.totp_enabled && u.totp_secret.has_value() && u.totp_enrol_session == ctx.who().session.id.value &&
+                 d.identity.now_s() < u.totp_enrol_expires_at;
   return http::json_response(200, {{"enabled", u.totp_enabled},
                                    {"enrolment_pending", pending},
                                    {"required_by_policy", identity::mfa_required_for(d.identity, ctx.who().user.role)}});
@@ -27,7 +28,7 @@ http::Response api_mfa_status(Deps& d, const guard::ViewerCtx& ctx, http::Reques
 http::Response api_mfa_enrol(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   if (auto stop = api::session_only(ctx.who(), req)) return *stop;
   if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
-  auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, origin_of(req));
+  auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, ctx.who().session.id, origin_of(req));
   if (!started) return api::error(started.status(), req);
   auto r = http::json_response(201, {{"secret", started->secret_base32}, {"otpauth_uri", started->otpauth_uri}});
   core::secure_zero(started->secret_base32.data(), started->secret_base32.size());
@@ -43,7 +44,7 @@ http::Response api_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Reque
   auto code = body.string("code", 20);
   if (!code) body.missing("code");
   if (auto bad = body.refusal(req)) return *bad;
-  auto codes = identity::confirm_totp_enrolment(d.identity, ctx.who().user.id, *code, origin_of(req));
+  auto codes = identity::confirm_totp_enrolment(d.identity, ctx.who().user.id, ctx.who().session.id, *code, origin_of(req));
   if (!codes) return api::error(codes.status(), req);
   return codes_json(*codes);
 }

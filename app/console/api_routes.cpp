@@ -9,10 +9,10 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   // The caller's own account. Changes to credentials need the session (api.h).
   routes.add<ViewerCtx>("GET", "/api/v1/me", [&d](const ViewerCtx& c, http::Request& r) { return api_me(d, c, r); });
   routes.add<ViewerCtx>("POST", "/api/v1/me/password", [&d, &routes](const ViewerCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return api_password(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return api_password(d, c, q); }, guard::Cost::kArgon2)(r);
   });
   routes.add<ViewerCtx>("POST", "/api/v1/me/confirm", [&d, &routes](const ViewerCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return api_session_confirm(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return api_session_confirm(d, c, q); }, guard::Cost::kArgon2)(r);
   });
   routes.add<ViewerCtx>("GET", "/api/v1/me/sessions", [&d](const ViewerCtx& c, http::Request& r) { return api_sessions(d, c, r); });
   routes.add<ViewerCtx>("DELETE", "/api/v1/me/sessions/{session_id}", [&d](const ViewerCtx& c, http::Request& r) { return api_session_end(d, c, r); });
@@ -21,10 +21,10 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<ViewerCtx>("DELETE", "/api/v1/me/tokens/{token_id}", [&d](const ViewerCtx& c, http::Request& r) { return api_token_revoke(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/me/mfa", [&d](const ViewerCtx& c, http::Request& r) { return api_mfa_status(d, c, r); });
   routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/enrolment", [&d](const ViewerCtx& c, http::Request& r) { return api_mfa_enrol(d, c, r); });
-  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/enrolment/confirm", [&d](const ViewerCtx& c, http::Request& r) { return api_mfa_confirm(d, c, r); });
-  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return api_backup_codes(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/enrolment/confirm", [&d, &routes](const ViewerCtx& c, http::Request& r) { return routes.costly([&](http::Request& q) { return api_mfa_confirm(d, c, q); })(r); });
+  routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/backup-codes", [&d, &routes](const ViewerCtx& c, http::Request& r) { return routes.costly([&](http::Request& q) { return api_backup_codes(d, c, q); })(r); });
   routes.add<ViewerCtx>("POST", "/api/v1/me/mfa/disable", [&d, &routes](const ViewerCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return api_mfa_disable(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return api_mfa_disable(d, c, q); }, guard::Cost::kArgon2)(r);
   });
 
   // Users admin (admins and owners; who may act on whom is decided in identity/users_admin.cpp).

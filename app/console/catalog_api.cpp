@@ -2,6 +2,7 @@
 // file declares stays read-only here ("provisioned"). Vendor keys go in once and never come back.
 // Validation and writes are catalog_service's, shared with the /models page's forms.
 #include "console/catalog_service.h"
+#include "gateway/provision.h"
 #include "http/errors.h"
 #include "http/json_body.h"
 
@@ -18,6 +19,7 @@ http::Response problems(const std::vector<std::string>& errors, const http::Requ
 http::Response catalog_error(const core::Status& s, const http::Request& req) {
   if (s.code() == "not_found") return http::error_response(404, "not_found", s.message(), req.request_id);
   if (s.code() == "provisioned" || s.code() == "name_taken") return http::error_response(409, s.code(), s.message(), req.request_id);
+  if (s.code() == "key_required") return http::error_response(422, s.code(), s.message(), req.request_id);
   return http::error_response(500, "internal_error", "An internal error occurred.", req.request_id);
 }
 
@@ -63,6 +65,10 @@ http::Response api_provider_update(Deps& d, const guard::AdminCtx& ctx, http::Re
     if (it.key() == "api_key" && it->is_null()) continue;  // null removes the key
     fields[it.key()] = *it;
   }
+  // Sending the key somewhere else is a sensitive change: the admin confirms who they are first.
+  std::vector<std::string> ignored;
+  if (auto after = gateway::parse_api_provider(fields, ignored); after && gateway::moves_key(*row, after->row))
+    if (auto ask = need_step_up(d, ctx.who(), req, "/models")) return std::move(*ask);
   return save(d, ctx, req, fields, replace_key, id);
 }
 

@@ -41,9 +41,9 @@ http::Response mfa_step_form(Deps& d, const guard::MfaPendingCtx& ctx, http::Req
   const auto& who = ctx.who();
   if (!who.user.totp_enabled) {
     // MFA is required but this user has none yet: enrolment is the only way on.
-    auto e = identity::pending_totp_enrolment(d.identity, who.user.id);
+    auto e = identity::pending_totp_enrolment(d.identity, who.user.id, who.session.id);
     if (!e) {
-      auto started = identity::begin_totp_enrolment(d.identity, who.user.id, origin_of(req));
+      auto started = identity::begin_totp_enrolment(d.identity, who.user.id, who.session.id, origin_of(req));
       if (!started) return d.render.message(500, "Something went wrong", started.status().message(), {.title = "Error"}, req.request_id);
       e = *started;
     }
@@ -54,13 +54,18 @@ http::Response mfa_step_form(Deps& d, const guard::MfaPendingCtx& ctx, http::Req
 
 http::Response mfa_step_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req) {
   auto code = req.form_field("code");
-  auto done = identity::complete_mfa_step(d.identity, ctx.who().session, code, origin_of(req));
+  std::chrono::milliseconds delay{0};
+  auto done = identity::complete_mfa_step(d.identity, ctx.who().session, code, origin_of(req), &delay);
   if (!done) {
-    // A lockout ends the pending session: back to the start.
+    // A lockout or too many wrong codes end the pending session: back to the start.
+    http::Response r;
     if (!identity::resolve_session(d.identity, std::string(http::cookie_value(*req.header("Cookie"), guard::kSessionCookie).value_or(""))))
-      return redirect("/login");
-    return d.render.page(401, "mfa_challenge", {{"csrf", ctx.who().session.csrf_token}, {"error", done.status().message()}},
-                         {.title = "Second step"});
+      r = redirect("/login");
+    else
+      r = d.render.page(401, "mfa_challenge", {{"csrf", ctx.who().session.csrf_token}, {"error", done.status().message()}},
+                        {.title = "Second step"});
+    r.delay = delay;
+    return r;
   }
   return with_session(redirect("/"), *done, d);
 }
@@ -74,9 +79,9 @@ http::Response mfa_step_cancel(Deps& d, const guard::MfaPendingCtx& ctx, http::R
 
 http::Response mfa_enrol_submit(Deps& d, const guard::MfaPendingCtx& ctx, http::Request& req) {
   const auto& who = ctx.who();
-  auto codes = identity::confirm_totp_enrolment(d.identity, who.user.id, req.form_field("code"), origin_of(req));
+  auto codes = identity::confirm_totp_enrolment(d.identity, who.user.id, who.session.id, req.form_field("code"), origin_of(req));
   if (!codes) {
-    auto e = identity::pending_totp_enrolment(d.identity, who.user.id);
+    auto e = identity::pending_totp_enrolment(d.identity, who.user.id, who.session.id);
     if (!e) return redirect("/login/mfa");
     return enrol_page(d, who, *e, true, codes.status().message(), nullptr);
   }
@@ -108,7 +113,7 @@ http::Response account_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::R
 http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   const auto& who = ctx.who();
   if (!who.user.totp_enabled) {
-    if (auto e = identity::pending_totp_enrolment(d.identity, who.user.id))
+    if (auto e = identity::pending_totp_enrolment(d.identity, who.user.id, who.session.id))
       return enrol_page(d, who, *e, false, "", &who);
   }
   (void)req;
@@ -117,7 +122,7 @@ http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& 
 
 http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
-  auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, origin_of(req));
+  auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, ctx.who().session.id, origin_of(req));
   if (!started && started.status().code() != "mfa_already_enabled")
     return d.render.message(500, "Something went wrong", started.status().message(), {.title = "Error", .who = &ctx.who()}, req.request_id);
   return redirect("/account/mfa");
@@ -125,9 +130,9 @@ http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Req
 
 http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   const auto& who = ctx.who();
-  auto codes = identity::confirm_totp_enrolment(d.identity, who.user.id, req.form_field("code"), origin_of(req));
+  auto codes = identity::confirm_totp_enrolment(d.identity, who.user.id, who.session.id, req.form_field("code"), origin_of(req));
   if (!codes) {
-    auto e = identity::pending_totp_enrolment(d.identity, who.user.id);
+    auto e = identity::pending_totp_enrolment(d.identity, who.user.id, who.session.id);
     if (!e) return redirect("/account/mfa");
     return enrol_page(d, who, *e, false, codes.status().message(), &who);
   }

@@ -14,41 +14,42 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
 
   // First owner: only with the one-time link printed at first start.
   routes.add_public("GET", "/setup", [&d](http::Request& r) { return setup_form(d, r); });
-  routes.add_public("POST", "/setup", [&d](http::Request& r) { return setup_submit(d, r); }, &d.setup_limit);
+  routes.add_public("POST", "/setup", [&d](http::Request& r) { return setup_submit(d, r); }, &d.setup_limit, guard::Cost::kArgon2);
 
   // Sign in and out.
   routes.add_public("GET", "/login", [&d](http::Request& r) { return login_form(d, r); });
-  routes.add_public("POST", "/login", [&d](http::Request& r) { return login_submit(d, r); }, &d.login_limit);
+  routes.add_public("POST", "/login", [&d](http::Request& r) { return login_submit(d, r); }, &d.login_limit,
+                    guard::Cost::kArgon2);
   routes.add<ViewerCtx>("POST", "/logout", [&d](const ViewerCtx& c, http::Request& r) { return logout(d, c, r); });
 
   // The second step after the password: a code, or enrolment when MFA is required and missing.
   routes.add<MfaPendingCtx>("GET", "/login/mfa", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_form(d, c, r); });
   routes.add<MfaPendingCtx>("POST", "/login/mfa", [&d, &routes](const MfaPendingCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return mfa_step_submit(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return mfa_step_submit(d, c, q); }, guard::Cost::kArgon2)(r);
   });
   routes.add<MfaPendingCtx>("POST", "/login/mfa/cancel", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_step_cancel(d, c, r); });
-  routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d](const MfaPendingCtx& c, http::Request& r) { return mfa_enrol_submit(d, c, r); });
+  routes.add<MfaPendingCtx>("POST", "/login/mfa/enrol", [&d, &routes](const MfaPendingCtx& c, http::Request& r) { return routes.costly([&](http::Request& q) { return mfa_enrol_submit(d, c, q); })(r); });
 
   // The user's own account: password, sessions, second factor.
   routes.add<ViewerCtx>("GET", "/account", [&d](const ViewerCtx& c, http::Request& r) { return account(d, c, r); });
   // Step-up before sensitive actions: password (and code) again; limited like sign-in.
   routes.add<ViewerCtx>("GET", "/account/confirm", [&d](const ViewerCtx& c, http::Request& r) { return confirm_form(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/confirm", [&d, &routes](const ViewerCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return confirm_submit(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return confirm_submit(d, c, q); }, guard::Cost::kArgon2)(r);
   });
   // Each try costs an argon2id verification: limited like sign-in.
   routes.add<ViewerCtx>("POST", "/account/password", [&d, &routes](const ViewerCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return account_password(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return account_password(d, c, q); }, guard::Cost::kArgon2)(r);
   });
   routes.add<ViewerCtx>("POST", "/account/sessions/{session_id}/end", [&d](const ViewerCtx& c, http::Request& r) { return account_end_session(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/tokens", [&d](const ViewerCtx& c, http::Request& r) { return account_create_token(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/tokens/{token_id}/revoke", [&d](const ViewerCtx& c, http::Request& r) { return account_revoke_token(d, c, r); });
   routes.add<ViewerCtx>("GET", "/account/mfa", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa(d, c, r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/start", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_start(d, c, r); });
-  routes.add<ViewerCtx>("POST", "/account/mfa/confirm", [&d](const ViewerCtx& c, http::Request& r) { return account_mfa_confirm(d, c, r); });
-  routes.add<ViewerCtx>("POST", "/account/mfa/backup-codes", [&d](const ViewerCtx& c, http::Request& r) { return account_backup_codes(d, c, r); });
+  routes.add<ViewerCtx>("POST", "/account/mfa/confirm", [&d, &routes](const ViewerCtx& c, http::Request& r) { return routes.costly([&](http::Request& q) { return account_mfa_confirm(d, c, q); })(r); });
+  routes.add<ViewerCtx>("POST", "/account/mfa/backup-codes", [&d, &routes](const ViewerCtx& c, http::Request& r) { return routes.costly([&](http::Request& q) { return account_backup_codes(d, c, q); })(r); });
   routes.add<ViewerCtx>("POST", "/account/mfa/disable", [&d, &routes](const ViewerCtx& c, http::Request& r) {
-    return routes.limited(d.login_limit, [&](http::Request& q) { return account_mfa_disable(d, c, q); })(r);
+    return routes.limited(d.login_limit, [&](http::Request& q) { return account_mfa_disable(d, c, q); }, guard::Cost::kArgon2)(r);
   });
 
   // Management API (session cookie + CSRF, or a personal access token): api_routes.cpp.

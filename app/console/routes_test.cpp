@@ -252,10 +252,10 @@ TEST_CASE("sensitive actions ask for a step-up once the sign-in is older than fi
   }));
   // The owner has an authenticator (owners must). A wrong password does not open the window, nor
   // the password without the code; both together do, for five minutes.
-  auto enrolment = identity::begin_totp_enrolment(f.d(), core::UserId(1), {"192.0.2.1", "t", "r"});
+  auto enrolment = identity::begin_totp_enrolment(f.d(), core::UserId(1), core::SessionId(1), {"192.0.2.1", "t", "r"});
   REQUIRE(enrolment);
   auto secret = *identity::base32_decode(enrolment->secret_base32);
-  REQUIRE(identity::confirm_totp_enrolment(f.d(), core::UserId(1), identity::totp_at(secret, f.d().now_s()),
+  REQUIRE(identity::confirm_totp_enrolment(f.d(), core::UserId(1), core::SessionId(1), identity::totp_at(secret, f.d().now_s()),
                                            {"192.0.2.1", "t", "r"}));
   f.clock.advance(std::chrono::seconds(30));
   CHECK(send("POST", "/account/confirm", "password=nope&next=/users", false).status == 422);

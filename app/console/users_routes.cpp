@@ -21,10 +21,10 @@ void add_users_routes(guard::Routes& routes, Deps& d) {
   // an argon2id hash) count against the setup link's per-client budget; opening the link is a
   // hash lookup of a 256-bit token, as for the setup link.
   routes.add_public("GET", "/invite", [&d](http::Request& r) { return invite_form(d, r); });
-  routes.add_public("POST", "/invite", [&d](http::Request& r) { return invite_submit(d, r); }, &d.setup_limit);
+  routes.add_public("POST", "/invite", [&d](http::Request& r) { return invite_submit(d, r); }, &d.setup_limit, guard::Cost::kArgon2);
   // Password-reset links: the same rules.
   routes.add_public("GET", "/reset", [&d](http::Request& r) { return reset_form(d, r); });
-  routes.add_public("POST", "/reset", [&d](http::Request& r) { return reset_submit(d, r); }, &d.setup_limit);
+  routes.add_public("POST", "/reset", [&d](http::Request& r) { return reset_submit(d, r); }, &d.setup_limit, guard::Cost::kArgon2);
 }
 
 }  // namespace airlock::console

@@ -40,6 +40,14 @@ std::string IpAddress::to_string() const {
   return buf;
 }
 
+std::string client_network_key(std::string_view ip) {
+  auto parsed = IpAddress::parse(ip);
+  if (!parsed) return std::string(ip);
+  if (parsed->v4) return parsed->to_string();  // IPv4-mapped IPv6 too
+  for (int i = 8; i < 16; ++i) parsed->bytes[i] = 0;
+  return parsed->to_string() + "/64";
+}
+
 std::optional<Cidr> Cidr::parse(std::string_view text) {
   Cidr c;
   auto slash = text.find('/');

@@ -28,6 +28,11 @@ struct Cidr {
   std::string to_string() const;
 };
 
+// Who a client is, for counting: the IPv4 address, or the /64 an IPv6 address is in ("2001:db8::/64"):
+// one host usually holds a whole /64, so counting single IPv6 addresses counts nothing. Text that
+// is not an address is returned as it is.
+std::string client_network_key(std::string_view ip);
+
 // Comma-separated list; returns nullopt and names the bad entry in `error`.
 std::optional<std::vector<Cidr>> parse_cidr_list(std::string_view text, std::string* error);
 

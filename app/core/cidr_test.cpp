@@ -57,3 +57,12 @@ TEST_CASE("CIDRs with host bits set, bad prefixes or junk are refused", "[core][
   REQUIRE(ok);
   CHECK(ok->size() == 2);
 }
+
+TEST_CASE("clients are counted by IPv4 address or IPv6 /64", "[core][cidr]") {
+  CHECK(client_network_key("192.0.2.7") == "192.0.2.7");
+  CHECK(client_network_key("::ffff:192.0.2.7") == "192.0.2.7");
+  CHECK(client_network_key("2001:db8:1:2:3:4:5:6") == "2001:db8:1:2::/64");
+  CHECK(client_network_key("2001:db8:1:2:ffff::1") == "2001:db8:1:2::/64");
+  CHECK(client_network_key("2001:db8:1:3::1") == "2001:db8:1:3::/64");
+  CHECK(client_network_key("not an address") == "not an address");
+}

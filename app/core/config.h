@@ -44,6 +44,8 @@ struct Config {
   int write_timeout_s = 30;
   int idle_timeout_s = 5;
   int max_connections = 1024;
+  // Open connections from one client address (IPv6: its /64); trusted proxies are exempt.
+  int max_connections_per_ip = 256;
   int drain_timeout_s = 20;
   int db_readers = 4;
   int db_busy_timeout_ms = 5000;
@@ -51,6 +53,8 @@ struct Config {
   int argon2_memory_kib = 65536;
   int argon2_iterations = 2;
   int argon2_parallelism = 1;
+  // argon2id runs at once over the whole process (0: one per core); more wait briefly, then 503.
+  int argon2_concurrency = 0;
   int lockout_failures = 5;
   int lockout_window_s = 15 * 60;
   int lockout_duration_s = 15 * 60;

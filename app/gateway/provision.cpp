@@ -315,6 +315,10 @@ void seal_key(Deps& deps, store::Tx& tx, core::ProviderId id, const std::optiona
 }
 }  // namespace
 
+bool moves_key(const store::ProviderRow& before, const store::ProviderRow& after) {
+  return before.base_url != after.base_url || before.ca_pem != after.ca_pem || before.internal != after.internal;
+}
+
 core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvider& p, bool replace_key, const Actor& actor,
                                              std::optional<core::ProviderId> existing) {
   core::ProviderId id;
@@ -326,6 +330,11 @@ core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvid
       if (!row) return core::Status::error("not_found", "No such provider.");
       if (row->provisioned) return core::Status::error("provisioned", "Declared in the provisioning file: change it there.");
       if (same_name && same_name->id != *existing) return core::Status::error("name_taken", "Another provider has this name.");
+      // The stored key goes where base_url, the CA and `internal` say. Pointing them elsewhere
+      // needs the key itself again, so an admin cannot send an existing key to a host of theirs.
+      if (row->api_key_sealed && !replace_key && moves_key(*row, p.row))
+        return core::Status::error("key_required",
+                                   "Changing base_url, ca_pem or internal needs the vendor key again: send api_key too.");
       if (row->name != p.row.name) {
         // Renaming through upsert-by-name would create a second row; rename in place first.
         store::catalog::rename_provider(tx, *existing, p.row.name, now);

@@ -50,7 +50,12 @@ std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, s
 
 // Creates (`existing` unset) or updates a provider made through the API; provisioned rows are
 // refused ("provisioned"), as is a name in use ("name_taken"). `replace_key`: write p.api_key
-// (nullopt removes the key), else the stored key stays. Audited.
+// (nullopt removes the key), else the stored key stays; a change that moves_key() a stored key
+// without replacing it is refused ("key_required"). Audited.
+// True when `after` sends the key somewhere else than `before` did: another base_url, CA or
+// `internal` (private addresses, plain http).
+bool moves_key(const store::ProviderRow& before, const store::ProviderRow& after);
+
 core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvider& p, bool replace_key, const Actor& actor,
                                              std::optional<core::ProviderId> existing);
 

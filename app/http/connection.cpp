@@ -41,11 +41,14 @@ void Connection::Buffer::reserve_free(std::size_t n) {
   cap = want;
 }
 
-Connection::Connection(Front& front, net::EventLoop& loop, Registry& registry, int fd, std::string peer)
-    : front_(front), loop_(loop), registry_(registry), fd_(fd), peer_(std::move(peer)) {}
+Connection::Connection(Front& front, net::EventLoop& loop, Registry& registry, int fd, std::string peer,
+                       std::string peer_key)
+    : front_(front), loop_(loop), registry_(registry), fd_(fd), peer_(std::move(peer)), peer_key_(std::move(peer_key)) {}
 
 Connection::~Connection() {
-  if (state_ != State::closed) ::close(fd_);
+  if (state_ == State::closed) return;
+  ::close(fd_);
+  front_.peers.release(peer_key_);
 }
 
 void Connection::start() {
@@ -223,8 +226,7 @@ void Connection::dispatch() {
   }
   const auto* rid = head_.header("X-Request-Id");
   request_id_ = rid && valid_request_id(*rid) ? std::string(*rid) : front_.new_request_id();
-  const auto* xff = head_.header("X-Forwarded-For");
-  client_ip_ = resolve_client_ip(peer_, xff ? *xff : std::string_view(), front_.config.trusted_proxies);
+  client_ip_ = resolve_client_ip(peer_, forwarded_for(), front_.config.trusted_proxies);
   method_.assign(head_.method.size() <= 16 ? head_.method : std::string_view("?"));
   route_name_ = "-";
   http10_ = head_.minor == 0;
@@ -275,6 +277,19 @@ void Connection::dispatch() {
   }
   if (!front_.workers.submit([self] { self->run_handler(); }))
     respond(error_response(503, "unavailable", default_error_message(503), request_id_), false);
+}
+
+std::string Connection::forwarded_for() const {
+  // Every X-Forwarded-For line, in order, as one list: HAProxy's `option forwardfor` adds its own
+  // line after whatever the client sent, so reading only the first line would let the client
+  // choose its address. resolve_client_ip reads the list from the right.
+  std::string all;
+  for (const auto& h : head_.headers) {
+    if (!iequals(h.name, "X-Forwarded-For")) continue;
+    if (!all.empty()) all += ", ";
+    all.append(h.value);
+  }
+  return all;
 }
 
 void Connection::reject(int status, std::string_view code) {
@@ -418,6 +433,7 @@ void Connection::close_now() {
   loop_.remove(fd_);
   ::close(fd_);
   front_.open.fetch_sub(1);
+  front_.peers.release(peer_key_);
   if (unanswered) status_ = 499;
   if (was_responding || unanswered) access_log();  // a response cut short still gets its line
   on_drain_ = nullptr;

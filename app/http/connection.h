@@ -22,7 +22,8 @@ using Registry = std::unordered_map<Connection*, std::shared_ptr<Connection>>;
 
 class Connection final : public net::Pollable, public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Front& front, net::EventLoop& loop, Registry& registry, int fd, std::string peer);
+  // `peer_key`: what Front::peers counted this connection under, released when it closes.
+  Connection(Front& front, net::EventLoop& loop, Registry& registry, int fd, std::string peer, std::string peer_key);
   ~Connection();
 
   void start();
@@ -48,6 +49,7 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   void dispatch();
   void run_handler();  // worker thread
   void reject(int status, std::string_view code);
+  std::string forwarded_for() const;
   void respond(Response r, bool streaming);
   void flush();
   void finish_response();
@@ -87,6 +89,7 @@ class Connection final : public net::Pollable, public std::enable_shared_from_th
   Registry& registry_;
   int fd_;
   std::string peer_;
+  std::string peer_key_;
   std::unique_ptr<net::TlsStream> tls_;
   State state_ = State::head;
   std::int64_t deadline_ns_ = 0;  // 0: none

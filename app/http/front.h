@@ -8,6 +8,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "http/peer_limit.h"
 #include "http/router.h"
 #include "net/http1.h"
 #include "net/tls_stream.h"
@@ -29,11 +30,13 @@ struct Front {
   net::WorkerPool workers;
   net::http1::Limits limits;
   std::atomic<int> open{0};
+  PeerLimit peers;
   std::atomic<bool> draining{false};
   std::atomic<std::int64_t> drain_deadline_ns{0};
 
   Front(const core::Config& c, core::Logger& l, const core::Clock& k, core::Random& r, const Router& ro)
-      : config(c), log(l), clock(k), random(r), router(ro), workers(c.max_connections, 256 * 1024) {
+      : config(c), log(l), clock(k), random(r), router(ro), workers(c.max_connections, 256 * 1024),
+        peers(c.max_connections_per_ip, c.trusted_proxies) {
     limits.max_head_bytes = static_cast<std::size_t>(c.max_header_bytes);
     limits.max_headers = static_cast<std::size_t>(c.max_header_count);
   }

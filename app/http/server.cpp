@@ -74,10 +74,16 @@ struct Loop final : net::Pollable {
         ::close(fd);  // over the cap: refused at accept, before any TLS work
         continue;
       }
+      auto peer = peer_text(ss);
+      auto peer_key = front.peers.admit(peer);
+      if (!peer_key) {
+        ::close(fd);  // this client's own cap
+        continue;
+      }
       front.open.fetch_add(1);
       int one = 1;
       ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-      auto c = std::make_shared<Connection>(front, loop, conns, fd, peer_text(ss));
+      auto c = std::make_shared<Connection>(front, loop, conns, fd, std::move(peer), std::move(*peer_key));
       conns.emplace(c.get(), c);
       c->start();
     }

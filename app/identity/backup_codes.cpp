@@ -1,4 +1,5 @@
 #include "identity/backup_codes.h"
+#include "identity/password.h"
 
 #include <argon2.h>
 
@@ -73,6 +74,7 @@ core::Result<std::string> hash_backup_code(std::string_view normalized, core::Ra
   core::Bytes salt = random.bytes(kSaltBytes);
   std::size_t len = argon2_encodedlen(kIterations, kMemoryKiB, kLanes, kSaltBytes, kHashBytes, Argon2_id);
   std::string encoded(len, '\0');
+  auto slot = argon2_gate().enter();
   int rc = argon2id_hash_encoded(kIterations, kMemoryKiB, kLanes, normalized.data(), normalized.size(),
                                  salt.data(), salt.size(), kHashBytes, encoded.data(), encoded.size());
   if (rc != ARGON2_OK) {
@@ -87,6 +89,7 @@ bool verify_backup_code(std::string_view normalized, std::string_view phc) {
   if (!is_normalized(normalized) || phc.empty() || phc.size() > kMaxPhcLength) return false;
   if (phc.find('\0') != std::string_view::npos) return false;
   std::string encoded(phc);  // argon2 wants a NUL-terminated string
+  auto slot = argon2_gate().enter();
   return argon2id_verify(encoded.c_str(), normalized.data(), normalized.size()) == ARGON2_OK;
 }
 

@@ -1,5 +1,7 @@
 #include "identity/lockout.h"
 
+#include "core/cidr.h"
+
 #include <SQLiteCpp/Statement.h>
 
 #include <algorithm>
@@ -36,11 +38,16 @@ std::string subject_of(std::string_view email) {
   return core::to_hex(d.data(), d.size());
 }
 
+std::int64_t account_failures_since(store::Tx& tx, const std::string& subject, std::int64_t since_s) {
+  return failures(tx, subject, nullptr, since_s);
+}
+
 Throttle throttle_for(Deps& deps, store::Tx& tx, const std::string& subject, const std::string& ip) {
   auto since = deps.now_s() - deps.policies.lockout_window.count();
   auto limit = static_cast<std::int64_t>(deps.policies.lockout_failures);
   Throttle t;
-  t.address_locked = failures(tx, subject, &ip, since) >= limit;
+  auto net = core::client_network_key(ip);  // an IPv6 client holds a whole /64: count it as one
+  t.address_locked = failures(tx, subject, &net, since) >= limit;
   auto beyond = failures(tx, subject, nullptr, since) - limit;
   if (beyond >= 0) {
     auto ms = std::chrono::milliseconds(1000) * (std::int64_t{1} << std::min<std::int64_t>(beyond, 5));
@@ -55,13 +62,14 @@ bool record_auth_failure(Deps& deps, store::Tx& tx, std::optional<core::UserId> 
   SQLite::Statement ins(tx.db(), "INSERT INTO auth_failures (user_id, subject, ip, kind, at) VALUES (?, ?, ?, ?, ?)");
   if (user) ins.bind(1, user->value);
   ins.bind(2, subject);
-  ins.bind(3, origin.ip);
+  auto net = core::client_network_key(origin.ip);
+  ins.bind(3, net);
   ins.bind(4, kind);
   ins.bind(5, now);
   ins.exec();
   auto since = now - deps.policies.lockout_window.count();
   // Exactly at the threshold: one lock event per address, not one per further attempt.
-  if (failures(tx, subject, &origin.ip, since) != deps.policies.lockout_failures) return false;
+  if (failures(tx, subject, &net, since) != deps.policies.lockout_failures) return false;
   if (!user) return true;  // locked out alike, but there is no account to mark
   store::users::set_locked_until(tx, *user, now + deps.policies.lockout_duration.count(), now);
   auto e = origin_event("account.locked", "success", origin);

@@ -1,7 +1,8 @@
 #pragma once
 // Lockout a remote attacker cannot turn against the owner (ASVS V6.1.1, V6.3.1). Knowing the
 // owner's e-mail must not be enough to keep them out:
-//  - per account *and* source address: `lockout_failures` password or MFA failures within
+//  - per account *and* source address (an IPv6 address counts by its /64, which one host usually
+//    holds whole): `lockout_failures` password or MFA failures within
 //    `lockout_window` from one address lock that address out of that account (the same generic
 //    error, no password check) until the oldest of them leaves the window;
 //  - per account across all addresses: each failure beyond `lockout_failures` in the window
@@ -41,6 +42,10 @@ Throttle throttle_for(Deps& deps, store::Tx& tx, const std::string& subject, con
 // failure locked the address out. Runs inside the caller's transaction.
 bool record_auth_failure(Deps& deps, store::Tx& tx, std::optional<core::UserId> user, const std::string& subject,
                          const std::string& kind, const Origin& origin);
+
+// Failures on the account from any address after `since_s` (the MFA step caps a pending session's
+// tries with it, whichever addresses they come from).
+std::int64_t account_failures_since(store::Tx& tx, const std::string& subject, std::int64_t since_s);
 
 // Forgets the window's failures for the account's e-mail and the locked hint; returns how many
 // failures were cleared.

@@ -128,3 +128,19 @@ TEST_CASE("an e-mail with no account is locked out and slowed down exactly like 
   CHECK(known.back().second == 1s);
   CHECK_FALSE(known.back().first);  // the right password from a locked-out address: refused too
 }
+
+TEST_CASE("an IPv6 /64 is one address for the lockout: rotating within it does not buy more guesses",
+          "[identity][lockout][V6.1.1][V6.3.1]") {
+  IdentityFixture f;
+  make_owner(f);
+  auto in_64 = [](int i) { return identity::Origin{"2001:db8:7:7::" + std::to_string(i + 1), "attacker", "req-6"}; };
+  for (int i = 0; i < 5; ++i)
+    CHECK_FALSE(identity::login_with_password(f.d(), "owner@example.com", "bad-password-x", in_64(i)));
+  // The right password from a sixth address of the same /64 is refused like a wrong one.
+  auto locked = identity::login_with_password(f.d(), "owner@example.com", kPassword, in_64(100));
+  REQUIRE_FALSE(locked);
+  CHECK(locked.status().message() == "Invalid e-mail or password.");
+  // The next /64 is another client.
+  REQUIRE(identity::login_with_password(f.d(), "owner@example.com", kPassword,
+                                        identity::Origin{"2001:db8:7:8::1", "owner-agent", "req-7"}));
+}

@@ -58,7 +58,8 @@ core::Result<std::pair<std::vector<std::string>, std::vector<std::string>>> make
 
 }  // namespace
 
-core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, const Origin& origin) {
+core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session,
+                                             const Origin& origin) {
   auto u = load_user(deps, user);
   if (!u) return core::Status::error("not_found", "No such user.");
   if (u->totp_enabled) return core::Status::error("mfa_already_enabled", "An authenticator is already set up.");
@@ -66,7 +67,8 @@ core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, cons
   auto token = deps.fields.seal(kTotpPurpose, totp_place(user), secret.bytes());
   if (!token) return token.status();
   auto s = deps.db.write([&](store::Tx& tx) {
-    store::users::set_totp(tx, user, *token, false, deps.now_s());
+    auto now = deps.now_s();
+    store::users::set_totp_enrolment(tx, user, *token, session.value, now + kEnrolmentLifetime.count(), now);
     audit::append(tx, user_event("mfa.enrolment_started", user, u->email, origin), audit_time(deps));
     return core::Status::ok();
   });
@@ -74,18 +76,27 @@ core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, cons
   return Enrolment{base32_encode(secret.bytes()), otpauth_uri(kIssuer, u->email, secret.bytes())};
 }
 
-std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user) {
+namespace {
+// The user's pending enrolment when it belongs to `session` and has not expired.
+bool enrolling_here(Deps& deps, const store::UserRow& u, core::SessionId session) {
+  return !u.totp_enabled && u.totp_secret && u.totp_enrol_session == session.value &&
+         deps.now_s() < u.totp_enrol_expires_at;
+}
+}  // namespace
+
+std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session) {
   auto u = load_user(deps, user);
-  if (!u || u->totp_enabled || !u->totp_secret) return std::nullopt;
+  if (!u || !enrolling_here(deps, *u, session)) return std::nullopt;
   auto secret = open_secret(deps, *u);
   if (!secret) return std::nullopt;
   return Enrolment{base32_encode(secret->bytes()), otpauth_uri(kIssuer, u->email, secret->bytes())};
 }
 
-core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::UserId user, std::string_view code,
-                                                              const Origin& origin) {
+core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session,
+                                                              std::string_view code, const Origin& origin) {
+  auto not_pending = core::Status::error("mfa_not_pending", "No authenticator is being set up.");
   auto u = load_user(deps, user);
-  if (!u || u->totp_enabled) return core::Status::error("mfa_not_pending", "No authenticator is being set up.");
+  if (!u || !enrolling_here(deps, *u, session)) return not_pending;
   auto secret = open_secret(deps, *u);
   if (!secret) return secret.status();
   auto check = verify_totp(secret->bytes(), code, deps.clock.system_now(), u->totp_last_step);
@@ -94,6 +105,9 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
   if (!codes) return codes.status();
   auto s = deps.db.write([&](store::Tx& tx) {
     auto now = deps.now_s();
+    // Still the secret this session checked: another session may have begun a new one meanwhile.
+    auto fresh = store::users::find_by_id(tx, user);
+    if (!fresh || fresh->totp_secret != u->totp_secret || !enrolling_here(deps, *fresh, session)) return not_pending;
     store::users::set_totp(tx, user, *u->totp_secret, true, now);
     store::users::advance_totp_step(tx, user, check.step);
     store_backup_codes(tx, user, codes->second);
@@ -105,7 +119,7 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
 }
 
 core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& pending, std::string_view code,
-                                           const Origin& origin) {
+                                           const Origin& origin, std::chrono::milliseconds* delay) {
   auto invalid = core::Status::error("mfa_code_invalid",
                                      "That code is not right, or it was used already. Wait for the next code and try again.");
   auto u = load_user(deps, pending.user_id);
@@ -121,10 +135,17 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
   NewSession fresh;
   bool ok = false;
   auto s = deps.db.write([&](store::Tx& tx) {
+    // The pending session may have ended while the code was checked (a concurrent fifth failure,
+    // a sign-out): then the right code finishes nothing.
+    if (!store::sessions::is_open(tx, pending.id)) return core::Status::ok();
     if (!locked) ok = consume_factor(tx, *attempt, now);
     if (!ok) {
-      bool now_locked = !locked && record_auth_failure(deps, tx, u->id, subject_of(u->email), "mfa", origin);
+      auto subject = subject_of(u->email);
+      bool now_locked = !locked && record_auth_failure(deps, tx, u->id, subject, "mfa", origin);
       if (locked || now_locked) store::sessions::end(tx, pending.id, now, "locked");
+      else if (account_failures_since(tx, subject, pending.created_at - 1) >= deps.policies.lockout_failures)
+        store::sessions::end(tx, pending.id, now, "mfa_failures");
+      if (delay) *delay = throttle_for(deps, tx, subject, origin.ip).delay;
       auto e = user_event("login.mfa", u->id, u->email, origin);
       e.outcome = "failure";
       e.details_json = locked ? R"({"reason":"locked"})" : R"({"reason":"wrong_code"})";

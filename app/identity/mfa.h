@@ -3,6 +3,7 @@
 // password, and backup codes. The TOTP secret is stored with field encryption bound to
 // users:totp_secret:<id>. Finishing the MFA step replaces the session (new token, the old one is
 // ended), so the pre-MFA token is never the one that carries the full sign-in.
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,22 +20,29 @@ struct Enrolment {
   std::string otpauth_uri;    // for the QR code
 };
 
-// Starts (or restarts) enrolment: a new pending secret replaces any earlier pending one.
-// Refuses ("mfa_already_enabled") when TOTP is already on.
-core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, const Origin& origin);
-// The pending enrolment's details again (page reload), or nullopt when none is pending.
-std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user);
+// How long a pending enrolment secret may be confirmed.
+inline constexpr std::chrono::seconds kEnrolmentLifetime{10 * 60};
 
-// Turns TOTP on when `code` is valid for the pending secret; returns the new backup codes (shown
-// once). Errors: "mfa_not_pending", "mfa_code_invalid".
-core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::UserId user, std::string_view code,
-                                                              const Origin& origin);
+// Starts (or restarts) enrolment for `session`: a fresh secret replaces any earlier pending one,
+// whichever session began it. Refuses ("mfa_already_enabled") when TOTP is already on.
+core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session,
+                                             const Origin& origin);
+// The pending enrolment's details again (page reload) for the session that began it, while it has
+// not expired; nullopt otherwise (another session's secret is never shown).
+std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session);
+
+// Turns TOTP on when `code` is valid for the secret `session` was shown, within its lifetime;
+// returns the new backup codes (shown once). Errors: "mfa_not_pending", "mfa_code_invalid".
+core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session,
+                                                              std::string_view code, const Origin& origin);
 
 // The MFA step for a session whose password was accepted. `code` is a 6-digit TOTP code or a
 // backup code. On success the pending session is ended and a full one returned. Failures count
-// towards lockout; error "mfa_code_invalid" for every failure.
+// towards lockout; error "mfa_code_invalid" for every failure. `lockout_failures` failures on the
+// account since the pending session began (from any address) end that session: the password is
+// asked again. `*delay` gets the account's growing delay, as at the password step (lockout.h).
 core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& pending, std::string_view code,
-                                           const Origin& origin);
+                                           const Origin& origin, std::chrono::milliseconds* delay = nullptr);
 
 // Turns the user's own TOTP off; needs the password and a current code (or a backup code).
 // Refused ("mfa_required_by_policy") while the policy requires MFA for the user's role. Errors:

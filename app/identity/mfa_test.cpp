@@ -27,10 +27,10 @@ struct Enrolled {
 Enrolled enrol(IdentityFixture& f) {
   auto id = identity::create_owner(f.d(), "owner@example.com", kPassword);
   REQUIRE(id);
-  auto e = identity::begin_totp_enrolment(f.d(), *id, kOrigin);
+  auto e = identity::begin_totp_enrolment(f.d(), *id, core::SessionId(1), kOrigin);
   REQUIRE(e);
   auto secret = *identity::base32_decode(e->secret_base32);
-  auto codes = identity::confirm_totp_enrolment(f.d(), *id, identity::totp_at(secret, now_s(f)), kOrigin);
+  auto codes = identity::confirm_totp_enrolment(f.d(), *id, core::SessionId(1), identity::totp_at(secret, now_s(f)), kOrigin);
   REQUIRE(codes);
   return {*id, secret, *codes};
 }
@@ -49,9 +49,9 @@ TEST_CASE("enrolment needs a valid code and stores the secret encrypted", "[iden
   IdentityFixture f;
   auto id = identity::create_owner(f.d(), "owner@example.com", kPassword);
   REQUIRE(id);
-  auto e = identity::begin_totp_enrolment(f.d(), *id, kOrigin);
+  auto e = identity::begin_totp_enrolment(f.d(), *id, core::SessionId(1), kOrigin);
   REQUIRE(e);
-  CHECK(identity::confirm_totp_enrolment(f.d(), *id, "000000", kOrigin).status().code() == "mfa_code_invalid");
+  CHECK(identity::confirm_totp_enrolment(f.d(), *id, core::SessionId(1), "000000", kOrigin).status().code() == "mfa_code_invalid");
   auto u = user(f, *id);
   CHECK_FALSE(u.totp_enabled);
   REQUIRE(u.totp_secret);
@@ -183,4 +183,70 @@ TEST_CASE("turning the policy on ends sessions of accounts without a factor, kee
     return core::Status::ok();
   }));
   CHECK(details == R"({"before":false,"after":true,"sessions_ended_for_mfa":1})");
+}
+
+TEST_CASE("five wrong codes on one pending session end it, from whichever addresses; the delay grows",
+          "[identity][mfa][V6.3.1][V6.1.1]") {
+  IdentityFixture f;
+  auto en = enrol(f);
+  // A code that no step near now produces.
+  auto wrong = [&] {
+    for (int n = 0;; ++n) {
+      std::string c = std::to_string(100000 + n * 7919 % 900000);
+      bool near = false;
+      for (int d = -2; d <= 2; ++d) near |= identity::totp_at(en.secret, now_s(f) + 30 * d) == c;
+      if (!near) return c;
+    }
+  };
+  auto login = identity::login_with_password(f.d(), "owner@example.com", kPassword, kOrigin);
+  REQUIRE(login);
+  std::chrono::milliseconds delay{0};
+  for (int i = 0; i < 4; ++i) {
+    auto p = identity::resolve_session(f.d(), login->session.token);
+    REQUIRE(p);  // still pending after 4 failures
+    identity::Origin from{"198.51.100." + std::to_string(i + 1), "attacker", "req"};
+    CHECK_FALSE(identity::complete_mfa_step(f.d(), p->session, wrong(), from, &delay));
+  }
+  auto p = identity::resolve_session(f.d(), login->session.token);
+  REQUIRE(p);
+  CHECK_FALSE(identity::complete_mfa_step(f.d(), p->session, wrong(), {"198.51.100.9", "attacker", "req"}, &delay));
+  CHECK(delay == 1s);  // the account's delay began at the fifth failure, as at the password step
+  // The fifth failure, each from another address (no address lock), ended the pending session.
+  CHECK_FALSE(identity::resolve_session(f.d(), login->session.token));
+  // The right code cannot finish it any more: the password is asked again.
+  CHECK_FALSE(identity::complete_mfa_step(f.d(), p->session, identity::totp_at(en.secret, now_s(f)), kOrigin));
+}
+
+TEST_CASE("an enrolment secret belongs to the session that saw it, and expires", "[identity][mfa][V6.4.1]") {
+  IdentityFixture f;
+  auto id = identity::create_owner(f.d(), "owner@example.com", kPassword);
+  REQUIRE(id);
+  const core::SessionId mine(11), theirs(12);
+  auto e = identity::begin_totp_enrolment(f.d(), *id, theirs, kOrigin);
+  REQUIRE(e);
+  auto seen = *identity::base32_decode(e->secret_base32);
+  // Another session is never shown it and cannot confirm it, even with a right code.
+  CHECK_FALSE(identity::pending_totp_enrolment(f.d(), *id, mine));
+  CHECK(identity::confirm_totp_enrolment(f.d(), *id, mine, identity::totp_at(seen, now_s(f)), kOrigin).status().code() ==
+        "mfa_not_pending");
+  // My own enrolment makes a fresh secret; the one the other session saw is dead for both.
+  auto own = identity::begin_totp_enrolment(f.d(), *id, mine, kOrigin);
+  REQUIRE(own);
+  CHECK(own->secret_base32 != e->secret_base32);
+  CHECK_FALSE(identity::pending_totp_enrolment(f.d(), *id, theirs));
+  CHECK_FALSE(identity::confirm_totp_enrolment(f.d(), *id, theirs, identity::totp_at(seen, now_s(f)), kOrigin));
+  CHECK_FALSE(identity::confirm_totp_enrolment(f.d(), *id, mine, identity::totp_at(seen, now_s(f)), kOrigin));
+  // It expires after ten minutes.
+  CHECK(identity::pending_totp_enrolment(f.d(), *id, mine));
+  f.clock.advance(identity::kEnrolmentLifetime);
+  CHECK_FALSE(identity::pending_totp_enrolment(f.d(), *id, mine));
+  auto secret = *identity::base32_decode(own->secret_base32);
+  CHECK(identity::confirm_totp_enrolment(f.d(), *id, mine, identity::totp_at(secret, now_s(f)), kOrigin).status().code() ==
+        "mfa_not_pending");
+  // Within its lifetime, it works.
+  auto again = identity::begin_totp_enrolment(f.d(), *id, mine, kOrigin);
+  REQUIRE(again);
+  f.clock.advance(identity::kEnrolmentLifetime - std::chrono::seconds(31));
+  auto fresh = *identity::base32_decode(again->secret_base32);
+  CHECK(identity::confirm_totp_enrolment(f.d(), *id, mine, identity::totp_at(fresh, now_s(f)), kOrigin));
 }

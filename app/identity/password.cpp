@@ -2,11 +2,13 @@
 
 #include <argon2.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <thread>
 #include <vector>
 
 namespace airlock::identity {
@@ -116,6 +118,7 @@ std::string make_dummy_hash(const Argon2Params& p) {
   static constexpr std::string_view kPassword = "no user has this password";
   std::string out(argon2_encodedlen(p.iterations, p.memory_kib, p.parallelism, kSaltBytes, kHashBytes, Argon2_id),
                   '\0');
+  auto slot = argon2_gate().enter();
   int rc = argon2id_hash_encoded(p.iterations, p.memory_kib, p.parallelism, kPassword.data(), kPassword.size(),
                                  kSalt.data(), kSalt.size(), kHashBytes, out.data(), out.size());
   if (rc != ARGON2_OK) return {};
@@ -156,12 +159,18 @@ core::Status validate_argon2_params(const Argon2Params& params) {
   return core::Status::error("argon2_params_invalid", problems + ".");
 }
 
+core::WorkGate& argon2_gate() {
+  static core::WorkGate gate(static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+  return gate;
+}
+
 core::Result<std::string> hash_password(std::string_view password, const Argon2Params& params,
                                         core::Random& random) {
   auto salt = random.bytes(kSaltBytes);
   std::string out(argon2_encodedlen(params.iterations, params.memory_kib, params.parallelism, kSaltBytes,
                                     kHashBytes, Argon2_id),
                   '\0');
+  auto slot = argon2_gate().enter();
   int rc = argon2id_hash_encoded(params.iterations, params.memory_kib, params.parallelism, password.data(),
                                  password.size(), salt.data(), salt.size(), kHashBytes, out.data(), out.size());
   if (rc != ARGON2_OK) {
@@ -180,6 +189,7 @@ PasswordCheck verify_password(std::string_view password, std::string_view phc, c
     return {false, false};
   }
   const std::string encoded(phc);  // libargon2 wants it NUL-terminated; it holds no secret
+  auto slot = argon2_gate().enter();
   bool ok = argon2id_verify(encoded.c_str(), password.data(), password.size()) == ARGON2_OK;
   bool outdated = info->version != ARGON2_VERSION_13 || p != current;
   return {ok, ok && outdated};

@@ -6,9 +6,14 @@
 #include <string_view>
 
 #include "core/random.h"
+#include "core/work_gate.h"
 #include "core/result.h"
 
 namespace airlock::identity {
+
+// Every argon2id run in the process (passwords and backup codes) holds a slot of this gate while
+// it runs; `airlock serve` sizes it from AIRLOCK_ARGON2_CONCURRENCY (default: one per core).
+core::WorkGate& argon2_gate();
 
 struct Argon2Params {
   std::uint32_t memory_kib;

@@ -36,10 +36,10 @@ struct Mfa {
 };
 
 Mfa enrol(IdentityFixture& f, core::UserId id) {
-  auto e = identity::begin_totp_enrolment(f.d(), id, kOrigin);
+  auto e = identity::begin_totp_enrolment(f.d(), id, core::SessionId(1), kOrigin);
   REQUIRE(e);
   auto secret = *identity::base32_decode(e->secret_base32);
-  auto codes = identity::confirm_totp_enrolment(f.d(), id, identity::totp_at(secret, f.d().now_s()), kOrigin);
+  auto codes = identity::confirm_totp_enrolment(f.d(), id, core::SessionId(1), identity::totp_at(secret, f.d().now_s()), kOrigin);
   REQUIRE(codes);
   f.clock.advance(30s);  // the enrolment code's step is spent
   return {secret, *codes};

@@ -68,9 +68,9 @@ TEST_CASE("with MFA on, a step-up needs the password and a fresh code; failures 
           "[identity][step_up][V7.5.1][V6.3.1]") {
   IdentityFixture f;
   auto owner = identity::create_owner(f.d(), "owner@example.com", kPassword);
-  auto e = identity::begin_totp_enrolment(f.d(), *owner, kOrigin);
+  auto e = identity::begin_totp_enrolment(f.d(), *owner, core::SessionId(1), kOrigin);
   auto secret = *identity::base32_decode(e->secret_base32);
-  auto codes = identity::confirm_totp_enrolment(f.d(), *owner, identity::totp_at(secret, f.d().now_s()), kOrigin);
+  auto codes = identity::confirm_totp_enrolment(f.d(), *owner, core::SessionId(1), identity::totp_at(secret, f.d().now_s()), kOrigin);
   REQUIRE(codes);
   f.clock.advance(30s);
   auto sid = new_session(f, *owner);
@@ -114,9 +114,9 @@ TEST_CASE("a password change is no step-up, and an account the policy holds at e
   // Owners always need MFA: without an authenticator the password alone confirms nothing.
   CHECK(identity::confirm_identity(f.d(), load(f, *owner), session(f, sid, *owner), kPassword, "", kOrigin).code() ==
         "mfa_setup_required");
-  auto e = identity::begin_totp_enrolment(f.d(), *owner, kOrigin);
+  auto e = identity::begin_totp_enrolment(f.d(), *owner, core::SessionId(1), kOrigin);
   auto secret = *identity::base32_decode(e->secret_base32);
-  REQUIRE(identity::confirm_totp_enrolment(f.d(), *owner, identity::totp_at(secret, f.d().now_s()), kOrigin));
+  REQUIRE(identity::confirm_totp_enrolment(f.d(), *owner, core::SessionId(1), identity::totp_at(secret, f.d().now_s()), kOrigin));
   auto changed = identity::change_password(f.d(), load(f, *owner), sid, kPassword, "a new and long passphrase", kOrigin);
   REQUIRE(changed);
   CHECK_FALSE(identity::stepped_up(f.d(), session(f, changed->id, *owner)));

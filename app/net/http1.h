@@ -138,6 +138,10 @@ Parsed parse_response_head(std::string_view buf, const Limits& limits, bool requ
 //   K6  After the last chunk ("0"), trailer fields follow H1-H3 and are dropped, then CRLF ends the
 //       body. The trailer section, final CRLF included, is at most 4096 bytes: 431
 //       "headers_too_large".
+//   K7  Framing (size lines, extensions, CRLFs, trailers) may not outgrow the data it frames:
+//       beyond a 64 KiB allowance, at most one framing byte per data byte. So the raw bytes held
+//       for one body stay under 2 × max_total + 64 KiB (1-byte chunks with 256-byte extensions
+//       once made them ~260 × the decoded size). 400 otherwise.
 // After done or error, feed consumes nothing and repeats that outcome.
 class ChunkedDecoder {
  public:
@@ -170,6 +174,7 @@ class ChunkedDecoder {
   std::uint32_t digits_ = 0;
   std::uint32_t line_bytes_ = 0;
   std::uint32_t trailer_bytes_ = 0;
+  std::uint64_t framing_ = 0;  // K7
   State state_ = State::size;
   Error err_{};
 };

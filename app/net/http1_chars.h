@@ -56,6 +56,7 @@ inline constexpr int kMaxLeadingEmptyLines = 4;
 inline constexpr std::uint32_t kMaxSizeDigits = 16;
 inline constexpr std::uint32_t kMaxSizeLine = 256;
 inline constexpr std::uint32_t kMaxTrailerBytes = 4096;
+inline constexpr std::uint64_t kFramingAllowance = 64 * 1024;  // K7
 
 constexpr Error bad(std::string_view detail) { return {400, "bad_request", detail}; }
 inline constexpr Error kHeadTooLarge{431, "headers_too_large", "head exceeds max_head_bytes"};

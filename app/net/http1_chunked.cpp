@@ -29,6 +29,7 @@ ChunkedDecoder::Step ChunkedDecoder::feed(std::string_view in, std::string& out)
     }
 
     const char ch = in[i++];
+    if (++framing_ > kFramingAllowance + total_) return fail(bad("chunk framing larger than the data it carries"), i);
     if (state_ < State::size_lf && ch != '\r' && ++line_bytes_ > kMaxSizeLine)
       return fail(bad("chunk size line over 256 bytes"), i);
     if (state_ >= State::trailer_start && ++trailer_bytes_ > kMaxTrailerBytes) return fail(kTrailerTooLarge, i);

@@ -789,3 +789,27 @@ TEST_CASE("after done or error the decoder takes nothing more", "[http1][chunked
   CHECK(still.err.status == 400);
   CHECK(out.empty());
 }
+
+TEST_CASE("V4.2.1 framing may not outgrow the data it frames (K7)", "[http1][chunked][V4.2.1]") {
+  // 1-byte chunks with 200-byte extensions: ~210 framing bytes per data byte.
+  std::string ext = ";" + std::string(199, 'e');
+  std::string hostile;
+  for (int i = 0; i < 400; ++i) hostile += "1" + ext + "\r\nx\r\n";
+  hostile += "0\r\n\r\n";
+  ChunkedDecoder dec(1 << 20);
+  std::string out;
+  auto step = dec.feed(hostile, out);
+  REQUIRE(step.kind == ChunkedDecoder::Step::error);
+  CHECK(step.err.status == 400);
+  CHECK(out.size() < 400);
+  CHECK(step.consumed <= 64 * 1024 + 2 * out.size() + 1);  // framing ≤ allowance + data, plus the data
+
+  // Ordinary small chunks (16 bytes of data, 6 of framing) decode however many there are.
+  std::string fine;
+  for (int i = 0; i < 20000; ++i) fine += "10\r\n0123456789abcdef\r\n";
+  fine += "0\r\n\r\n";
+  ChunkedDecoder ok(1 << 20);
+  std::string body;
+  CHECK(ok.feed(fine, body).kind == ChunkedDecoder::Step::done);
+  CHECK(body.size() == 20000 * 16);
+}

@@ -5,8 +5,10 @@
 
 #include <catch2/catch_test_macros.hpp>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <iterator>
 
+#include "core/barrier.h"
 #include "crypto/hash.h"
 #include "store/migrations.h"
 #include "support/temp_dir.h"
@@ -154,4 +156,30 @@ TEST_CASE("a job that returns an error is rolled back alone", "[store]") {
   CHECK(kept.get());
   CHECK(refused.get().code() == "conflict");
   CHECK(count_settings(**db) == 1);
+}
+
+TEST_CASE("a job that throws fails alone; the writer thread lives on", "[store][V16.5.3]") {
+  testing::TempDir dir;
+  auto db = store::Database::open(dir / "a.db", key_of(kRawKey), {});
+  REQUIRE(db);
+  auto before = core::internal_errors_total();
+  auto kept = (*db)->writer().submit([](SQLite::Database& c) {
+    c.exec("INSERT INTO settings (key, value, updated_at) VALUES ('kept', 'v', 'now')");
+    return core::Status::ok();
+  });
+  auto thrown = (*db)->writer().submit([](SQLite::Database& c) -> core::Status {
+    c.exec("INSERT INTO settings (key, value, updated_at) VALUES ('thrown', 'v', 'now')");
+    nlohmann::json j = "text";
+    (void)j.get<int>();  // a type_error, as a wrong-typed JSON field once threw inside a job
+    return core::Status::ok();
+  });
+  CHECK(kept.get());
+  CHECK(thrown.get().code() == "internal_error");
+  CHECK(core::internal_errors_total() == before + 1);
+  CHECK(count_settings(**db) == 1);  // the thrower's row went with it
+  CHECK((*db)->writer().run([](SQLite::Database& c) {
+    c.exec("INSERT INTO settings (key, value, updated_at) VALUES ('after', 'v', 'now')");
+    return core::Status::ok();
+  }));
+  CHECK(count_settings(**db) == 2);
 }

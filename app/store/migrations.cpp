@@ -234,6 +234,13 @@ const std::vector<Migration>& migrations() {
         DROP TABLE one_time_tokens;
         ALTER TABLE one_time_tokens_v5 RENAME TO one_time_tokens;
        )SQL"},
+      {6, "TOTP enrolment bound to the session that saw the secret",
+       R"SQL(
+        -- A pending secret is shown to, and can be confirmed by, only the session that made it,
+        -- and only until it expires: a secret one session saw can never be bound by another.
+        ALTER TABLE users ADD COLUMN totp_enrol_session INTEGER;
+        ALTER TABLE users ADD COLUMN totp_enrol_expires_at INTEGER NOT NULL DEFAULT 0;
+       )SQL"},
   };
   return kMigrations;
 }

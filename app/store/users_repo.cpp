@@ -8,7 +8,8 @@ namespace airlock::store::users {
 namespace {
 
 constexpr const char* kColumns =
-    "id, email, password_hash, role, active, totp_secret, totp_enabled, totp_last_step, locked_until, created_at";
+    "id, email, password_hash, role, active, totp_secret, totp_enabled, totp_last_step, locked_until, created_at, "
+    "totp_enrol_session, totp_enrol_expires_at";
 
 UserRow read_row(SQLite::Statement& q) {
   UserRow u;
@@ -20,6 +21,8 @@ UserRow read_row(SQLite::Statement& q) {
   if (!q.getColumn(5).isNull()) u.totp_secret = q.getColumn(5).getString();
   u.totp_enabled = q.getColumn(6).getInt() != 0;
   u.totp_last_step = q.getColumn(7).getInt64();
+  if (!q.getColumn(10).isNull()) u.totp_enrol_session = q.getColumn(10).getInt64();
+  u.totp_enrol_expires_at = q.getColumn(11).getInt64();
   u.locked_until = q.getColumn(8).getInt64();
   u.created_at = q.getColumn(9).getInt64();
   return u;
@@ -116,13 +119,29 @@ void set_locked_until(Tx& tx, core::UserId id, std::int64_t until, std::int64_t 
 
 void set_totp(Tx& tx, core::UserId id, const std::optional<std::string>& secret_token, bool enabled,
               std::int64_t now) {
-  exec_update(tx, "UPDATE users SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0, updated_at = ? WHERE id = ?",
+  exec_update(tx,
+              "UPDATE users SET totp_secret = ?, totp_enabled = ?, totp_last_step = 0, totp_enrol_session = NULL, "
+              "totp_enrol_expires_at = 0, updated_at = ? WHERE id = ?",
               [&](SQLite::Statement& q) {
                 if (secret_token) q.bind(1, *secret_token);
                 else q.bind(1);
                 q.bind(2, enabled ? 1 : 0);
                 q.bind(3, now);
                 q.bind(4, id.value);
+              });
+}
+
+void set_totp_enrolment(Tx& tx, core::UserId id, const std::string& secret_token, std::int64_t session,
+                        std::int64_t expires_at, std::int64_t now) {
+  exec_update(tx,
+              "UPDATE users SET totp_secret = ?, totp_enabled = 0, totp_last_step = 0, totp_enrol_session = ?, "
+              "totp_enrol_expires_at = ?, updated_at = ? WHERE id = ?",
+              [&](SQLite::Statement& q) {
+                q.bind(1, secret_token);
+                q.bind(2, session);
+                q.bind(3, expires_at);
+                q.bind(4, now);
+                q.bind(5, id.value);
               });
 }
 

@@ -196,6 +196,13 @@ TEST_CASE("providers (admins) and models (editors) through the API take effect o
   REQUIRE(owner.call("PATCH", "/api/v1/providers/" + id, R"({"api_key":"sk-rotated-key-BBBB2222"})").status == 200);
   REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"live-model","messages":[]})").status == 200);
   CHECK(g.mock->requests().back()["headers"]["authorization"] == "Bearer sk-rotated-key-BBBB2222");
+  // Pointing the stored key at another host needs the key itself again: an admin cannot send it
+  // to a host of theirs. Nothing changes on the refusal.
+  auto moved = owner.call("PATCH", "/api/v1/providers/" + id, json{{"base_url", "https://collector.example/v1"}}.dump());
+  CHECK(moved.status == 422);
+  CHECK(code_of(moved) == "key_required");
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"live-model","messages":[]})").status == 200);
+  CHECK(g.mock->requests().back()["headers"]["authorization"] == "Bearer sk-rotated-key-BBBB2222");
   auto providers = json::parse(owner.call("GET", "/api/v1/providers").body)["data"];
   std::string mock_id;
   for (const auto& pr : providers)

@@ -264,6 +264,12 @@ TEST_CASE("X-Forwarded-For is believed only from a trusted proxy", "[integration
     CHECK(raw.rfind("HTTP/1.1 200", 0) == 0);
     CHECK(raw.find("Strict-Transport-Security") == std::string::npos);  // no HSTS on plain HTTP
     CHECK(client_ip_of(*a, "via-proxy") == "198.51.100.7");
+    // Two header lines, as HAProxy's `option forwardfor` sends them: the client's own line first,
+    // the proxy's after it. They are one list, read from the right: the client cannot choose.
+    plain_request(a->port(), "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n"
+                             "X-Forwarded-For: 6.6.6.6\r\nX-Forwarded-For: 198.51.100.8\r\n"
+                             "X-Request-Id: two-lines\r\n\r\n");
+    CHECK(client_ip_of(*a, "two-lines") == "198.51.100.8");
   }
   auto b = Airlock::start(dir / "untrusted", {{"AIRLOCK_PLAIN_HTTP", "true"}, {"AIRLOCK_TRUSTED_PROXIES", "10.0.0.0/8"}});
   plain_request(b->port(), req("direct"));
