@@ -48,11 +48,6 @@ struct Response {
   std::string content_type;
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // A body written while it is produced (a worker-side stream): called once on the worker thread, after
-  // the status and headers have gone out with chunked encoding. `write` sends one piece at once and
-  // returns false when the client is gone; the producer then stops. `body` is ignored when set.
-  using Writer = std::function<bool(std::string_view)>;
-  std::function<void(const Writer&)> stream;
   // Sent this long after the handler returned (the sign-in delay of identity/lockout.h). The
   // listener waits on a timer, so a delayed answer holds no thread.
   std::chrono::milliseconds delay{0};

@@ -105,9 +105,7 @@ void append_response_head(std::string& out, const Response& r, const ResponseCon
   // No content (204, 304) means no Content-Type either (RFC 9110 §15.3.5).
   if (framing != BodyFraming::none)
     line(out, "Content-Type",
-         !r.content_type.empty() ? std::string_view(r.content_type)
-         : r.stream             ? std::string_view("text/event-stream")
-                                : std::string_view("text/plain; charset=utf-8"));
+         !r.content_type.empty() ? std::string_view(r.content_type) : std::string_view("text/plain; charset=utf-8"));
   line(out, "X-Request-Id", c.request_id);
   line(out, "X-Content-Type-Options", "nosniff");
   if (!has_cache_control) line(out, "Cache-Control", "no-store");
