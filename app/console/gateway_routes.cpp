@@ -12,7 +12,8 @@ void add_gateway_routes(guard::Routes& routes, Deps& d) {
   routes.add<EditorCtx>("POST", "/keys/{key_id}/limits", [&d](const EditorCtx& c, http::Request& r) { return keys_update(d, c, r); });
   routes.add<EditorCtx>("POST", "/keys/{key_id}/revoke", [&d](const EditorCtx& c, http::Request& r) { return keys_revoke(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/keys", [&d](const ViewerCtx& c, http::Request& r) { return api_keys(d, c, r); });
-  routes.add<EditorCtx>("POST", "/api/v1/keys", [&d](const EditorCtx& c, http::Request& r) { return api_key_create(d, c, r); });
+  routes.add<EditorCtx>("POST", "/api/v1/keys", [&d](const EditorCtx& c, http::Request& r) { return api_key_create(d, c, r); },
+                       {.session_only = true});
   routes.add<EditorCtx>("PATCH", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_update(d, c, r); });
   routes.add<EditorCtx>("DELETE", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_revoke(d, c, r); });
 
@@ -26,8 +27,10 @@ void add_gateway_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("POST", "/providers/{provider_id}/toggle", [&d](const AdminCtx& c, http::Request& r) { return providers_toggle(d, c, r); });
   routes.add<AdminCtx>("POST", "/providers/{provider_id}/key", [&d](const AdminCtx& c, http::Request& r) { return providers_replace_key(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/providers", [&d](const ViewerCtx& c, http::Request& r) { return api_providers(d, c, r); });
-  routes.add<AdminCtx>("POST", "/api/v1/providers", [&d](const AdminCtx& c, http::Request& r) { return api_provider_create(d, c, r); });
-  routes.add<AdminCtx>("PATCH", "/api/v1/providers/{provider_id}", [&d](const AdminCtx& c, http::Request& r) { return api_provider_update(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/providers", [&d](const AdminCtx& c, http::Request& r) { return api_provider_create(d, c, r); },
+                       {.session_only = true});
+  routes.add<AdminCtx>("PATCH", "/api/v1/providers/{provider_id}", [&d](const AdminCtx& c, http::Request& r) { return api_provider_update(d, c, r); },
+                       {.session_only = true});
   routes.add<ViewerCtx>("GET", "/api/v1/models", [&d](const ViewerCtx& c, http::Request& r) { return api_models(d, c, r); });
   routes.add<EditorCtx>("POST", "/api/v1/models", [&d](const EditorCtx& c, http::Request& r) { return api_model_create(d, c, r); });
   routes.add<EditorCtx>("PATCH", "/api/v1/models/{model_id}", [&d](const EditorCtx& c, http::Request& r) { return api_model_update(d, c, r); });

@@ -121,7 +121,6 @@ http::Response account_mfa(Deps& d, const guard::ViewerCtx& ctx, http::Request& 
 }
 
 http::Response account_mfa_start(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto started = identity::begin_totp_enrolment(d.identity, ctx.who().user.id, ctx.who().session.id, origin_of(req));
   if (!started && started.status().code() != "mfa_already_enabled")
     return d.render.message(500, "Something went wrong", started.status().message(), {.title = "Error", .who = &ctx.who()}, req.request_id);
@@ -140,14 +139,12 @@ http::Response account_mfa_confirm(Deps& d, const guard::ViewerCtx& ctx, http::R
 }
 
 http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto ask = need_step_up(d, ctx.who(), req, "/account/mfa")) return std::move(*ask);
   auto codes = identity::regenerate_backup_codes(d.identity, ctx.who().user.id, origin_of(req));
   if (!codes) return redirect("/account/mfa");
   return codes_page(d, *codes, &ctx.who());
 }
 
 http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req) {
-  if (auto ask = need_step_up(d, ctx.who(), req, "/settings")) return std::move(*ask);
   bool required = req.form_field("require_mfa") == "true";
   auto s = identity::set_mfa_required(d.identity, required, ctx.who().user.id, ctx.who().user.email, origin_of(req));
   if (!s) return d.render.message(500, "Something went wrong", s.message(), {.title = "Error", .who = &ctx.who()}, req.request_id);

@@ -67,7 +67,6 @@ http::Response confirm_submit(Deps& d, const guard::ViewerCtx& ctx, http::Reques
 }
 
 http::Response api_session_confirm(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
-  if (auto stop = api::session_only(ctx.who(), req)) return *stop;
   auto parsed = http::JsonBody::read(req);
   if (auto* stop = std::get_if<http::Response>(&parsed)) return std::move(*stop);
   auto& body = std::get<http::JsonBody>(parsed);

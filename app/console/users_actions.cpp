@@ -40,7 +40,6 @@ http::Response run(Deps& d, const guard::AdminCtx& ctx, http::Request& req, cons
 http::Response users_set_role(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   auto role = identity::parse_role(req.form_field("role"));
   if (!role) return users_page(d, ctx.who(), 422, "Choose a role.", "");
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   return run(d, ctx, req, "role", [&](core::UserId target) {
     return identity::change_role(d.identity, ctx.who().user, target, *role, origin_of(req));
   });
@@ -59,7 +58,6 @@ http::Response users_activate(Deps& d, const guard::AdminCtx& ctx, http::Request
 }
 
 http::Response users_reset_mfa(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   return run(d, ctx, req, "mfa", [&](core::UserId target) {
     return identity::reset_mfa(d.identity, ctx.who().user, target, origin_of(req));
   });
@@ -84,7 +82,6 @@ http::Response users_sign_out_all(Deps& d, const guard::AdminCtx& ctx, http::Req
 }
 
 http::Response users_reset_link(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   auto target = api::path_id<core::UserId>(req, "user_id");
   if (!target) return no_such_user(d, ctx, req);
   auto made = identity::issue_password_reset(d.identity, ctx.who().user, *target, origin_of(req));

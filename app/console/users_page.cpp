@@ -68,7 +68,6 @@ http::Response users_list(Deps& d, const guard::AdminCtx& ctx, http::Request& re
 }
 
 http::Response users_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
-  if (auto ask = need_step_up(d, ctx.who(), req, "/users")) return std::move(*ask);
   auto role = identity::parse_role(req.form_field("role"));
   if (!role) return users_page(d, ctx.who(), 422, "Choose a role.", "");
   auto made = identity::invite_user(d.identity, ctx.who().user, req.form_field("email"), *role, origin_of(req));

@@ -38,6 +38,12 @@ struct Route {
   // The 500 for an exception a barrier caught while this route ran (the caller's dialect on /v1);
   // unset: the router's default.
   std::function<Response(const Request&)> internal_error = {};
+  // What the guard enforces before the handler runs, as declared where the route is registered
+  // (guard/routes.h): kept here so the route table can be read and tested as a whole.
+  bool session_only = false;   // a console session; access tokens are refused
+  bool step_up = false;        // a recent step-up (password and code again)
+  std::string rate_class = {};  // the per-client rate limit it counts against ("" none)
+  bool costly = false;         // runs argon2id: waits for a slot of the process-wide gate
 };
 
 struct RouteMatch {
