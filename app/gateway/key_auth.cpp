@@ -66,8 +66,8 @@ void record_key_denial(Deps& deps, const http::Request& req, std::string_view pu
   deps.denials->record(d);
 }
 
-std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
-                                                                 std::string_view scope) {
+std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
+                                                   std::string_view scope) {
   auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0) {
     return dialect_error(dialect, status, code, message, req, retry_after);
   };
@@ -97,7 +97,7 @@ std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, con
     record_key_denial(deps, req, key->public_id, key->name, "scope_not_allowed");
     return err(403, "scope_not_allowed", "This key may not use the " + std::string(scope) + " endpoints.");
   }
-  return std::move(*key);
+  return KeyCtx(std::move(*key));
 }
 
 }  // namespace airlock::gateway

@@ -11,8 +11,22 @@
 
 namespace airlock::gateway {
 
-std::variant<store::GatewayKeyRow, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
-                                                                 std::string_view scope);
+class KeyCtx;
+std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
+                                                   std::string_view scope);
+
+// What a /v1 handler receives instead of a bare request: proof that the caller's gateway key was
+// authenticated and holds the endpoint's scope. Only authorize_key() can make one, so a handler
+// that takes a KeyCtx cannot run for an unauthenticated caller (as guard::RoleCtx for the console).
+class KeyCtx {
+ public:
+  const store::GatewayKeyRow& key() const { return key_; }
+
+ private:
+  friend std::variant<KeyCtx, http::Response> authorize_key(Deps&, const http::Request&, Dialect, std::string_view);
+  explicit KeyCtx(store::GatewayKeyRow key) : key_(std::move(key)) {}
+  store::GatewayKeyRow key_;
+};
 
 // Audits a refusal of an authenticated key (ASVS V16.3.2) through deps.denials, without waiting on
 // the store: safe on the event loop. `name` may be empty when the row is not at hand.

@@ -19,10 +19,8 @@ bool visible(const store::GatewayKeyRow& key, const store::ModelRow& m) {
 
 }  // namespace
 
-http::Response Gateway::list_models(http::Request& req) {
-  auto k = authorize_key(deps_, req, Dialect::kOpenAI, "models");
-  if (auto* stop = std::get_if<http::Response>(&k)) return std::move(*stop);
-  const auto& key = std::get<store::GatewayKeyRow>(k);
+http::Response Gateway::list_models(const KeyCtx& caller, http::Request& req) {
+  const auto& key = caller.key();
   auto catalog = catalog_.get();
   if (!catalog) return dialect_error(Dialect::kOpenAI, 503, "unavailable", "The models could not be listed; try again.", req, 1);
   auto data = nlohmann::json::array();
@@ -31,10 +29,8 @@ http::Response Gateway::list_models(http::Request& req) {
   return http::json_response(200, {{"object", "list"}, {"data", data}});
 }
 
-http::Response Gateway::get_model(http::Request& req) {
-  auto k = authorize_key(deps_, req, Dialect::kOpenAI, "models");
-  if (auto* stop = std::get_if<http::Response>(&k)) return std::move(*stop);
-  const auto& key = std::get<store::GatewayKeyRow>(k);
+http::Response Gateway::get_model(const KeyCtx& caller, http::Request& req) {
+  const auto& key = caller.key();
   const auto& id = req.path_params.at("model_id");
   auto catalog = catalog_.get();
   if (!catalog) return dialect_error(Dialect::kOpenAI, 503, "unavailable", "The model could not be looked up; try again.", req, 1);

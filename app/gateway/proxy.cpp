@@ -79,16 +79,12 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
       }),
       catalog_(deps.db) {}
 
-std::variant<Prepared, http::Response> Gateway::prepare(const Endpoint& ep, http::Request& req) {
+std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();
   auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
     return dialect_error(ep.dialect, status, code, message, req, retry_after, retry);
   };
-
-  // Who is calling: a gateway key, never anything else.
-  auto authorized = authorize_key(deps_, req, ep.dialect, ep.scope);
-  if (auto* stop = std::get_if<http::Response>(&authorized)) return std::move(*stop);
-  const auto* key = &std::get<store::GatewayKeyRow>(authorized);
+  const auto* key = &caller.key();
 
   // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
   std::string perr;

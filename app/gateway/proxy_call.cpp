@@ -331,8 +331,8 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
 
 }  // namespace
 
-void Gateway::proxy(const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out) {
-  auto prepared = prepare(ep, req);
+void Gateway::proxy(const KeyCtx& caller, const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out) {
+  auto prepared = prepare(caller, ep, req);
   if (auto* stop = std::get_if<http::Response>(&prepared)) return out->send(std::move(*stop));
   auto call = std::make_shared<ProxyCall>(*this, std::move(std::get<Prepared>(prepared)), req, std::move(out));
   call->start();

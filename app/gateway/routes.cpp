@@ -16,22 +16,36 @@ http::Response anthropic_500(const http::Request& r) {
   return dialect_error(Dialect::kAnthropic, 500, "internal_error", "Airlock failed to handle the request.", r);
 }
 
+// The /v1 surface's guard: the caller's key, in the endpoint's dialect and scope, before anything
+// else; the handler takes the KeyCtx that proves it.
+http::AsyncHandler keyed(Gateway& g, const Endpoint& ep) {
+  return [&g, &ep](http::Request& r, std::shared_ptr<http::Responder> out) {
+    auto caller = authorize_key(g.deps(), r, ep.dialect, ep.scope);
+    if (auto* stop = std::get_if<http::Response>(&caller)) return out->send(std::move(*stop));
+    g.proxy(std::get<KeyCtx>(caller), ep, r, std::move(out));
+  };
+}
+
+http::Handler keyed(Gateway& g, http::Response (Gateway::*handler)(const KeyCtx&, http::Request&)) {
+  return [&g, handler](http::Request& r) {
+    auto caller = authorize_key(g.deps(), r, Dialect::kOpenAI, "models");
+    if (auto* stop = std::get_if<http::Response>(&caller)) return std::move(*stop);
+    return (g.*handler)(std::get<KeyCtx>(caller), r);
+  };
+}
+
 }  // namespace
 
 void add_gateway_routes(http::Router& router, Gateway& g) {
   using http::Access;
   // OpenAI-compatible.
-  router.add({"POST", "/v1/chat/completions", Access::kGatewayKey, nullptr,
-              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kChat, r, std::move(out)); }, openai_500});
-  router.add({"POST", "/v1/completions", Access::kGatewayKey, nullptr,
-              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kCompletions, r, std::move(out)); }, openai_500});
-  router.add({"POST", "/v1/embeddings", Access::kGatewayKey, nullptr,
-              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kEmbeddings, r, std::move(out)); }, openai_500});
-  router.add({"GET", "/v1/models", Access::kGatewayKey, [&g](http::Request& r) { return g.list_models(r); }, {}, openai_500});
-  router.add({"GET", "/v1/models/{model_id...}", Access::kGatewayKey, [&g](http::Request& r) { return g.get_model(r); }, {}, openai_500});
+  router.add({"POST", "/v1/chat/completions", Access::kGatewayKey, nullptr, keyed(g, kChat), openai_500});
+  router.add({"POST", "/v1/completions", Access::kGatewayKey, nullptr, keyed(g, kCompletions), openai_500});
+  router.add({"POST", "/v1/embeddings", Access::kGatewayKey, nullptr, keyed(g, kEmbeddings), openai_500});
+  router.add({"GET", "/v1/models", Access::kGatewayKey, keyed(g, &Gateway::list_models), {}, openai_500});
+  router.add({"GET", "/v1/models/{model_id...}", Access::kGatewayKey, keyed(g, &Gateway::get_model), {}, openai_500});
   // Anthropic-compatible.
-  router.add({"POST", "/v1/messages", Access::kGatewayKey, nullptr,
-              [&g](http::Request& r, std::shared_ptr<http::Responder> out) { g.proxy(kMessages, r, std::move(out)); }, anthropic_500});
+  router.add({"POST", "/v1/messages", Access::kGatewayKey, nullptr, keyed(g, kMessages), anthropic_500});
 }
 
 }  // namespace airlock::gateway

@@ -12,6 +12,7 @@
 #include "gateway/deps.h"
 #include "gateway/catalog_cache.h"
 #include "gateway/dialect.h"
+#include "gateway/key_auth.h"
 #include "gateway/limits.h"
 #include "gateway/upstream.h"
 #include "gateway/usage.h"
@@ -36,11 +37,11 @@ class Gateway {
   Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::string system_ca_file);
 
   // The request path, on the event loop: admission, then the upstream exchange (proxy_call.cpp).
-  void proxy(const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out);
-  // Admission alone: the key, the body, the model, the limits. A Response is a refusal.
-  std::variant<Prepared, http::Response> prepare(const Endpoint& ep, http::Request& req);
-  http::Response list_models(http::Request& req);
-  http::Response get_model(http::Request& req);
+  void proxy(const KeyCtx& caller, const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out);
+  // Admission alone: the body, the model, the limits. A Response is a refusal.
+  std::variant<Prepared, http::Response> prepare(const KeyCtx& caller, const Endpoint& ep, http::Request& req);
+  http::Response list_models(const KeyCtx& caller, http::Request& req);
+  http::Response get_model(const KeyCtx& caller, http::Request& req);
 
   Deps& deps() { return deps_; }
   Upstreams& upstreams() { return upstreams_; }
