@@ -55,12 +55,19 @@ std::string KeyLimits::month_of(core::Clock::SystemTime t, std::int64_t* start_m
   return buf;
 }
 
-KeyLimits::Entry& KeyLimits::entry(std::int64_t key_id, const std::string& month, std::int64_t month_start_ms) {
+KeyLimits::Entry& KeyLimits::entry(std::int64_t key_id, const std::string& month, std::int64_t month_start_ms,
+                                   bool* loaded) {
   auto& e = entries_[key_id];
+  *loaded = true;
   if (e.month != month) {
     // A new month (or the first use): budgets start from what the store has, reservations carry on.
-    e.month = month;
-    e.used = load_month_ ? load_month_(key_id, month_start_ms) : MonthUsage{};
+    auto used = load_month_ ? load_month_(key_id, month_start_ms) : std::optional<MonthUsage>(MonthUsage{});
+    if (used) {
+      e.month = month;
+      e.used = *used;
+    } else {
+      *loaded = false;  // not remembered: the next request asks the store again
+    }
   }
   return e;
 }
@@ -76,8 +83,16 @@ Admission KeyLimits::admit(const store::GatewayKeyRow& key, std::int64_t estimat
   std::int64_t month_start = 0;
   auto month = month_of(clock_.system_now(), &month_start);
   std::lock_guard<std::mutex> lock(mu_);
-  auto& e = entry(key.id.value, month, month_start);
+  bool loaded = true;
+  auto& e = entry(key.id.value, month, month_start, &loaded);
   const auto& l = key.limits;
+  if (!loaded && (l.monthly_requests || l.monthly_tokens)) {
+    a.ok = false;
+    a.code = "unavailable";
+    a.message = "This key's budget could not be read; try again.";
+    a.retry_after_s = 1;
+    return a;
+  }
   if (l.rpm) {
     auto used = e.requests.sum(now);
     a.limit_requests = *l.rpm;

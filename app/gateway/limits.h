@@ -32,7 +32,7 @@ struct MonthUsage {
 
 struct Admission {
   bool ok = true;
-  std::string code;              // rate_limit_exceeded | insufficient_quota
+  std::string code;              // rate_limit_exceeded | insufficient_quota | unavailable
   std::string message;
   std::int64_t retry_after_s = 0;
   // For x-ratelimit-* headers; -1 when the key has no such limit.
@@ -65,8 +65,10 @@ class MinuteWindow {
 
 class KeyLimits {
  public:
-  // `load_month(key_id, month_start_unix_ms)`: what the key used this month before this process.
-  using MonthLoader = std::function<MonthUsage(std::int64_t key_id, std::int64_t month_start_ms)>;
+  // `load_month(key_id, month_start_unix_ms)`: what the key used this month before this process;
+  // nullopt when the store could not say. A key with a monthly budget is then refused (503
+  // "unavailable", asked again on the next request): a budget never starts from zero by accident.
+  using MonthLoader = std::function<std::optional<MonthUsage>(std::int64_t key_id, std::int64_t month_start_ms)>;
   KeyLimits(const core::Clock& clock, MonthLoader load_month);
 
   // Admits one request with `estimate` tokens, reserving them; `*out` gets the reservation to settle.
@@ -87,7 +89,8 @@ class KeyLimits {
     std::int64_t reserved_tokens = 0;
     std::int64_t reserved_requests = 0;
   };
-  Entry& entry(std::int64_t key_id, const std::string& month, std::int64_t month_start_ms);
+  // The key's entry; `*loaded` false when this month's usage could not be read from the store.
+  Entry& entry(std::int64_t key_id, const std::string& month, std::int64_t month_start_ms, bool* loaded);
   std::int64_t now_s() const;
 
   const core::Clock& clock_;

@@ -151,3 +151,27 @@ TEST_CASE("estimates, settlements and counters cannot wrap a budget around", "[g
   w.adjust(100, 101, -kMax);
   CHECK(w.sum(101) == kMax);
 }
+
+TEST_CASE("a monthly budget the store cannot read refuses (fails closed) and is asked again", "[gateway][limits][V16.5.3]") {
+  core::FakeClock clock;
+  bool store_up = false;
+  int loads = 0;
+  KeyLimits limits(clock, [&](std::int64_t, std::int64_t) -> std::optional<MonthUsage> {
+    ++loads;
+    if (!store_up) return std::nullopt;
+    return MonthUsage{0, 990};
+  });
+  Reservation r;
+  auto refused = limits.admit(key_with({.monthly_tokens = 1000}), 5, &r);
+  CHECK_FALSE(refused.ok);
+  CHECK(refused.code == "unavailable");
+  CHECK(refused.retry_after_s == 1);
+  // A key without a monthly budget does not need the number.
+  CHECK(limits.admit(key_with({.rpm = 10}, 2), 5, &r).ok);
+  // Once the store answers, the budget starts from what it says, not from zero.
+  store_up = true;
+  auto& before = loads;
+  CHECK(limits.admit(key_with({.monthly_tokens = 1000}), 5, &r).ok);
+  CHECK_FALSE(limits.admit(key_with({.monthly_tokens = 1000}), 10, &r).ok);  // 990 + 5 + 10 > 1000
+  CHECK(before >= 2);
+}

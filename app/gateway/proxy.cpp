@@ -151,9 +151,10 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   rec.request_id = req.request_id;
   if (!ex->admission.ok) {
     bool quota = ex->admission.code == "insufficient_quota";
-    auto r = err(429, ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);
+    int status = ex->admission.code == "unavailable" ? 503 : 429;
+    auto r = err(status, ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);
     add_ratelimit_headers(r, ex->admission);
-    ex->finish(429, {}, ex->admission.code, 0);  // nothing was reserved, so nothing is settled
+    ex->finish(status, {}, ex->admission.code, 0);  // nothing was reserved, so nothing is settled
     return r;
   }
 

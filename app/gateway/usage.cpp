@@ -87,12 +87,13 @@ void UsageRecorder::write_batch(std::deque<UsageRecord>& batch) {
   }
 }
 
-MonthUsage UsageRecorder::month_usage(store::Database& db, std::int64_t key_id, std::int64_t month_start_ms) {
+std::optional<MonthUsage> UsageRecorder::month_usage(store::Database& db, std::int64_t key_id, std::int64_t month_start_ms) {
   MonthUsage u;
-  (void)db.view([&](store::Tx& tx) {
+  auto s = db.view([&](store::Tx& tx) {
     std::tie(u.requests, u.tokens) = store::usage::totals_since(tx, key_id, month_start_ms);
     return core::Status::ok();
   });
+  if (!s) return std::nullopt;
   return u;
 }
 

@@ -37,7 +37,7 @@ class UsageRecorder {
   std::uint64_t written() const { return written_.load(); }
 
   // What a key used in the month starting at `month_start_ms` (for KeyLimits).
-  static MonthUsage month_usage(store::Database& db, std::int64_t key_id, std::int64_t month_start_ms);
+  static std::optional<MonthUsage> month_usage(store::Database& db, std::int64_t key_id, std::int64_t month_start_ms);
 
  private:
   void loop();

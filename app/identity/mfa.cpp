@@ -125,7 +125,7 @@ core::Result<NewSession> complete_mfa_step(Deps& deps, const store::SessionRow& 
   auto u = load_user(deps, pending.user_id);
   if (!u || !u->active || !u->totp_enabled) return invalid;
   auto now = deps.now_s();
-  bool locked = false;
+  bool locked = true;  // a store that cannot say fails closed
   (void)deps.db.view([&](store::Tx& tx) {
     locked = throttle_for(deps, tx, subject_of(u->email), origin.ip).address_locked;
     return core::Status::ok();
@@ -230,7 +230,7 @@ bool mfa_required(store::Tx& tx) {
 }
 
 bool mfa_required(Deps& deps) {
-  bool required = false;
+  bool required = true;  // a store that cannot say fails closed: the stricter policy
   (void)deps.db.view([&](store::Tx& tx) {
     required = mfa_required(tx);
     return core::Status::ok();

@@ -93,7 +93,7 @@ core::Status complete_password_reset(Deps& deps, std::string_view token, std::st
   const auto& token_hash = *issued;
   // One read for the link, its user (the full row: the TOTP secret is needed) and the lockout.
   std::optional<store::UserRow> found;
-  bool locked = false;
+  bool locked = true;  // a store that cannot say fails closed
   (void)deps.db.view([&](store::Tx& tx) {
     auto row = store::one_time_tokens::find_usable(tx, kReset, token_hash, deps.now_s());
     found = row ? link_user(tx, *row) : std::nullopt;

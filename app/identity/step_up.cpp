@@ -20,7 +20,7 @@ core::Status confirm_identity(Deps& deps, const store::UserRow& user, const stor
   if (!user.totp_enabled && mfa_required_for(deps, user.role))
     return core::Status::error("mfa_setup_required", "Set up an authenticator first: your role requires one.");
   auto subject = subject_of(user.email);
-  bool locked = false;
+  bool locked = true;  // a store that cannot say fails closed
   (void)deps.db.view([&](store::Tx& tx) {
     locked = throttle_for(deps, tx, subject, origin.ip).address_locked;
     return core::Status::ok();
