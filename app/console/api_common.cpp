@@ -1,43 +1,11 @@
-#include <array>
-#include <string_view>
-
 #include "console/api.h"
 #include "core/log.h"
+#include "http/error_catalogue.h"
 #include "http/errors.h"
 
 namespace airlock::console::api {
-namespace {
 
-constexpr std::array<std::string_view, 4> kForbidden = {"forbidden", "owner_only", "self_change", "step_up_required"};
-constexpr std::array<std::string_view, 2> kNotFound = {"user_not_found", "not_found"};
-constexpr std::array<std::string_view, 9> kConflict = {"last_owner",      "email_taken",        "mfa_already_enabled",
-                                                       "mfa_not_pending", "mfa_not_enabled",    "mfa_required_by_policy",
-                                                       "conflict",        "user_inactive",      "mfa_setup_required"};
-// Listed one by one so a new internal code can never reach a client as "invalid input" by accident.
-constexpr std::array<std::string_view, 18> kInvalid = {
-    "email_invalid",        "role_invalid",       "mfa_code_invalid",        "invalid_backup_code",
-    "password_mismatch",    "password_wrong",     "invite_invalid",          "password_too_short",
-    "password_too_long",    "password_common",    "password_contains_email", "password_contains_product",
-    "token_name_invalid",   "token_scope_invalid", "token_expiry_invalid",   "password_breached",
-    "reset_invalid",        "password_invalid_utf8"};
-
-template <std::size_t N>
-bool in(const std::array<std::string_view, N>& set, std::string_view code) {
-  for (auto c : set)
-    if (c == code) return true;
-  return false;
-}
-
-}  // namespace
-
-int status_for(const std::string& code) {
-  if (code == "session_ended") return 401;
-  if (in(kForbidden, code)) return 403;
-  if (in(kNotFound, code)) return 404;
-  if (in(kConflict, code)) return 409;
-  if (in(kInvalid, code)) return 422;
-  return 500;
-}
+int status_for(const std::string& code) { return http::status_for_code(code); }
 
 http::Response error(const core::Status& s, const http::Request& req) {
   int status = status_for(s.code());

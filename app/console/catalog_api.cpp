@@ -16,13 +16,6 @@ http::Response problems(const std::vector<std::string>& errors, const http::Requ
                               {{"problems", errors}});
 }
 
-http::Response catalog_error(const core::Status& s, const http::Request& req) {
-  if (s.code() == "not_found") return http::error_response(404, "not_found", s.message(), req.request_id);
-  if (s.code() == "provisioned" || s.code() == "name_taken") return http::error_response(409, s.code(), s.message(), req.request_id);
-  if (s.code() == "key_required") return http::error_response(422, s.code(), s.message(), req.request_id);
-  return http::error_response(500, "internal_error", "An internal error occurred.", req.request_id);
-}
-
 // The body as one object, read strictly (http::JsonBody); or the refusal.
 std::variant<json, http::Response> object_body(const http::Request& req) {
   auto parsed = http::JsonBody::read(req);
@@ -35,7 +28,7 @@ http::Response save(Deps& d, const guard::AdminCtx& ctx, http::Request& req, con
   std::vector<std::string> errors;
   auto id = catalog::save_provider(d, fields, replace_key, existing, actor_of(ctx.who(), req), errors);
   if (!errors.empty()) return problems(errors, req);
-  if (!id) return catalog_error(id.status(), req);
+  if (!id) return api::error(id.status(), req);
   auto row = catalog::find_provider(d, *id);
   if (!row) return http::error_response(500, "internal_error", "An internal error occurred.", req.request_id);
   return http::json_response(existing ? 200 : 201, provider_json(d, *row));
@@ -75,7 +68,7 @@ http::Response api_model_create(Deps& d, const guard::EditorCtx& ctx, http::Requ
   if (auto* stop = std::get_if<http::Response>(&b)) return std::move(*stop);
   auto in = catalog::model_input(d, std::get<json>(b));
   if (!in.errors.empty()) return problems(in.errors, req);
-  if (auto s = catalog::write_model(d, in, std::nullopt, actor_of(ctx.who(), req)); !s) return catalog_error(s, req);
+  if (auto s = catalog::write_model(d, in, std::nullopt, actor_of(ctx.who(), req)); !s) return api::error(s, req);
   return http::json_response(201, {{"name", in.row.name}, {"targets", in.row.targets.size()}});
 }
 
@@ -86,14 +79,14 @@ http::Response api_model_update(Deps& d, const guard::EditorCtx& ctx, http::Requ
   if (auto* stop = std::get_if<http::Response>(&b)) return std::move(*stop);
   auto in = catalog::model_input(d, std::get<json>(b));
   if (!in.errors.empty()) return problems(in.errors, req);
-  if (auto s = catalog::write_model(d, in, id, actor_of(ctx.who(), req)); !s) return catalog_error(s, req);
+  if (auto s = catalog::write_model(d, in, id, actor_of(ctx.who(), req)); !s) return api::error(s, req);
   return http::json_response(200, {{"name", in.row.name}, {"targets", in.row.targets.size()}});
 }
 
 http::Response api_model_delete(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
   auto id = api::path_id<core::ModelId>(req, "model_id");
   if (!id) return http::error_response(404, "not_found", "No such model.", req.request_id);
-  if (auto s = catalog::delete_model(d, *id, actor_of(ctx.who(), req)); !s) return catalog_error(s, req);
+  if (auto s = catalog::delete_model(d, *id, actor_of(ctx.who(), req)); !s) return api::error(s, req);
   return api::no_content();
 }
 

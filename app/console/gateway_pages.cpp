@@ -1,5 +1,7 @@
 #include "console/gateway_pages.h"
 
+#include "http/error_catalogue.h"
+
 namespace airlock::console {
 
 gateway::Actor actor_of(const guard::Principal& who, const http::Request& req) {
@@ -29,10 +31,6 @@ nlohmann::json key_json(const store::GatewayKeyRow& k) {
           {"last_used_ip", k.last_used_ip.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.last_used_ip)}};
 }
 
-int key_status_for(const std::string& code) {
-  if (code == "not_found") return 404;
-  if (code.rfind("key_", 0) == 0) return 422;
-  return 500;
-}
+int key_status_for(const std::string& code) { return http::status_for_code(code); }
 
 }  // namespace airlock::console

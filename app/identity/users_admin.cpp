@@ -9,6 +9,7 @@
 
 #include "audit/audit_log.h"
 #include "audit/denials.h"
+#include "http/error_catalogue.h"
 #include "core/log.h"
 #include "identity/email.h"
 #include "identity/password_policy.h"
@@ -33,7 +34,8 @@ core::Status invite_invalid() { return core::Status::error("invite_invalid", "Th
 
 // Refusals by rule, as opposed to bad input or store errors, are recorded as "denied" events.
 bool is_rule_refusal(const core::Status& s) {
-  return s.code() == "forbidden" || s.code() == "owner_only" || s.code() == "self_change" || s.code() == "last_owner";
+  auto kind = http::catalogued(s.code());
+  return kind && kind->rule_refusal;
 }
 
 audit::Event event(const std::string& action, const store::UserRow& actor, const std::string& target,

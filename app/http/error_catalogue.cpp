@@ -1,0 +1,73 @@
+#include "http/error_catalogue.h"
+
+#include <array>
+
+namespace airlock::http {
+namespace {
+
+// Grouped by status; one line per code.
+constexpr std::array kCatalogue = {
+    // 401: the session that asked has ended meanwhile.
+    ErrorKind{"session_ended", 401},
+    // 403: not allowed for this caller, whatever it sends.
+    ErrorKind{"forbidden", 403, true},
+    ErrorKind{"owner_only", 403, true},
+    ErrorKind{"self_change", 403, true},
+    ErrorKind{"step_up_required", 403},
+    // 404.
+    ErrorKind{"user_not_found", 404},
+    ErrorKind{"not_found", 404},
+    // 409: the state of things says no.
+    ErrorKind{"last_owner", 409, true},
+    ErrorKind{"email_taken", 409},
+    ErrorKind{"mfa_already_enabled", 409},
+    ErrorKind{"mfa_not_pending", 409},
+    ErrorKind{"mfa_not_enabled", 409},
+    ErrorKind{"mfa_required_by_policy", 409},
+    ErrorKind{"conflict", 409},
+    ErrorKind{"user_inactive", 409},
+    ErrorKind{"mfa_setup_required", 409},
+    ErrorKind{"provisioned", 409},
+    ErrorKind{"name_taken", 409},
+    // 422: the input is well formed but not acceptable.
+    ErrorKind{"email_invalid", 422},
+    ErrorKind{"role_invalid", 422},
+    ErrorKind{"mfa_code_invalid", 422},
+    ErrorKind{"invalid_backup_code", 422},
+    ErrorKind{"password_mismatch", 422},
+    ErrorKind{"password_wrong", 422},
+    ErrorKind{"invite_invalid", 422},
+    ErrorKind{"password_too_short", 422},
+    ErrorKind{"password_too_long", 422},
+    ErrorKind{"password_common", 422},
+    ErrorKind{"password_contains_email", 422},
+    ErrorKind{"password_contains_product", 422},
+    ErrorKind{"token_name_invalid", 422},
+    ErrorKind{"token_scope_invalid", 422},
+    ErrorKind{"token_expiry_invalid", 422},
+    ErrorKind{"password_breached", 422},
+    ErrorKind{"reset_invalid", 422},
+    ErrorKind{"password_invalid_utf8", 422},
+    ErrorKind{"key_cidr_invalid", 422},
+    ErrorKind{"key_expiry_invalid", 422},
+    ErrorKind{"key_limit_invalid", 422},
+    ErrorKind{"key_model_invalid", 422},
+    ErrorKind{"key_name_invalid", 422},
+    ErrorKind{"key_scope_invalid", 422},
+    ErrorKind{"key_required", 422},
+};
+
+}  // namespace
+
+std::optional<ErrorKind> catalogued(std::string_view code) {
+  for (const auto& k : kCatalogue)
+    if (k.code == code) return k;
+  return std::nullopt;
+}
+
+int status_for_code(std::string_view code) {
+  auto k = catalogued(code);
+  return k ? k->status : 500;
+}
+
+}  // namespace airlock::http
