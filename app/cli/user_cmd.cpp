@@ -10,6 +10,7 @@
 
 #include "audit/audit_log.h"
 #include "cli/commands.h"
+#include "core/files.h"
 #include "cli/host.h"
 #include "core/log.h"
 #include "identity/email.h"
@@ -54,12 +55,12 @@ std::string read_password(const ParsedFlags& flags, bool* ok) {
   *ok = false;
   std::string file = flag_value(flags, "--password-file");
   if (!file.empty()) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
+    auto read = core::read_small_file(file, 4096);
+    if (!read) {
       std::fprintf(stderr, "airlock: cannot read '%s'\n", file.c_str());
       return {};
     }
-    std::string pw((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string pw = std::move(*read);
     while (!pw.empty() && (pw.back() == '\n' || pw.back() == '\r')) pw.pop_back();
     *ok = true;
     return pw;

@@ -186,7 +186,8 @@ const std::vector<KeyDef>& defs() {
            while (!item.empty() && item.back() == ' ') item.pop_back();
            if (item.empty()) continue;
            bool scheme = item.rfind("https://", 0) == 0 || item.rfind("http://", 0) == 0;
-           auto rest = item.substr(item.find("://") + 3);
+           // Only after the scheme is known: "x".find("://") + 3 is past the end (fuzz: it threw).
+           auto rest = scheme ? item.substr(item.find("://") + 3) : std::string();
            if (!scheme || rest.empty() || rest.find_first_of("/?#* ") != std::string::npos)
              return "'" + item + "' is not an origin like https://app.example[:port]";
            c.cors_origins.push_back(item);

@@ -151,3 +151,12 @@ TEST_CASE("the syslog target needs host:port and a readable CA file", "[config][
                     "AIRLOCK_SYSLOG_TARGET:"));
   }
 }
+
+TEST_CASE("a CORS origin shorter than a scheme is an error, not an exception (found by fuzzing)", "[config]") {
+  for (const char* v : {"x", "a,b", ":", "h:/", "https://", "http://a/b"}) {
+    INFO(v);
+    auto l = load({{"AIRLOCK_CORS_ORIGINS", v}});
+    CHECK(has_error(l, "AIRLOCK_CORS_ORIGINS:"));
+  }
+  CHECK(load({{"AIRLOCK_CORS_ORIGINS", "https://app.example, http://localhost:3000"}}).errors.empty());
+}

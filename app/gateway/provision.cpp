@@ -5,6 +5,7 @@
 #include <set>
 
 #include "audit/audit_log.h"
+#include "core/files.h"
 #include "core/log.h"
 #include "gateway/actor_event.h"
 #include "gateway/upstream_url.h"
@@ -67,11 +68,8 @@ std::int64_t integer(Ctx& c, const std::string& where, const json& obj, const ch
   return it->get<std::int64_t>();
 }
 
-std::optional<std::string> read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-}
+// The provisioning file, key files and CA files: a regular file of at most 1 MiB, or nothing.
+std::optional<std::string> read_file(const std::string& path) { return core::read_small_file(path, 1024 * 1024); }
 
 std::optional<core::SecretBytes> provider_key(Ctx& c, const std::string& where, const json& p,
                                               const std::map<std::string, std::string>& env, bool api) {

@@ -83,3 +83,17 @@ TEST_CASE("provisioning problems are all reported, each with its place", "[gatew
   (void)gateway::parse_provision("[1]", {}, errors);
   CHECK(has(errors, "must be a JSON object"));
 }
+
+TEST_CASE("a key or CA file that is a directory is a listed problem, not an abort (found by fuzzing)",
+          "[gateway][provision]") {
+  std::vector<std::string> errors;
+  (void)gateway::parse_provision(R"({"providers":[{"name":"a","type":"openai","base_url":"https://x.example/v1",
+      "api_key_file":"/"},{"name":"b","type":"openai","base_url":"https://y.example/v1","ca_file":"/tmp"}]})",
+                                 {}, errors);
+  CHECK(errors.size() >= 2);
+  CHECK(has(errors, "providers[0]"));
+  CHECK(has(errors, "providers[1]"));
+  errors.clear();
+  (void)gateway::load_provision_file("/", {}, errors);  // the provisioning file itself
+  CHECK_FALSE(errors.empty());
+}

@@ -3,25 +3,26 @@
 namespace airlock::gateway {
 namespace {
 
-// The end of the first event in `s` starting at `from` (just past its blank line), or npos.
-std::size_t event_end(const std::string& s, std::size_t from, bool at_end) {
-  std::size_t line_start = from;
-  std::size_t i = from;
-  while (i < s.size()) {
-    char c = s[i];
+// The end of the event whose scan stands at `*i` with its current line starting at `*line_start`
+// (just past its blank line), or npos with `*i` and `*line_start` left where the scan stopped, so
+// the next call goes on from there instead of from the event's start: bytes that arrive one at a
+// time cost linear, not quadratic, work (a 256 KiB event fed byte by byte once took 20 s).
+std::size_t event_end(const std::string& s, std::size_t* i, std::size_t* line_start, bool at_end) {
+  while (*i < s.size()) {
+    char c = s[*i];
     std::size_t term = 0;
     if (c == '\r') {
-      if (i + 1 == s.size() && !at_end) return std::string::npos;  // a LF may still follow
-      term = i + 1 < s.size() && s[i + 1] == '\n' ? 2 : 1;
+      if (*i + 1 == s.size() && !at_end) return std::string::npos;  // a LF may still follow: look again
+      term = *i + 1 < s.size() && s[*i + 1] == '\n' ? 2 : 1;
     } else if (c == '\n') {
       term = 1;
     } else {
-      ++i;
+      ++*i;
       continue;
     }
-    if (i == line_start) return i + term;  // an empty line ends the event
-    i += term;
-    line_start = i;
+    if (*i == *line_start) return *i + term;  // an empty line ends the event
+    *i += term;
+    *line_start = *i;
   }
   return std::string::npos;
 }
@@ -61,15 +62,17 @@ void SseSplitter::finish(const std::function<void(const SseEvent&)>& on_event) {
 void SseSplitter::drain(const std::function<void(const SseEvent&)>& on_event, bool at_end) {
   std::size_t start = 0;
   for (;;) {
-    auto end = event_end(buf_, start, at_end);
+    auto end = event_end(buf_, &scan_, &line_start_, at_end);
     if (end == std::string::npos) break;
     SseEvent ev;
     ev.raw = std::string_view(buf_).substr(start, end - start);
     parse_fields(ev.raw, ev);
     on_event(ev);
-    start = end;
+    start = scan_ = line_start_ = end;
   }
   buf_.erase(0, start);
+  scan_ -= start;
+  line_start_ -= start;
 }
 
 }  // namespace airlock::gateway

@@ -31,6 +31,8 @@ class SseSplitter {
   void drain(const std::function<void(const SseEvent&)>& on_event, bool at_end);
   std::string buf_;
   std::size_t max_;
+  std::size_t scan_ = 0;        // how far buf_ has been scanned for the end of its first event
+  std::size_t line_start_ = 0;  // where the line being scanned began
 };
 
 }  // namespace airlock::gateway

@@ -68,3 +68,19 @@ TEST_CASE("an upstream that never ends an event is cut off at the cap", "[gatewa
   CHECK_FALSE(s.feed(std::string(10, 'x'), [&](const SseEvent&) { ++events; }));
   CHECK(events == 0);
 }
+
+TEST_CASE("a large event fed a byte at a time splits as when fed whole, and the scan resumes", "[gateway][sse]") {
+  // 256 KiB of data in one event, then a CR LF event and a CR CR one, each split at every byte:
+  // the scan goes on where it stopped, so this is linear work (the splitter rescanned from the
+  // event's start on every feed before: 20 s for this input).
+  std::string big = "event: big\ndata: " + std::string(256 * 1024, 'x') + "\n\n";
+  std::string stream = big + "data: a\r\n\r\n" + "data: b\r\r";
+  auto whole = feed_in_pieces(stream, stream.size());
+  auto bytes = feed_in_pieces(stream, 1);
+  REQUIRE(whole.raw.size() == 3);
+  CHECK(bytes.raw == whole.raw);
+  CHECK(bytes.data == whole.data);
+  CHECK(whole.event[0] == "big");
+  CHECK(whole.data[0].size() == 256 * 1024);
+  CHECK(whole.data[2] == "b");
+}

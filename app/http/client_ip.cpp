@@ -23,7 +23,9 @@ std::string resolve_client_ip(std::string_view peer, std::string_view xff, const
   if (!peer_ip || xff.empty() || !trusted(*peer_ip, proxies)) return current;
   std::size_t end = xff.size();
   for (;;) {
-    auto comma = xff.rfind(',', end == 0 ? 0 : end - 1);
+    // At the list's start there is no comma left to find (rfind(',', 0) would find a leading one
+    // again, and the hop's length would wrap around: an endless loop, found by fuzzing).
+    auto comma = end == 0 ? std::string_view::npos : xff.rfind(',', end - 1);
     std::size_t begin = comma == std::string_view::npos ? 0 : comma + 1;
     auto hop = core::IpAddress::parse(trim(xff.substr(begin, end - begin)));
     if (!hop) return current;

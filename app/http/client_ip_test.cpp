@@ -44,3 +44,12 @@ TEST_CASE("request ids are kept only in the safe alphabet and length", "[http]")
   CHECK_FALSE(http::valid_request_id("a\nb"));
   CHECK_FALSE(http::valid_request_id("a\"b"));
 }
+
+TEST_CASE("a list that starts with a comma ends the walk (fuzz: it looped forever)", "[http][V4.1.1]") {
+  auto p = proxies("10.0.0.0/8");
+  CHECK(http::resolve_client_ip("10.0.0.1", ",10.0.0.3", p) == "10.0.0.3");
+  CHECK(http::resolve_client_ip("10.0.0.1", ",", p) == "10.0.0.1");
+  CHECK(http::resolve_client_ip("10.0.0.1", ",,,", p) == "10.0.0.1");
+  CHECK(http::resolve_client_ip("10.0.0.1", " , 10.0.0.7, 10.0.0.3", p) == "10.0.0.7");
+  CHECK(http::resolve_client_ip("10.0.0.1", "198.51.100.2, 10.0.0.3", p) == "198.51.100.2");
+}

@@ -157,7 +157,8 @@ class ChunkedDecoder {
   // Appends the decoded bytes to `out`.
   Step feed(std::string_view in, std::string& out);
 
-  std::uint64_t total() const { return total_; }  // decoded bytes so far
+  // Decoded bytes so far, the current chunk counted whole once its size line has ended.
+  std::uint64_t total() const { return total_; }
 
  private:
   // Order matters to feed(): the size-line states come before size_lf, the trailer states after data_lf.

@@ -1,5 +1,7 @@
 #include "store/key_material.h"
 
+#include "core/files.h"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -17,13 +19,15 @@ using core::Result;
 using core::SecretBytes;
 using core::Status;
 
+constexpr std::size_t kMaxKeyFileBytes = 64 * 1024;  // a key or passphrase, never more
+
 Status key_error(const std::string& message) { return Status::error("key_material", message); }
 
 Result<SecretBytes> read_key_file(const std::string& path, const std::string& what) {
   if (auto s = check_private_file(path, what); !s) return s;
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return key_error("cannot read " + what + " '" + path + "'");
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto read = core::read_small_file(path, kMaxKeyFileBytes);
+  if (!read) return key_error("cannot read " + what + " '" + path + "'");
+  std::string text = std::move(*read);
   while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
   SecretBytes out(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
   core::secure_zero(text.data(), text.size());
@@ -72,8 +76,9 @@ Result<Found> find_key(const std::string& file_setting, const char* file_key, co
     std::string path = std::string(creds) + "/" + credential;
     if (::access(path.c_str(), F_OK) == 0) {
       // systemd owns the credentials directory and its modes; read it as given.
-      std::ifstream in(path, std::ios::binary);
-      std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      auto read = core::read_small_file(path, kMaxKeyFileBytes);
+      if (!read) return key_error(std::string("credential ") + credential + " cannot be read");
+      std::string text = std::move(*read);
       while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
       SecretBytes v(reinterpret_cast<const std::uint8_t*>(text.data()), text.size());
       core::secure_zero(text.data(), text.size());
