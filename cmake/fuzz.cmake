@@ -15,7 +15,7 @@ endif()
 # Only the parsers the targets reach, instrumented, rather than the whole app: about a minute's
 # build on two cores. A target that needs another file fails to link and names the missing symbol.
 set(AIRLOCK_FUZZ_APP_SOURCES
-  app/core/bytes.cpp app/core/cidr.cpp app/core/config.cpp app/core/text.cpp
+  app/core/bytes.cpp app/core/cidr.cpp app/core/config.cpp app/core/files.cpp app/core/text.cpp
   app/net/http1.cpp app/net/http1_chunked.cpp
   app/http/client_ip.cpp app/http/errors.cpp app/http/form.cpp app/http/json_body.cpp app/http/json_read.cpp
   app/http/message.cpp
