@@ -106,7 +106,7 @@ bool DenialRecorder::count(const std::string& key, const Event& e, std::chrono::
       order_.pop_front();
     }
     order_.push_back(key);
-    it = actors_.emplace(key, Actor{now, 0, 0, {}, std::prev(order_.end())}).first;
+    it = actors_.emplace(key, Actor{now, 0, 0, {}}).first;
   }
   auto& a = it->second;
   a.last = e;

@@ -95,7 +95,6 @@ class DenialRecorder {
     int written = 0;
     std::int64_t suppressed = 0;
     Event last;  // who, for the summary
-    std::list<std::string>::iterator order;
   };
   using Pending = std::vector<Event>;
 
@@ -113,7 +112,6 @@ class DenialRecorder {
   mutable std::mutex mu_;
   std::unordered_map<std::string, Actor> actors_;
   std::list<std::string> order_;  // actor keys, oldest window start first
-  std::chrono::steady_clock::time_point last_sweep_;
   std::chrono::steady_clock::time_point all_window_start_{};
   int all_written_ = 0;
   std::int64_t all_suppressed_ = 0;

@@ -66,11 +66,6 @@ void WorkGate::set_slots(int slots) {
   cv_.notify_all();
 }
 
-int WorkGate::slots() const {
-  std::lock_guard lock(mu_);
-  return slots_;
-}
-
 int WorkGate::in_use() const {
   std::lock_guard lock(mu_);
   return in_use_;

@@ -43,7 +43,6 @@ class WorkGate {
   Ticket enter();
 
   void set_slots(int slots);
-  int slots() const;
   int in_use() const;
 
  private:

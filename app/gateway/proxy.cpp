@@ -10,7 +10,6 @@ namespace airlock::gateway {
 namespace {
 
 constexpr std::int64_t kDefaultMaxTokens = 1024;  // the estimate when a request names none
-constexpr std::size_t kMaxErrorBody = 64 * 1024;
 
 std::int64_t unix_ms(const core::Clock& c) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(c.system_now().time_since_epoch()).count();

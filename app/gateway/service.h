@@ -47,7 +47,6 @@ class Gateway {
   Upstreams& upstreams() { return upstreams_; }
   KeyLimits& limits() { return limits_; }
   UsageRecorder& usage() { return usage_; }
-  CatalogCache& catalog() { return catalog_; }
   core::Logger& log() { return log_; }
 
  private:

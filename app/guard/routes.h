@@ -69,8 +69,6 @@ class Routes {
   using ThrottleObserver = std::function<void(const http::Request&)>;
   void set_throttle_observer(ThrottleObserver observer, const core::Clock& clock);
 
-  Guard& guard() { return guard_; }
-
  private:
   // Session-only and step-up; nullopt when both pass.
   std::optional<http::Response> check(const Rules& rules, const Principal& who, const http::Request& req) const;

@@ -19,29 +19,6 @@ std::string_view error_type_for_status(int status) {
   }
 }
 
-std::string_view default_error_code(int status) {
-  switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthenticated";
-    case 403: return "forbidden";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 408: return "request_timeout";
-    case 411: return "length_required";
-    case 413: return "body_too_large";
-    case 414: return "uri_too_long";
-    case 415: return "unsupported_media_type";
-    case 416: return "range_not_satisfiable";
-    case 417: return "expectation_failed";
-    case 429: return "rate_limited";
-    case 431: return "headers_too_large";
-    case 501: return "not_implemented";
-    case 503: return "unavailable";
-    case 505: return "http_version_not_supported";
-    default: return status >= 500 ? "internal_error" : "bad_request";
-  }
-}
-
 std::string_view default_error_message(int status) {
   switch (status) {
     case 400: return "The request could not be parsed.";

@@ -20,7 +20,6 @@ Response error_response(int status, std::string_view code, std::string_view mess
                         const nlohmann::json& extra);
 
 // Fixed public texts for the statuses the server itself produces.
-std::string_view default_error_code(int status);
 std::string_view default_error_message(int status);
 
 }  // namespace airlock::http

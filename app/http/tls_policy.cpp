@@ -49,10 +49,4 @@ void apply_client_tls_policy(mbedtls_ssl_config* conf) {
   mbedtls_ssl_conf_groups(conf, kGroups);
 }
 
-std::vector<std::string> allowed_tls_suite_names() {
-  std::vector<std::string> out;
-  for (const int* s = kSuites; *s != 0; ++s) out.emplace_back(mbedtls_ssl_get_ciphersuite_name(*s));
-  return out;
-}
-
 }  // namespace airlock::http

@@ -17,7 +17,4 @@ void apply_server_tls_policy(mbedtls_ssl_config* conf);
 // The same versions, suites and groups towards upstream vendors.
 void apply_client_tls_policy(mbedtls_ssl_config* conf);
 
-// Names of the suites allowed, for docs and tests.
-std::vector<std::string> allowed_tls_suite_names();
-
 }  // namespace airlock::http

@@ -30,7 +30,6 @@ class BreachedPasswords {
   // logged, kept or left in a buffer of ours after the call.
   bool contains(std::string_view password) const;
 
-  const std::string& dir() const { return dir_; }
 
  private:
   std::string dir_;

@@ -91,7 +91,6 @@ void EventLoop::drain_posted() {
 }
 
 void EventLoop::run() {
-  thread_id_ = std::this_thread::get_id();
   constexpr int kBatch = 256;
   epoll_event events[kBatch];
   auto next_tick = std::chrono::steady_clock::now() + tick_every_;

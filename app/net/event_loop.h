@@ -63,16 +63,13 @@ class EventLoop {
   void run();
   // Any thread.
   void stop();
-  bool in_loop_thread() const { return std::this_thread::get_id() == thread_id_.load(); }
 
  private:
-  class Wake;
   void drain_posted();
 
   int epfd_ = -1;
   int wakefd_ = -1;
   std::atomic<bool> stop_{false};
-  std::atomic<std::thread::id> thread_id_{};
   std::mutex mu_;
   std::vector<std::function<void()>> posted_;  // guarded by mu_
   bool ended_ = false;                           // guarded by mu_

@@ -64,9 +64,4 @@ void WorkerPool::shutdown() {
   for (auto t : threads) pthread_join(t, nullptr);
 }
 
-int WorkerPool::threads() const {
-  std::lock_guard lock(mu_);
-  return static_cast<int>(threads_.size());
-}
-
 }  // namespace airlock::net

@@ -23,7 +23,6 @@ class WorkerPool {
   bool submit(std::function<void()> job);
   // Refuses new jobs, lets queued and running jobs finish, joins every thread.
   void shutdown();
-  int threads() const;
 
  private:
   static void* trampoline(void* self);

@@ -27,12 +27,6 @@ core::Result<std::unique_ptr<ChangeCounters>> ChangeCounters::open(const std::st
   return std::unique_ptr<ChangeCounters>(new ChangeCounters(map, kLen));
 }
 
-std::unique_ptr<ChangeCounters> ChangeCounters::anonymous() {
-  void* map = ::mmap(nullptr, kLen, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
-  if (map == MAP_FAILED) return nullptr;
-  return std::unique_ptr<ChangeCounters>(new ChangeCounters(map, kLen));
-}
-
 ChangeCounters::~ChangeCounters() { ::munmap(map_, len_); }
 
 int ChangeCounters::family_of(std::string_view table) {

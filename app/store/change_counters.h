@@ -25,8 +25,6 @@ class ChangeCounters {
  public:
   // Creates the file if needed (0600, no symlinks followed).
   static core::Result<std::unique_ptr<ChangeCounters>> open(const std::string& path);
-  // In-process only (unit tests, tools that never share a database).
-  static std::unique_ptr<ChangeCounters> anonymous();
   ~ChangeCounters();
   ChangeCounters(const ChangeCounters&) = delete;
   ChangeCounters& operator=(const ChangeCounters&) = delete;

@@ -72,7 +72,6 @@ core::Result<std::unique_ptr<Database>> Database::open(const std::string& path, 
     return migrated;
   }
   std::unique_ptr<Database> d(new Database());
-  d->path_ = path;
   for (int i = 0; i < options.readers; ++i) {
     auto r = open_connection(path, key, options.busy_timeout_ms, false);
     if (!r) {

@@ -54,11 +54,9 @@ class Database {
   // Drains the writer and closes every connection (checkpointing the WAL).
   void close();
 
-  const std::string& path() const { return path_; }
 
  private:
   Database() = default;
-  std::string path_;
   std::unique_ptr<ChangeCounters> changes_;  // outlives the writer, which bumps it
   std::unique_ptr<WriterQueue> writer_;
   std::mutex mu_;
