@@ -17,9 +17,7 @@ http::Response codes_json(std::vector<std::string>& codes) {
 
 http::Response api_mfa_status(Deps& d, const guard::ViewerCtx& ctx, http::Request&) {
   const auto& u = ctx.who().user;
-  // A stored secret while TOTP is off is a pending enrolment (this session's, if it began it).
-  bool pending = !u.totp_enabled && u.totp_secret.has_value() && u.totp_enrol_session == ctx.who().session.id.value &&
-                 d.identity.now_s() < u.totp_enrol_expires_at;
+  bool pending = identity::enrolling_in(d.identity, u, ctx.who().session.id);
   return http::json_response(200, {{"enabled", u.totp_enabled},
                                    {"enrolment_pending", pending},
                                    {"required_by_policy", identity::mfa_required_for(d.identity, ctx.who().user.role)}});

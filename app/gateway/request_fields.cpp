@@ -53,14 +53,15 @@ std::optional<FieldProblem> check_prompt_shape(const Endpoint& ep, const Json& b
   if (scope == "chat") {
     if (const Json* msgs = member(body, "messages")) {
       if (!msgs->is_array()) return problem("messages", "messages must be a list of message objects.");
+      // The field's name is spelled out only for a refusal: this loop runs on every chat request.
+      auto at = [](std::size_t i) { return "messages[" + std::to_string(i) + "]"; };
       for (std::size_t i = 0; i < msgs->size(); ++i) {
         const Json& m = (*msgs)[i];
-        std::string at = "messages[" + std::to_string(i) + "]";
-        if (!m.is_object()) return problem(at, at + " must be an object.");
+        if (!m.is_object()) return problem(at(i), at(i) + " must be an object.");
         if (const Json* role = member(m, "role"); role && !role->is_string())
-          return problem(at + ".role", at + ".role must be a string.");
+          return problem(at(i) + ".role", at(i) + ".role must be a string.");
         if (const Json* c = member(m, "content"); c && !content_ok(*c))
-          return problem(at + ".content", at + ".content must be a string or a list of content parts.");
+          return problem(at(i) + ".content", at(i) + ".content must be a string or a list of content parts.");
       }
     }
     if (ep.dialect == Dialect::kAnthropic) {

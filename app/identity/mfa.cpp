@@ -76,17 +76,14 @@ core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, core
   return Enrolment{base32_encode(secret.bytes()), otpauth_uri(kIssuer, u->email, secret.bytes())};
 }
 
-namespace {
-// The user's pending enrolment when it belongs to `session` and has not expired.
-bool enrolling_here(Deps& deps, const store::UserRow& u, core::SessionId session) {
+bool enrolling_in(const Deps& deps, const store::UserRow& u, core::SessionId session) {
   return !u.totp_enabled && u.totp_secret && u.totp_enrol_session == session.value &&
          deps.now_s() < u.totp_enrol_expires_at;
 }
-}  // namespace
 
 std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session) {
   auto u = load_user(deps, user);
-  if (!u || !enrolling_here(deps, *u, session)) return std::nullopt;
+  if (!u || !enrolling_in(deps, *u, session)) return std::nullopt;
   auto secret = open_secret(deps, *u);
   if (!secret) return std::nullopt;
   return Enrolment{base32_encode(secret->bytes()), otpauth_uri(kIssuer, u->email, secret->bytes())};
@@ -96,7 +93,7 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
                                                               std::string_view code, const Origin& origin) {
   auto not_pending = core::Status::error("mfa_not_pending", "No authenticator is being set up.");
   auto u = load_user(deps, user);
-  if (!u || !enrolling_here(deps, *u, session)) return not_pending;
+  if (!u || !enrolling_in(deps, *u, session)) return not_pending;
   auto secret = open_secret(deps, *u);
   if (!secret) return secret.status();
   auto check = verify_totp(secret->bytes(), code, deps.clock.system_now(), u->totp_last_step);
@@ -107,7 +104,7 @@ core::Result<std::vector<std::string>> confirm_totp_enrolment(Deps& deps, core::
     auto now = deps.now_s();
     // Still the secret this session checked: another session may have begun a new one meanwhile.
     auto fresh = store::users::find_by_id(tx, user);
-    if (!fresh || fresh->totp_secret != u->totp_secret || !enrolling_here(deps, *fresh, session)) return not_pending;
+    if (!fresh || fresh->totp_secret != u->totp_secret || !enrolling_in(deps, *fresh, session)) return not_pending;
     store::users::set_totp(tx, user, *u->totp_secret, true, now);
     store::users::advance_totp_step(tx, user, check.step);
     store_backup_codes(tx, user, codes->second);

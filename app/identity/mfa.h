@@ -27,6 +27,9 @@ inline constexpr std::chrono::seconds kEnrolmentLifetime{10 * 60};
 // whichever session began it. Refuses ("mfa_already_enabled") when TOTP is already on.
 core::Result<Enrolment> begin_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session,
                                              const Origin& origin);
+// True while `session` may see and confirm the user's pending secret (it began the enrolment, and
+// the secret has not expired).
+bool enrolling_in(const Deps& deps, const store::UserRow& user, core::SessionId session);
 // The pending enrolment's details again (page reload) for the session that began it, while it has
 // not expired; nullopt otherwise (another session's secret is never shown).
 std::optional<Enrolment> pending_totp_enrolment(Deps& deps, core::UserId user, core::SessionId session);
