@@ -7,6 +7,7 @@
 
 #include "gateway/service.h"
 #include "gateway/sse.h"
+#include "gateway/stream_usage.h"
 #include "store/catalog_repo.h"
 
 namespace airlock::gateway {
@@ -59,19 +60,14 @@ void add_ratelimit_headers(http::Response& r, const Admission& a);
 http::Response answer_from(Prepared& p, const http::Request& req, bool any_target, Attempt& last,
                            const std::string& last_error);
 
-// Per-event logic of the SSE relay: usage taken from the stream, our usage-only chunk dropped, the
-// end marker noted, time to first token recorded.
+// The SSE relay's per-event step: what the event says (stream_usage.h), time to first token, and
+// the bytes that go on to the client.
 struct Relay {
   Exchange& ex;
-  Usage usage;
-  bool done = false;    // the upstream's own end marker was seen
-  bool broken = false;  // an event the relay must read could not be read safely: end the stream
+  StreamUsage reading{ex.ep.dialect, ex.strip_usage_chunk};
   std::int64_t bytes_out = 0;
-  // Returns what `write` returned (false: the client is gone or behind, or the relay is broken).
+  // Returns what `write` returned (false: the client is gone or behind, or the stream is broken).
   bool on_event(const SseEvent& ev, const std::function<bool(std::string_view)>& write);
-
- private:
-  nlohmann::json parse_event(const std::string& data);
 };
 
 // A well-formed error event in the dialect, to end a stream that failed.

@@ -4,12 +4,11 @@
 #include "gateway/exchange.h"
 #include "gateway/key_auth.h"
 #include "gateway/request_fields.h"
+#include "gateway/request_plan.h"
 #include "http/json_body.h"
 
 namespace airlock::gateway {
 namespace {
-
-constexpr std::int64_t kDefaultMaxTokens = 1024;  // the estimate when a request names none
 
 std::int64_t unix_ms(const core::Clock& c) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(c.system_now().time_since_epoch()).count();
@@ -108,36 +107,15 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   }
 
   // Per-request cap on generated tokens: every field that can ask for more is held to it.
-  if (auto cap = key->limits.max_tokens_cap) {
-    for (auto [field, value] : {std::pair{"max_tokens", fields.max_tokens},
-                                std::pair{"max_completion_tokens", fields.max_completion_tokens}})
-      if (value && *value > *cap)
-        return dialect_error(ep.dialect, 400, "max_tokens_too_large",
-                             std::string(field) + " may be at most " + std::to_string(*cap) + " for this key.", req,
-                             0, true, field);
-    if (!fields.generation_cap()) {
-      const char* field = ep.dialect == Dialect::kOpenAI && body->contains("max_completion_tokens")
-                              ? "max_completion_tokens" : "max_tokens";
-      (*body)[field] = *cap;
-      fields.max_tokens = *cap;
-    }
-  }
+  if (auto bad = hold_to_key_cap(ep, key->limits, fields, *body))
+    return dialect_error(ep.dialect, bad->status, bad->code, bad->message, req, 0, true, bad->param);
 
   bool stream = fields.stream;
   auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
-  if (stream && ep.dialect == Dialect::kOpenAI && !fields.include_usage) {
-    auto& so = (*body)["stream_options"];
-    if (!so.is_object()) so = nlohmann::ordered_json::object();
-    so["include_usage"] = true;
-    ex->strip_usage_chunk = true;
-  }
+  ex->strip_usage_chunk = ask_for_stream_usage(ep, fields, *body);
 
   // Limits: reserve before anything goes upstream.
-  // Every bound above keeps this far from overflow (2^31 × 128); saturating all the same.
-  std::int64_t generated = std::string_view(ep.scope) == "embeddings"
-                               ? 0
-                               : core::sat_mul(fields.generation_cap().value_or(kDefaultMaxTokens), fields.choices);
-  std::int64_t estimate = core::sat_add(static_cast<std::int64_t>(req.body.size() / 4), generated);
+  std::int64_t estimate = token_estimate(ep, fields, req.body.size());
   ex->admission = limits_.admit(*key, estimate, &ex->reservation);
   auto& rec = ex->record;
   rec.at_ms = unix_ms(deps_.clock);

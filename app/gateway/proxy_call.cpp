@@ -104,7 +104,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       return true;
     }
     behind_ = false;
-    if (!splitter_.feed(bytes, [this](const SseEvent& ev) { relay_event(ev); }) || relay_.broken) {
+    if (!splitter_.feed(bytes, [this](const SseEvent& ev) { relay_event(ev); }) || relay_.reading.broken) {
       end_relay("upstream_stream_error");
       return false;
     }
@@ -117,7 +117,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     slot_.reset();
     if (relaying_) {
       splitter_.finish([this](const SseEvent& ev) { relay_event(ev); });
-      return end_relay(relay_.done && !relay_.broken ? "" : "upstream_stream_error");
+      return end_relay(relay_.reading.done && !relay_.reading.broken ? "" : "upstream_stream_error");
     }
     // A 429 is the vendor pacing us, not ill health; 5xx counts.
     if (last_.status >= 500) provider_->breaker().record_failure();
@@ -244,7 +244,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   }
 
   void relay_event(const SseEvent& ev) {
-    if (client_left_ || relay_.broken) return;
+    if (client_left_ || relay_.reading.broken) return;
     relay_.on_event(ev, [this](std::string_view piece) {
       if (out_->write(piece)) return true;
       if (out_->gone()) client_left_ = true;
@@ -266,7 +266,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
                                                             ? "The upstream took too long."
                                                             : "The upstream stream ended unexpectedly."));
     out_->end();
-    p_.ex->finish(200, relay_.usage, error_code, relay_.bytes_out);
+    p_.ex->finish(200, relay_.reading.usage, error_code, relay_.bytes_out);
     done();
   }
 
@@ -290,7 +290,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     if (finished_) return;
     drop_conn();  // closing the upstream connection cancels the upstream request
     slot_.reset();
-    p_.ex->finish(relaying_ ? 200 : 499, relay_.usage, "client_disconnected", relay_.bytes_out);
+    p_.ex->finish(relaying_ ? 200 : 499, relay_.reading.usage, "client_disconnected", relay_.bytes_out);
     done();
   }
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <variant>
 
-#include "gateway/service.h"
+#include "gateway/endpoint.h"
 
 namespace airlock::gateway {
 

@@ -7,11 +7,6 @@ using Json = nlohmann::ordered_json;
 
 namespace {
 
-constexpr Endpoint kChat{"chat.completions", "chat", Dialect::kOpenAI, "/chat/completions", true};
-constexpr Endpoint kCompletions{"completions", "completions", Dialect::kOpenAI, "/completions", true};
-constexpr Endpoint kEmbeddings{"embeddings", "embeddings", Dialect::kOpenAI, "/embeddings", false};
-constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messages", true};
-
 std::string param_for(const Endpoint& ep, const std::string& body) {
   auto r = read_request_fields(ep, Json::parse(body));
   auto* p = std::get_if<FieldProblem>(&r);

@@ -3,12 +3,6 @@
 namespace airlock::gateway {
 namespace {
 
-constexpr Endpoint kChat{"chat.completions", "chat", Dialect::kOpenAI, "/chat/completions", true};
-constexpr Endpoint kCompletions{"completions", "completions", Dialect::kOpenAI, "/completions", true};
-constexpr Endpoint kEmbeddings{"embeddings", "embeddings", Dialect::kOpenAI, "/embeddings", false};
-// Anthropic base URLs are the host (https://api.anthropic.com), as in Anthropic's SDKs.
-constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messages", true};
-
 http::Response openai_500(const http::Request& r) {
   return dialect_error(Dialect::kOpenAI, 500, "internal_error", "Airlock failed to handle the request.", r);
 }

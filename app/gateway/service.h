@@ -12,6 +12,7 @@
 #include "gateway/deps.h"
 #include "gateway/catalog_cache.h"
 #include "gateway/dialect.h"
+#include "gateway/endpoint.h"
 #include "gateway/key_auth.h"
 #include "gateway/limits.h"
 #include "gateway/upstream.h"
@@ -21,14 +22,6 @@
 #include "http/router.h"
 
 namespace airlock::gateway {
-
-struct Endpoint {
-  const char* name;           // "chat.completions", for usage records
-  const char* scope;          // chat | completions | embeddings | models
-  Dialect dialect;
-  const char* upstream_path;  // appended to the provider's base URL
-  bool streamable;
-};
 
 struct Prepared;  // exchange.h
 

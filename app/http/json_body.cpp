@@ -102,7 +102,7 @@ std::optional<std::int64_t> JsonBody::integer(const std::string& key, std::int64
     return std::nullopt;
   }
   // Unsigned values beyond int64 and anything outside the range are refused, never clamped.
-  if (v->is_number_unsigned() && v->get<std::uint64_t>() > static_cast<std::uint64_t>(max)) {
+  if (v->is_number_unsigned() && (max < 0 || v->get<std::uint64_t>() > static_cast<std::uint64_t>(max))) {
     problems_[key] = range;
     return std::nullopt;
   }

@@ -1,0 +1,82 @@
+// libFuzzer target: what the SSE relay reads from a hostile upstream stream: the splitter
+// (gateway/sse.h) feeding StreamUsage (gateway/stream_usage.h), exactly as proxy_call.cpp does.
+// The first input byte is a control byte: bit 0 picks the dialect (OpenAI / Anthropic), bit 1
+// whether Airlock asked for the usage chunk itself, bits 2-6 the size of the pieces the stream
+// arrives in (1..32 bytes). The rest is the stream.
+// Properties: no throw; usage counts stay within 0..3 × 2^31 whatever the upstream claims; an event
+// dropped is only ever our usage-only chunk; a broken stream stops the relay; and the stream read
+// in pieces gives the same usage, end marker and forwarded bytes as the stream read whole.
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "fuzz_check.h"
+#include "gateway/sse.h"
+#include "gateway/stream_usage.h"
+
+using airlock::gateway::Dialect;
+using airlock::gateway::SseEvent;
+using airlock::gateway::SseSplitter;
+using airlock::gateway::StreamUsage;
+
+namespace {
+
+struct Relayed {
+  StreamUsage reading;
+  std::string forwarded;
+  bool over_cap = false;  // the upstream sent more than the splitter's cap without an event boundary
+};
+
+Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip) {
+  Relayed out{StreamUsage{d, strip}, {}, false};
+  bool stopped = false;
+  SseSplitter splitter;
+  auto on_event = [&](const SseEvent& ev) {
+    if (out.reading.broken) return;  // the relay ignores what follows a broken event
+    bool forward = out.reading.read(ev);
+    if (out.reading.broken) {
+      FUZZ_CHECK(!forward);
+      return;
+    }
+    if (!forward) {
+      // Only the OpenAI usage-only chunk Airlock asked for is ever held back.
+      FUZZ_CHECK(d == Dialect::kOpenAI && strip && out.reading.usage.known);
+      FUZZ_CHECK(ev.data.find("\"usage\"") != std::string::npos);
+      return;
+    }
+    out.forwarded.append(ev.raw);
+  };
+  for (std::size_t at = 0; at < stream.size() && !stopped; at += piece) {
+    out.over_cap = !splitter.feed(stream.substr(at, piece), on_event);
+    stopped = out.over_cap || out.reading.broken;  // the relay ends the stream here
+  }
+  if (!stopped) splitter.finish(on_event);
+  const auto& u = out.reading.usage;
+  constexpr std::int64_t kMaxCount = std::int64_t{3} << 31;
+  FUZZ_CHECK(u.prompt_tokens >= 0 && u.prompt_tokens <= kMaxCount);
+  FUZZ_CHECK(u.completion_tokens >= 0 && u.completion_tokens <= (std::int64_t{1} << 31));
+  FUZZ_CHECK(u.total() >= 0);
+  return out;
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const auto [ctrl, stream] = airlock::fuzz::take_control_byte(data, size);
+  const Dialect d = (ctrl & 1) ? Dialect::kAnthropic : Dialect::kOpenAI;
+  const bool strip = ctrl & 2;
+  const std::size_t piece = 1 + ((ctrl >> 2) & 31);
+
+  const Relayed whole = relay(stream, stream.empty() ? 1 : stream.size(), d, strip);
+  const Relayed cut = relay(stream, piece, d, strip);
+  if (!whole.over_cap && !cut.over_cap) {
+    // However the stream was cut, the client sees the same bytes and the key is charged the same.
+    FUZZ_CHECK(whole.reading.broken == cut.reading.broken);
+    FUZZ_CHECK(whole.forwarded == cut.forwarded);
+    FUZZ_CHECK(whole.reading.usage.prompt_tokens == cut.reading.usage.prompt_tokens);
+    FUZZ_CHECK(whole.reading.usage.completion_tokens == cut.reading.usage.completion_tokens);
+    FUZZ_CHECK(whole.reading.usage.known == cut.reading.usage.known);
+    FUZZ_CHECK(whole.reading.done == cut.reading.done);
+  }
+  return 0;
+}
