@@ -126,7 +126,12 @@ int list_cmd(const Args& args) {
     auto deps = gateway_deps(h);
     std::printf("%-6s %-18s %-24s %-10s %-24s %-22s %s\n", "ID", "KEY", "NAME", "STATUS", "MODELS", "EXPIRES", "LAST USED");
     auto now = deps.now_s();
-    for (const auto& k : gateway::list_keys(deps, has_flag(flags, "--all"))) {
+    auto keys = gateway::list_keys(deps, has_flag(flags, "--all"));
+    if (!keys) {
+      std::fprintf(stderr, "airlock: %s\n", keys.status().describe().c_str());
+      return 1;
+    }
+    for (const auto& k : *keys) {
       const char* status = k.revoked_at ? "revoked" : !k.enabled ? "disabled" : (k.expires_at && *k.expires_at <= now) ? "expired" : "active";
       std::printf("%-6s %-18s %-24s %-10s %-24s %-22s %s\n", k.id.str().c_str(), ("alk_" + k.public_id + "_…").c_str(),
                   k.name.substr(0, 24).c_str(), status, joined(k.allowed_models, "(all)").substr(0, 24).c_str(),

@@ -14,8 +14,11 @@ std::string when(std::int64_t unix_s) {
 
 http::Response account_view(Deps& d, const guard::Principal& who, int status, const std::string& error,
                             const std::string& notice) {
+  auto open = identity::open_sessions(d.identity, who.user.id);
+  auto live_tokens = identity::list_access_tokens(d.identity, who.user.id);
+  if (!open || !live_tokens) return unreadable_page(d, who);
   nlohmann::json sessions = nlohmann::json::array();
-  for (const auto& s : identity::open_sessions(d.identity, who.user.id)) {
+  for (const auto& s : *open) {
     sessions.push_back({{"id", s.id.str()},
                         {"created", when(s.created_at)},
                         {"last_seen", when(s.last_seen_at)},
@@ -25,7 +28,7 @@ http::Response account_view(Deps& d, const guard::Principal& who, int status, co
                         {"csrf", who.session.csrf_token}});
   }
   nlohmann::json tokens = nlohmann::json::array();
-  for (const auto& t : identity::list_access_tokens(d.identity, who.user.id)) {
+  for (const auto& t : *live_tokens) {
     tokens.push_back({{"id", t.id.str()},
                       {"name", t.name},
                       {"public_id", t.public_id},

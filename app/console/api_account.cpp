@@ -45,9 +45,11 @@ http::Response api_password(Deps& d, const guard::ViewerCtx& ctx, http::Request&
   return r;
 }
 
-http::Response api_sessions(Deps& d, const guard::ViewerCtx& ctx, http::Request&) {
+http::Response api_sessions(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto sessions = identity::open_sessions(d.identity, ctx.who().user.id);
+  if (!sessions) return api::error(sessions.status(), req);
   auto list = nlohmann::json::array();
-  for (const auto& s : identity::open_sessions(d.identity, ctx.who().user.id))
+  for (const auto& s : *sessions)
     list.push_back({{"id", s.id.value},
                     {"created_at", api::time_json(s.created_at)},
                     {"last_seen_at", api::time_json(s.last_seen_at)},
@@ -63,9 +65,11 @@ http::Response api_session_end(Deps& d, const guard::ViewerCtx& ctx, http::Reque
   return api::no_content();
 }
 
-http::Response api_tokens(Deps& d, const guard::ViewerCtx& ctx, http::Request&) {
+http::Response api_tokens(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
+  auto tokens = identity::list_access_tokens(d.identity, ctx.who().user.id);
+  if (!tokens) return api::error(tokens.status(), req);
   auto list = nlohmann::json::array();
-  for (const auto& t : identity::list_access_tokens(d.identity, ctx.who().user.id)) list.push_back(token_json(t));
+  for (const auto& t : *tokens) list.push_back(token_json(t));
   return http::json_response(200, {{"data", list}});
 }
 
@@ -84,8 +88,10 @@ http::Response api_token_create(Deps& d, const guard::ViewerCtx& ctx, http::Requ
                                             origin_of(req));
   if (!made) return api::error(made.status(), req);
   nlohmann::json out = {{"id", made->id.value}};
-  for (const auto& t : identity::list_access_tokens(d.identity, ctx.who().user.id))
-    if (t.id == made->id) out.update(token_json(t));
+  // The token exists now: a failed re-read still answers with its secret, which is never shown again.
+  if (auto tokens = identity::list_access_tokens(d.identity, ctx.who().user.id))
+    for (const auto& t : *tokens)
+      if (t.id == made->id) out.update(token_json(t));
   out["token"] = made->token;  // the only time it is ever shown
   core::secure_zero(made->token.data(), made->token.size());
   return http::json_response(201, out);

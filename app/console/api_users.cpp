@@ -19,15 +19,17 @@ nlohmann::json user_json(const identity::UserSummary& u) {
           {"created_at", api::time_json(u.created_at)}};
 }
 
-std::optional<identity::UserSummary> find_user(Deps& d, core::UserId id) {
-  for (auto& u : identity::list_users(d.identity))
-    if (u.id == id) return u;
-  return std::nullopt;
-}
-
-
 http::Response no_such_user(const http::Request& req) {
   return http::error_response(404, "user_not_found", "No such user.", req.request_id);
+}
+
+// The user as the API shows it: 200, 404, or the store's error.
+http::Response user_answer(Deps& d, core::UserId id, const http::Request& req) {
+  auto users = identity::list_users(d.identity);
+  if (!users) return api::error(users.status(), req);
+  for (const auto& u : *users)
+    if (u.id == id) return http::json_response(200, user_json(u));
+  return no_such_user(req);
 }
 
 // Runs one admin action on the path's user and answers with the user as it is afterwards.
@@ -36,24 +38,22 @@ http::Response act(Deps& d, http::Request& req, Action action) {
   auto target = api::path_id<core::UserId>(req, "user_id");
   if (!target) return no_such_user(req);
   if (auto s = action(*target); !s) return api::error(s, req);
-  auto u = find_user(d, *target);
-  if (!u) return no_such_user(req);
-  return http::json_response(200, user_json(*u));
+  return user_answer(d, *target, req);
 }
 
 }  // namespace
 
-http::Response api_users(Deps& d, const guard::AdminCtx&, http::Request&) {
+http::Response api_users(Deps& d, const guard::AdminCtx&, http::Request& req) {
+  auto users = identity::list_users(d.identity);
+  if (!users) return api::error(users.status(), req);
   auto list = nlohmann::json::array();
-  for (const auto& u : identity::list_users(d.identity)) list.push_back(user_json(u));
+  for (const auto& u : *users) list.push_back(user_json(u));
   return http::json_response(200, {{"data", list}});
 }
 
 http::Response api_user(Deps& d, const guard::AdminCtx&, http::Request& req) {
   auto target = api::path_id<core::UserId>(req, "user_id");
-  auto u = target ? find_user(d, *target) : std::nullopt;
-  if (!u) return no_such_user(req);
-  return http::json_response(200, user_json(*u));
+  return target ? user_answer(d, *target, req) : no_such_user(req);
 }
 
 // PATCH {"role": "editor"} or {"active": false}: one change per request, so a refusal never

@@ -1,5 +1,6 @@
 // GET /audit (page) and GET /api/v1/audit (JSON): the audit trail for admins and owners.
 #include "audit/audit_query.h"
+#include "console/api.h"
 #include "console/console.h"
 #include "http/errors.h"
 #include "http/form.h"
@@ -42,13 +43,8 @@ Parsed parse_filter(const http::Request& req) {
   return p;
 }
 
-std::vector<audit::Row> load(Deps& d, const audit::Filter& f) {
-  std::vector<audit::Row> rows;
-  (void)d.identity.db.view([&](store::Tx& tx) {
-    rows = audit::query(tx, f);
-    return core::Status::ok();
-  });
-  return rows;
+core::Result<std::vector<audit::Row>> load(Deps& d, const audit::Filter& f) {
+  return d.identity.db.fetch([&](store::Tx& tx) { return audit::query(tx, f); });
 }
 
 std::string next_query(const audit::Filter& f, const std::vector<audit::Row>& rows) {
@@ -62,7 +58,9 @@ std::string next_query(const audit::Filter& f, const std::vector<audit::Row>& ro
 http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   auto p = parse_filter(req);
   if (!p.ok) return d.render.message(400, "Bad filter", "The filter could not be read.", {.title = "Audit", .who = &ctx.who()}, req.request_id);
-  auto rows = load(d, p.filter);
+  auto read = load(d, p.filter);
+  if (!read) return unreadable_page(d, ctx.who(), req.request_id);
+  const auto& rows = *read;
   nlohmann::json list = nlohmann::json::array();
   for (const auto& r : rows)
     list.push_back({{"at", r.at.substr(0, 10) + " " + r.at.substr(11, 8)}, {"action", r.action}, {"outcome", r.outcome}, {"actor", r.actor},
@@ -78,7 +76,9 @@ http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& re
 http::Response audit_api(Deps& d, const guard::AdminCtx&, http::Request& req) {
   auto p = parse_filter(req);
   if (!p.ok) return http::error_response(400, "invalid_filter", "Query parameters: action, outcome (success|failure|denied), actor, before (id), limit (1-200).", req.request_id);
-  auto rows = load(d, p.filter);
+  auto read = load(d, p.filter);
+  if (!read) return api::error(read.status(), req);
+  const auto& rows = *read;
   nlohmann::json data = nlohmann::json::array();
   for (const auto& r : rows) {
     auto details = nlohmann::json::parse(r.details_json, nullptr, false);

@@ -12,14 +12,9 @@ struct Catalog {
   std::vector<store::ModelRow> models;
 };
 
-Catalog load(Deps& d) {
-  Catalog c;
-  (void)d.gateway.deps().db.view([&](store::Tx& tx) {
-    c.providers = store::catalog::providers(tx);
-    c.models = store::catalog::models(tx);
-    return core::Status::ok();
-  });
-  return c;
+core::Result<Catalog> load(Deps& d) {
+  return d.gateway.deps().db.fetch(
+      [](store::Tx& tx) { return Catalog{store::catalog::providers(tx), store::catalog::models(tx)}; });
 }
 
 std::string breaker_state(Deps& d, core::ProviderId id) {
@@ -57,14 +52,18 @@ nlohmann::json provider_json(Deps& d, const store::ProviderRow& p) {
                            {"idle", p.idle_timeout_ms}, {"total", p.total_timeout_ms}}}};
 }
 
-http::Response api_providers(Deps& d, const guard::ViewerCtx&, http::Request&) {
+http::Response api_providers(Deps& d, const guard::ViewerCtx&, http::Request& req) {
+  auto c = load(d);
+  if (!c) return api::error(c.status(), req);
   auto list = nlohmann::json::array();
-  for (const auto& p : load(d).providers) list.push_back(provider_json(d, p));
+  for (const auto& p : c->providers) list.push_back(provider_json(d, p));
   return http::json_response(200, {{"data", list}});
 }
 
-http::Response api_models(Deps& d, const guard::ViewerCtx&, http::Request&) {
-  auto c = load(d);
+http::Response api_models(Deps& d, const guard::ViewerCtx&, http::Request& req) {
+  auto read = load(d);
+  if (!read) return api::error(read.status(), req);
+  const auto& c = *read;
   auto list = nlohmann::json::array();
   for (const auto& m : c.models) {
     auto targets = nlohmann::json::array();
@@ -77,7 +76,9 @@ http::Response api_models(Deps& d, const guard::ViewerCtx&, http::Request&) {
 
 http::Response catalog_page(Deps& d, const guard::Principal& who, int status, const CatalogForm& form,
                             const std::string& notice) {
-  auto c = load(d);
+  auto read = load(d);
+  if (!read) return unreadable_page(d, who);
+  const auto& c = *read;
   bool editor = identity::role_at_least(who.user.role, identity::Role::kEditor);
   bool admin = identity::role_at_least(who.user.role, identity::Role::kAdmin);
   auto providers = nlohmann::json::array();

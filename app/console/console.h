@@ -74,6 +74,10 @@ http::Response api_me(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response audit_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response audit_api(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 
+// A page whose data the store could not read (store_failure.cpp): 500 with the console's error
+// page, never an empty list that looks like "nothing here".
+http::Response unreadable_page(Deps& d, const guard::Principal& who, const std::string& request_id = {});
+
 // Step-up (step_up_page.cpp): nullopt when the session confirmed password (and code) recently,
 // else the answer asking for it: the confirmation page returning to `back_to`, or 403
 // step_up_required under /api/.

@@ -19,8 +19,10 @@ http::Response key_error(const core::Status& s, const http::Request& req) {
 
 http::Response api_keys(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   bool all = req.query_param("revoked") == "true";
+  auto keys = gateway::list_keys(d.gateway.deps(), all);
+  if (!keys) return api::error(keys.status(), req);
   auto list = nlohmann::json::array();
-  for (const auto& k : gateway::list_keys(d.gateway.deps(), all)) list.push_back(key_json(k));
+  for (const auto& k : *keys) list.push_back(key_json(k));
   return http::json_response(200, {{"data", list}});
 }
 
@@ -46,8 +48,10 @@ http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Reques
   auto made = gateway::create_key(d.gateway.deps(), spec, actor_of(ctx.who(), req));
   if (!made) return key_error(made.status(), req);
   nlohmann::json out = {{"id", made->id.value}};
-  for (const auto& k : gateway::list_keys(d.gateway.deps(), false))
-    if (k.id == made->id) out = key_json(k);
+  // The key exists now: a failed re-read still answers with its id and secret, which are never shown again.
+  if (auto keys = gateway::list_keys(d.gateway.deps(), false))
+    for (const auto& k : *keys)
+      if (k.id == made->id) out = key_json(k);
   out["key"] = made->key;  // the only time it is ever shown
   core::secure_zero(made->key.data(), made->key.size());
   return http::json_response(201, out);

@@ -41,8 +41,10 @@ std::string limit_text(const std::optional<std::int64_t>& v) { return v ? std::t
 http::Response page(Deps& d, const guard::Principal& who, int status, const std::string& error, const std::string& notice) {
   bool editor = identity::role_at_least(who.user.role, identity::Role::kEditor);
   auto now = d.gateway.deps().now_s();
+  auto keys = gateway::list_keys(d.gateway.deps(), false);
+  if (!keys) return unreadable_page(d, who);
   auto rows = nlohmann::json::array();
-  for (const auto& k : gateway::list_keys(d.gateway.deps(), false)) {
+  for (const auto& k : *keys) {
     bool expired = k.expires_at && *k.expires_at <= now;
     std::string models;
     for (const auto& m : k.allowed_models) models += (models.empty() ? "" : ", ") + m;
@@ -112,7 +114,12 @@ http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& 
   u.enabled = req.form_field("enabled") == "on";
   if (!bad.empty()) return page(d, ctx.who(), 422, bad, "");
   auto after = gateway::update_key(d.gateway.deps(), *id, u, actor_of(ctx.who(), req));
-  if (!after) return page(d, ctx.who(), key_status_for(after.status().code()) == 404 ? 404 : 422, after.status().message(), "");
+  if (!after) {
+    int status = key_status_for(after.status().code());
+    if (status == 500) return d.render.message(500, "Something went wrong", "Nothing was changed.",
+                                               {.title = "Error", .who = &ctx.who()}, req.request_id);
+    return page(d, ctx.who(), status, after.status().message(), "");
+  }
   return redirect("/keys?done=saved");
 }
 

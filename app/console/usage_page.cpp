@@ -75,7 +75,9 @@ http::Response bad_query(const http::Request& req) {
 http::Response api_usage(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   auto q = parse(d, req);
   if (!q.ok) return bad_query(req);
-  auto report = gateway::usage_report(d.gateway.deps().db, q.filter);
+  auto read = gateway::usage_report(d.gateway.deps().db, q.filter);
+  if (!read) return api::error(read.status(), req);
+  const auto& report = *read;
   auto series = nlohmann::json::array();
   for (const auto& b : report.buckets) {
     auto j = stats_json(b.stats);
@@ -101,13 +103,14 @@ http::Response usage_csv(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   if (!q.ok) return bad_query(req);
   std::string csv = "time,key_id,key,model,upstream_model,endpoint,stream,status,prompt_tokens,completion_tokens,latency_ms,"
                     "ttft_ms,overhead_us,request_id,error\r\n";
-  gateway::usage_rows(d.gateway.deps().db, q.filter, [&](const gateway::UsageRow& r) {
+  auto read = gateway::usage_rows(d.gateway.deps().db, q.filter, [&](const gateway::UsageRow& r) {
     csv += api::time_json(r.at_ms / 1000).get<std::string>() + "," + std::to_string(r.key_id) + "," + csv_cell(r.key_name) + "," +
            csv_cell(r.model) + "," + csv_cell(r.upstream_model) + "," + r.endpoint + "," + (r.stream ? "true" : "false") + "," +
            std::to_string(r.status) + "," + std::to_string(r.prompt_tokens) + "," + std::to_string(r.completion_tokens) + "," +
            std::to_string(r.latency_us / 1000) + "," + std::to_string(r.ttft_us / 1000) + "," + std::to_string(r.overhead_us) + "," +
            csv_cell(r.request_id) + "," + csv_cell(r.error_code) + "\r\n";
   });
+  if (!read) return api::error(read, req);  // never a CSV that silently stops short
   http::Response r;
   r.content_type = "text/csv; charset=utf-8";
   r.body = std::move(csv);
@@ -118,7 +121,10 @@ http::Response usage_csv(Deps& d, const guard::ViewerCtx&, http::Request& req) {
 http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   auto q = parse(d, req);
   if (!q.ok) return d.render.message(400, "Bad filter", "The filter could not be read.", {.title = "Usage", .who = &ctx.who()}, req.request_id);
-  auto report = gateway::usage_report(d.gateway.deps().db, q.filter);
+  auto read = gateway::usage_report(d.gateway.deps().db, q.filter);
+  auto key_list = gateway::list_keys(d.gateway.deps(), true);
+  if (!read || !key_list) return unreadable_page(d, ctx.who(), req.request_id);
+  const auto& report = *read;
   bool hourly = q.filter.bucket_ms == 3600000;
   std::vector<std::string> labels;
   Series requests{"requests", "s1", {}}, tokens{"tokens", "s2", {}}, errors{"errors", "s3", {}}, p50{"p50", "s1", {}}, p95{"p95", "s3", {}};
@@ -147,7 +153,7 @@ http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& r
   auto ranges = nlohmann::json::array();
   for (const char* r : {"24h", "7d", "30d"}) ranges.push_back({{"value", r}, {"selected", q.range == r}});
   auto keys = nlohmann::json::array();
-  for (const auto& k : gateway::list_keys(d.gateway.deps(), true))
+  for (const auto& k : *key_list)
     keys.push_back({{"id", k.id.str()}, {"name", k.name}, {"selected", q.filter.key_id && *q.filter.key_id == k.id.value}});
   std::string query = "range=" + q.range + (q.filter.key_id ? "&key_id=" + std::to_string(*q.filter.key_id) : "") +
                       (q.filter.model.empty() ? "" : "&model=" + http::url_encode(q.filter.model));

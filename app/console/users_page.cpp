@@ -2,6 +2,7 @@
 // invite form. POST /users/invite: makes the link and shows it once to the inviting admin.
 #include "console/console.h"
 #include "core/log.h"
+#include "http/error_catalogue.h"
 #include "http/form.h"
 #include "identity/users_admin.h"
 
@@ -40,8 +41,10 @@ http::Response users_page(Deps& d, const guard::Principal& who, int status, cons
                           const std::string& notice) {
   const auto& me = who.user;
   bool owner = me.role == Role::kOwner;
+  auto users = identity::list_users(d.identity);
+  if (!users) return unreadable_page(d, who);
   auto rows = nlohmann::json::array();
-  for (const auto& u : identity::list_users(d.identity)) {
+  for (const auto& u : *users) {
     bool self = u.id == me.id;
     rows.push_back({{"id", u.id.str()},
                     {"email", u.email},
@@ -72,10 +75,9 @@ http::Response users_invite(Deps& d, const guard::AdminCtx& ctx, http::Request& 
   if (!role) return users_page(d, ctx.who(), 422, "Choose a role.", "");
   auto made = identity::invite_user(d.identity, ctx.who().user, req.form_field("email"), *role, origin_of(req));
   if (!made) {
-    const auto& code = made.status().code();
-    int status = code == "owner_only" || code == "forbidden" ? 403 : code == "email_taken" ? 409 : 422;
-    if (code == "store_error") return d.render.message(500, "Something went wrong", "The invite was not saved.",
-                                                       {.title = "Error", .who = &ctx.who()}, req.request_id);
+    int status = http::status_for_code(made.status().code());
+    if (status == 500) return d.render.message(500, "Something went wrong", "The invite was not saved.",
+                                               {.title = "Error", .who = &ctx.who()}, req.request_id);
     return users_page(d, ctx.who(), status, made.status().message(), "");
   }
   nlohmann::json data = {{"email", made->email},

@@ -41,9 +41,13 @@ std::uint64_t internal_errors_total() { return g_errors.load(std::memory_order_r
 
 void set_fault_hook(FaultHook hook) { g_fault.store(hook); }
 
-void fault_point(std::string_view where) {
+bool fault_armed(std::string_view where) {
   auto hook = g_fault.load(std::memory_order_relaxed);
-  if (hook && hook(where)) throw std::runtime_error("injected fault");
+  return hook && hook(where);
+}
+
+void fault_point(std::string_view where) {
+  if (fault_armed(where)) throw std::runtime_error("injected fault");
 }
 
 }  // namespace airlock::core

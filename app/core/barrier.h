@@ -41,5 +41,8 @@ bool barrier(std::string_view where, F&& f) noexcept {
 using FaultHook = bool (*)(std::string_view where);
 void set_fault_hook(FaultHook hook);
 void fault_point(std::string_view where);
+// True when a test build armed `where`, for faults that are not exceptions (a store read that
+// fails as SQLite would); always false in the shipped binary.
+bool fault_armed(std::string_view where);
 
 }  // namespace airlock::core

@@ -82,13 +82,8 @@ core::Result<CreatedKey> create_key(Deps& deps, const KeySpec& spec, const Actor
   return out;
 }
 
-std::vector<store::GatewayKeyRow> list_keys(Deps& deps, bool include_revoked) {
-  std::vector<store::GatewayKeyRow> out;
-  (void)deps.db.view([&](store::Tx& tx) {
-    out = store::gateway_keys::list(tx, include_revoked);
-    return core::Status::ok();
-  });
-  return out;
+core::Result<std::vector<store::GatewayKeyRow>> list_keys(Deps& deps, bool include_revoked) {
+  return deps.db.fetch([&](store::Tx& tx) { return store::gateway_keys::list(tx, include_revoked); });
 }
 
 core::Status revoke_key(Deps& deps, core::KeyId id, const Actor& actor) {

@@ -39,7 +39,7 @@ struct CreatedKey {
 };
 
 core::Result<CreatedKey> create_key(Deps& deps, const KeySpec& spec, const Actor& actor);
-std::vector<store::GatewayKeyRow> list_keys(Deps& deps, bool include_revoked);
+core::Result<std::vector<store::GatewayKeyRow>> list_keys(Deps& deps, bool include_revoked);
 core::Status revoke_key(Deps& deps, core::KeyId id, const Actor& actor);
 
 // What an editor may change on a live key; unset fields stay as they are. Limits use 0 for "none".

@@ -34,14 +34,14 @@ struct Acc {
 
 }  // namespace
 
-void usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn) {
-  (void)db.view([&](store::Tx& tx) {
+core::Status usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn) {
+  return db.view([&](store::Tx& tx) {
     store::usage::rows(tx, f.from_ms, f.to_ms, f.key_id, f.model, kMaxUsageRows, fn);
     return core::Status::ok();
   });
 }
 
-UsageReport usage_report(store::Database& db, const UsageFilter& f) {
+core::Result<UsageReport> usage_report(store::Database& db, const UsageFilter& f) {
   UsageReport out;
   auto bucket_ms = std::max<std::int64_t>(f.bucket_ms, 60000);
   auto first = f.from_ms - f.from_ms % bucket_ms;
@@ -51,7 +51,7 @@ UsageReport usage_report(store::Database& db, const UsageFilter& f) {
   std::map<std::string, Acc> models;
   Acc total;
   std::size_t n = 0;
-  usage_rows(db, f, [&](const UsageRow& r) {
+  auto read = usage_rows(db, f, [&](const UsageRow& r) {
     ++n;
     auto b = static_cast<std::size_t>((r.at_ms - first) / bucket_ms);
     if (b < buckets.size()) buckets[b].add(r);
@@ -63,6 +63,7 @@ UsageReport usage_report(store::Database& db, const UsageFilter& f) {
     m.add(r);
     total.add(r);
   });
+  if (!read) return read;
   out.truncated = n >= kMaxUsageRows;
   for (std::size_t i = 0; i < buckets.size(); ++i)
     out.buckets.push_back({first + static_cast<std::int64_t>(i) * bucket_ms, buckets[i].done()});

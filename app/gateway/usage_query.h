@@ -43,11 +43,12 @@ struct UsageReport {
   bool truncated = false;
 };
 
-UsageReport usage_report(store::Database& db, const UsageFilter& f);
+core::Result<UsageReport> usage_report(store::Database& db, const UsageFilter& f);
 
 using UsageRow = store::UsageRow;
 
-// Calls `fn` for each row of the range, oldest first (at most kMaxUsageRows).
-void usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn);
+// Calls `fn` for each row of the range, oldest first (at most kMaxUsageRows); an error when the
+// store could not be read (rows already handed to `fn` are then not the whole range).
+core::Status usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn);
 
 }  // namespace airlock::gateway

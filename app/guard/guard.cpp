@@ -26,12 +26,12 @@ bool Guard::same_origin(const http::Request& req) const {
   return true;
 }
 
-std::optional<Principal> Guard::principal(const http::Request& req) {
+std::optional<Principal> Guard::principal(const http::Request& req, bool* unreadable) {
   auto* cookies = req.header("Cookie");
   if (!cookies) return std::nullopt;
   auto token = http::cookie_value(*cookies, kSessionCookie);
   if (!token) return std::nullopt;
-  auto active = identity::resolve_session(deps_, *token);
+  auto active = identity::resolve_session(deps_, *token, unreadable);
   if (!active) return std::nullopt;
   return Principal{std::move(active->user), std::move(active->session)};
 }
@@ -50,7 +50,9 @@ std::variant<Principal, http::Response> Guard::by_token(http::Request& req, bool
   if (auth->size() <= kBearer.size() || auth->substr(0, kBearer.size()) != kBearer)
     return refuse(req, 401, "unsupported_authentication",
                   "Use an access token: Authorization: Bearer alk_pat_… (Basic authentication is never accepted).");
-  auto found = identity::resolve_access_token(deps_, auth->substr(kBearer.size()));
+  bool unreadable = false;
+  auto found = identity::resolve_access_token(deps_, auth->substr(kBearer.size()), &unreadable);
+  if (unreadable) return store_unavailable(req);
   if (!found) return refuse(req, 401, "invalid_token", "The access token is unknown, revoked or expired.");
   // A token minted before the policy required this user's MFA must not outlive that gap.
   if (!found->user.totp_enabled && identity::mfa_required_for(deps_, found->user.role))
@@ -73,7 +75,10 @@ std::variant<Principal, http::Response> Guard::signed_in(http::Request& req, boo
   // The management API also takes personal access tokens; pages never do (a cookie-less request
   // cannot be a CSRF vehicle, so token requests skip the CSRF check).
   if (req.path.rfind("/api/", 0) == 0 && req.header("Authorization")) return by_token(req, allow_mfa_pending, route);
-  auto p = principal(req);
+  bool unreadable = false;
+  auto p = principal(req, &unreadable);
+  // Refused, but not signed out: the cookie stays, and the next request may well succeed.
+  if (unreadable) return store_unavailable(req);
   if (!p) {
     auto r = unauthenticated(req);
     // A session cookie that no longer names a live session (expired, ended elsewhere, revoked):
@@ -104,6 +109,12 @@ http::Response unauthenticated(const http::Request& req) {
   if (req.path.rfind("/api/", 0) == 0)
     return http::error_response(401, "unauthenticated", "Sign in first.", req.request_id);
   return http::redirect("/login");
+}
+
+http::Response Guard::store_unavailable(const http::Request& req) const {
+  auto r = refuse(req, 503, "unavailable", "Airlock could not check who you are just now. Try again in a moment.");
+  r.set_header("Retry-After", "1");
+  return r;
 }
 
 http::Response Guard::refuse(const http::Request& req, int status, std::string_view code,

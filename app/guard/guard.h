@@ -34,7 +34,8 @@ class Guard {
   std::variant<Ctx, http::Response> authorize(http::Request& req, std::string_view route = {});
 
   // The signed-in principal for this request, if any (no CSRF or role checks).
-  std::optional<Principal> principal(const http::Request& req);
+  // `unreadable` is set when the store could not say (the caller answers "try again").
+  std::optional<Principal> principal(const http::Request& req, bool* unreadable = nullptr);
 
   // Same-origin test for unsafe methods; false means refuse with 403.
   bool same_origin(const http::Request& req) const;
@@ -50,6 +51,8 @@ class Guard {
   void set_error_page(ErrorPage page) { error_page_ = std::move(page); }
   http::Response refuse(const http::Request& req, int status, std::string_view code, std::string_view message,
                         const Principal* who = nullptr) const;
+  // 503 unavailable with Retry-After 1: the store could not say who is calling (not "signed out").
+  http::Response store_unavailable(const http::Request& req) const;
 
   // Authorization refusals (403: role, token scope, CSRF) go to the audit log through this
   // recorder (audit/denials.h); without one they are only answered.

@@ -76,12 +76,12 @@ core::Result<CreatedToken> create_access_token(Deps& deps, const store::UserRow&
   return out;
 }
 
-std::optional<TokenPrincipal> resolve_access_token(Deps& deps, std::string_view bearer) {
+std::optional<TokenPrincipal> resolve_access_token(Deps& deps, std::string_view bearer, bool* unreadable) {
   auto public_id = public_id_of(bearer);
   if (!public_id || deps.token_pepper.empty()) return std::nullopt;
   std::optional<TokenPrincipal> found;
   auto now = deps.now_s();
-  (void)deps.db.view([&](store::Tx& tx) {
+  auto read = deps.db.view([&](store::Tx& tx) {
     auto row = store::access_tokens::find_live_by_public_id(tx, *public_id);
     if (!row || !core::ct_equal(row->token_hash, keyed_hash(deps, bearer))) return core::Status::ok();
     if (row->expires_at && *row->expires_at <= now) return core::Status::ok();
@@ -90,6 +90,7 @@ std::optional<TokenPrincipal> resolve_access_token(Deps& deps, std::string_view 
     found = TokenPrincipal{*user, *row};
     return core::Status::ok();
   });
+  if (!read && unreadable) *unreadable = true;
   if (found && (!found->token.last_used_at || now - *found->token.last_used_at >= 60)) {
     auto id = found->token.id;
     (void)deps.db.write([&](store::Tx& tx) {
@@ -100,13 +101,8 @@ std::optional<TokenPrincipal> resolve_access_token(Deps& deps, std::string_view 
   return found;
 }
 
-std::vector<store::AccessTokenRow> list_access_tokens(Deps& deps, core::UserId user) {
-  std::vector<store::AccessTokenRow> out;
-  (void)deps.db.view([&](store::Tx& tx) {
-    out = store::access_tokens::list_live_for_user(tx, user);
-    return core::Status::ok();
-  });
-  return out;
+core::Result<std::vector<store::AccessTokenRow>> list_access_tokens(Deps& deps, core::UserId user) {
+  return deps.db.fetch([&](store::Tx& tx) { return store::access_tokens::list_live_for_user(tx, user); });
 }
 
 core::Status revoke_access_token(Deps& deps, const store::UserRow& user, core::TokenId id, const Origin& origin) {

@@ -29,10 +29,11 @@ struct TokenPrincipal {
   store::UserRow user;
   store::AccessTokenRow token;
 };
-// The user behind a bearer token, or nothing (malformed, unknown, revoked, expired, user inactive).
-std::optional<TokenPrincipal> resolve_access_token(Deps& deps, std::string_view bearer);
+// The user behind a bearer token, or nothing (malformed, unknown, revoked, expired, user inactive,
+// or the store could not be read: then `*unreadable` is set).
+std::optional<TokenPrincipal> resolve_access_token(Deps& deps, std::string_view bearer, bool* unreadable = nullptr);
 
-std::vector<store::AccessTokenRow> list_access_tokens(Deps& deps, core::UserId user);
+core::Result<std::vector<store::AccessTokenRow>> list_access_tokens(Deps& deps, core::UserId user);
 core::Status revoke_access_token(Deps& deps, const store::UserRow& user, core::TokenId id, const Origin& origin);
 
 }  // namespace airlock::identity

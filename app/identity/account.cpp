@@ -34,13 +34,8 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
   return session;
 }
 
-std::vector<store::SessionRow> open_sessions(Deps& deps, core::UserId user) {
-  std::vector<store::SessionRow> out;
-  (void)deps.db.view([&](store::Tx& tx) {
-    out = store::sessions::list_open_for_user(tx, user);
-    return core::Status::ok();
-  });
-  return out;
+core::Result<std::vector<store::SessionRow>> open_sessions(Deps& deps, core::UserId user) {
+  return deps.db.fetch([&](store::Tx& tx) { return store::sessions::list_open_for_user(tx, user); });
 }
 
 core::Status end_own_session(Deps& deps, const store::UserRow& user, core::SessionId id, const Origin& origin) {

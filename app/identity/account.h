@@ -15,7 +15,7 @@ core::Result<NewSession> change_password(Deps& deps, const store::UserRow& user,
                                          std::string_view current,
                                          std::string_view fresh, const Origin& origin);
 
-std::vector<store::SessionRow> open_sessions(Deps& deps, core::UserId user);
+core::Result<std::vector<store::SessionRow>> open_sessions(Deps& deps, core::UserId user);
 
 // Ends one of the user's own sessions; "not_found" when it is not theirs or already over.
 core::Status end_own_session(Deps& deps, const store::UserRow& user, core::SessionId id, const Origin& origin);

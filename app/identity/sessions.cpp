@@ -42,7 +42,7 @@ NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_
   return s;
 }
 
-std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token) {
+std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token, bool* unreadable) {
   auto hash = issued_secret_hash(token);
   if (!hash) return std::nullopt;
   std::optional<ActiveSession> found;
@@ -62,6 +62,7 @@ std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token)
     else found = ActiveSession{*row, {}};
     return core::Status::ok();
   });
+  if (!s && unreadable) *unreadable = true;
   if (!s || !found) return std::nullopt;
   if (!expire_reason.empty()) {
     (void)end_session(deps, found->session.id, expire_reason);

@@ -32,8 +32,9 @@ NewSession start_session(Deps& deps, store::Tx& tx, core::UserId user, bool mfa_
                          bool signed_in = true);
 
 // The live session for a cookie token, or nothing (unknown, ended, idle, too old, user inactive).
-// An expired one is ended on the way, with the reason recorded.
-std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token);
+// An expired one is ended on the way, with the reason recorded. Nothing too when the store could
+// not be read; then `*unreadable` is set, so the caller can tell "try again" from "signed out".
+std::optional<ActiveSession> resolve_session(Deps& deps, std::string_view token, bool* unreadable = nullptr);
 
 core::Status end_session(Deps& deps, core::SessionId id, const std::string& reason);
 

@@ -327,16 +327,15 @@ core::Result<int> revoke_all_sessions(Deps& deps, const store::UserRow& actor_in
   return ended;
 }
 
-std::vector<UserSummary> list_users(Deps& deps) {
-  std::vector<UserSummary> out;
+core::Result<std::vector<UserSummary>> list_users(Deps& deps) {
   auto now = deps.now_s();
-  (void)deps.db.view([&](store::Tx& tx) {
+  return deps.db.fetch([&](store::Tx& tx) {
+    std::vector<UserSummary> out;
     for (const auto& u : store::users::list_all(tx))
       out.push_back({.id = u.id, .email = u.email, .role = u.role, .active = u.active, .mfa = u.totp_enabled,
                      .locked = u.locked_until > now, .created_at = u.created_at});
-    return core::Status::ok();
+    return out;
   });
-  return out;
 }
 
 }  // namespace airlock::identity

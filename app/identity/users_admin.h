@@ -101,6 +101,6 @@ core::Result<int> revoke_all_sessions(Deps& deps, const store::UserRow& actor, c
                                       const Origin& origin);
 
 // Every user, oldest first. Empty on a store error (the page then shows an empty table).
-std::vector<UserSummary> list_users(Deps& deps);
+core::Result<std::vector<UserSummary>> list_users(Deps& deps);
 
 }  // namespace airlock::identity

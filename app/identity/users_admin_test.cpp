@@ -350,11 +350,11 @@ TEST_CASE("unlock ends a lockout and forgets the recent failures", "[identity][u
   for (int i = 0; i < 5; ++i)
     CHECK_FALSE(identity::login_with_password(f.d(), "user@example.com", "wrong password here", kOrigin));
   CHECK_FALSE(identity::login_with_password(f.d(), "user@example.com", kPassword, kOrigin));  // locked
-  auto users = identity::list_users(f.d());
+  auto users = identity::list_users(f.d()).value();
   REQUIRE(users.size() == 2);
   CHECK(users[1].locked);
   REQUIRE(identity::unlock(f.d(), owner, users[1].id, kOrigin));
-  CHECK_FALSE(identity::list_users(f.d())[1].locked);
+  CHECK_FALSE(identity::list_users(f.d()).value()[1].locked);
   // One more mistake right after does not lock again: the old failures are gone.
   CHECK_FALSE(identity::login_with_password(f.d(), "user@example.com", "wrong password here", kOrigin));
   CHECK(identity::login_with_password(f.d(), "user@example.com", kPassword, kOrigin));

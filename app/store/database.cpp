@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/barrier.h"
 #include "store/migrations.h"
 
 namespace airlock::store {
@@ -103,18 +104,26 @@ core::Status Database::read(const std::function<void(SQLite::Database&)>& fn) {
     conn = free_.back();
     free_.pop_back();
   }
-  core::Status result;
+  // The connection goes back to the pool however `fn` ends: an exception of another kind (a bug,
+  // for the barrier to answer) must not leak a reader and, one by one, block every later read.
+  struct GiveBack {
+    Database& db;
+    SQLite::Database* conn;
+    ~GiveBack() {
+      {
+        std::lock_guard lock(db.mu_);
+        db.free_.push_back(conn);
+      }
+      db.free_cv_.notify_one();
+    }
+  } give_back{*this, conn};
+  if (core::fault_armed("store_read")) return store_error("the read failed", "injected by a test");
   try {
     fn(*conn);
   } catch (const SQLite::Exception& e) {
-    result = store_error("the read failed", e.what());
+    return store_error("the read failed", e.what());
   }
-  {
-    std::lock_guard lock(mu_);
-    free_.push_back(conn);
-  }
-  free_cv_.notify_one();
-  return result;
+  return core::Status::ok();
 }
 
 core::Status Database::write(std::function<core::Status(Tx&)> fn) {

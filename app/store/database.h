@@ -11,7 +11,9 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/bytes.h"
@@ -47,6 +49,18 @@ class Database {
   core::Status write(std::function<core::Status(Tx&)> fn);
   // Runs `fn` on a read connection; reads see the last committed state.
   core::Status view(const std::function<core::Status(Tx&)>& fn);
+  // Runs `fn` on a read connection and returns what it read, or the store's error: a failed read
+  // is an error for the caller to answer, never an empty list.
+  template <class Fn>
+  core::Result<std::invoke_result_t<Fn&, Tx&>> fetch(Fn&& fn) {
+    std::optional<std::invoke_result_t<Fn&, Tx&>> out;
+    auto s = view([&](Tx& tx) {
+      out.emplace(fn(tx));
+      return core::Status::ok();
+    });
+    if (!s) return s;
+    return std::move(*out);
+  }
 
   // Readiness: the schema is at head and a write transaction can be taken.
   core::Status check_ready();

@@ -183,3 +183,28 @@ TEST_CASE("a job that throws fails alone; the writer thread lives on", "[store][
   }));
   CHECK(count_settings(**db) == 2);
 }
+
+TEST_CASE("a read that throws gives its connection back; reads go on", "[store][V16.5.3]") {
+  testing::TempDir dir;
+  auto db = store::Database::open(dir / "a.db", key_of(kRawKey), {.readers = 2});
+  REQUIRE(db);
+  // More throws than the pool has connections: before, each one kept a reader, and the third
+  // read after two of them blocked for good.
+  for (int i = 0; i < 5; ++i)
+    CHECK_THROWS_AS((*db)->read([](SQLite::Database&) { throw std::runtime_error("a bug"); }), std::runtime_error);
+  CHECK(count_settings(**db) == 0);
+  auto fetched = (*db)->fetch([](store::Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT count(*) FROM settings");
+    q.executeStep();
+    return q.getColumn(0).getInt();
+  });
+  REQUIRE(fetched);
+  CHECK(*fetched == 0);
+  // A failed SQL read is an error for the caller, never a value.
+  auto failed = (*db)->fetch([](store::Tx& tx) {
+    SQLite::Statement q(tx.db(), "SELECT nothing FROM no_such_table");
+    return q.executeStep();
+  });
+  CHECK_FALSE(failed);
+  CHECK(failed.status().code() == "store_error");
+}

@@ -12,38 +12,6 @@ using nlohmann::json;
 
 namespace {
 
-// A JSON client: a bearer token, or the browser's session cookie plus its CSRF token.
-struct Api {
-  int port;
-  std::string origin;
-  std::string bearer;
-  std::string cookie;
-  std::string csrf;
-
-  HttpReply call(const std::string& method, const std::string& path, const std::string& body = {},
-                 std::map<std::string, std::string> extra = {}) const {
-    std::map<std::string, std::string> h;
-    if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
-    if (!cookie.empty()) {
-      h["Cookie"] = cookie;
-      h["Origin"] = origin;
-      h["X-CSRF-Token"] = csrf;
-    }
-    if (!body.empty()) h["Content-Type"] = "application/json";
-    for (auto& [k, v] : extra) {  // an empty value leaves the header out
-      if (v.empty()) h.erase(k);
-      else h[k] = v;
-    }
-    return https_request(port, method, path, h, body);
-  }
-  json get(const std::string& path) const {
-    auto r = call("GET", path);
-    INFO(path << " → " << r.status << " " << r.body);
-    REQUIRE(r.status == 200);
-    return json::parse(r.body);
-  }
-};
-
 Api session_api(Browser& b) {
   Api a{b.port, b.origin, "", b.cookie, ""};
   a.csrf = a.get("/api/v1/me")["csrf_token"];

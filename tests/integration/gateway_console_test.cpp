@@ -257,3 +257,59 @@ TEST_CASE("metrics: a viewer's read token scrapes circuit state, in-flight reque
   CHECK(anon.status == 401);
   CHECK(anon.body.find("airlock_") == std::string::npos);
 }
+
+TEST_CASE("moving a provider's stored key to another place needs a step-up and the key itself again",
+          "[integration][gateway][console][catalog][step_up][V7.5.1]") {
+  Gateway g(kMockProvision);
+  auto& a = *g.airlock;
+  auto ob = owner_browser(a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto owner = caller(ob);
+  const std::string vendor_key = "sk-moving-provider-key-CCCC3333";
+  auto made = owner.call("POST", "/api/v1/providers",
+                         json{{"name", "moving"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")}, {"internal", true},
+                              {"api_key", vendor_key}}.dump());
+  REQUIRE(made.status == 201);
+  std::string path = "/api/v1/providers/" + std::to_string(json::parse(made.body)["id"].get<std::int64_t>());
+
+  // A session the password alone made (a password change renews it): not stepped up.
+  auto changed = owner.call("POST", "/api/v1/me/password",
+                            json{{"current_password", kConsolePassword}, {"new_password", "a brand new passphrase"}}.dump());
+  REQUIRE(changed.status == 200);
+  auto cookie = changed.headers.at("set-cookie");
+  Caller renewed{owner.port, owner.origin, cookie.substr(0, cookie.find(';')), json::parse(changed.body)["csrf_token"], ""};
+  // Changes that leave the key where it is need no step-up.
+  CHECK(renewed.call("PATCH", path, R"({"max_concurrent":8})").status == 200);
+  // base_url, internal, CA: each a move, with or without the key, refused until the session confirms.
+  const json moves[] = {{{"base_url", "https://collector.example/v1"}},
+                        {{"base_url", "https://collector.example/v1"}, {"api_key", "sk-attacker-chosen-0000"}},
+                        {{"base_url", "https://collector.example/v1"}, {"internal", false}},
+                        {{"ca_pem", "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"}}};
+  for (const auto& move : moves) {
+    auto r = renewed.call("PATCH", path, move.dump());
+    INFO(move.dump());
+    CHECK(r.status == 403);
+    CHECK(code_of(r) == "step_up_required");
+  }
+  auto providers = json::parse(renewed.call("GET", "/api/v1/providers").body)["data"];
+  for (const auto& p : providers)
+    if (p["name"] == "moving") {
+      CHECK(p["base_url"] == g.mock->base("/v1"));
+      CHECK(p["internal"] == true);
+      CHECK(p["api_key"] == "…3333");
+    }
+
+  // Confirmed: the move still needs the key itself (the sealed one is bound to its origin).
+  auto& factor = known_factors().at({a.port(), "owner@example.com"});
+  auto code = factor.backup.back();
+  factor.backup.pop_back();
+  REQUIRE(renewed.call("POST", "/api/v1/me/confirm", json{{"password", "a brand new passphrase"}, {"code", code}}.dump())
+              .status == 204);
+  auto keyless = renewed.call("PATCH", path, R"({"base_url":"https://collector.example/v1","internal":false})");
+  CHECK(keyless.status == 422);
+  CHECK(code_of(keyless) == "key_required");
+  auto with_key = renewed.call("PATCH", path, json{{"base_url", g.mock->base("/v2")}, {"api_key", vendor_key}}.dump());
+  CHECK(with_key.status == 200);
+  auto audit = json::parse(renewed.call("GET", "/api/v1/audit?action=session.step_up").body)["data"];
+  CHECK(audit.size() == 1);
+}

@@ -387,3 +387,90 @@ TEST_CASE("pre-authentication work is bounded: argon2 runs one at a time, then 5
   }
   CHECK(let_in);
 }
+
+TEST_CASE("a store read that fails is an error, never an empty answer; security checks fail closed",
+          "[integration][hostile][store_failure][V16.5.2][V16.5.3]") {
+  TempDir dir;
+  std::string fault = dir / "fault";
+  { std::ofstream(fault).flush(); }
+  auto a = Airlock::start(dir / "data", {{"AIRLOCK_TEST_BINARY", test_bin("airlock_faults")},
+                                         {"AIRLOCK_TEST_FAULT_FILE", fault},
+                                         {"AIRLOCK_LOCKOUT_FAILURES", "20"},
+                                         {"AIRLOCK_LOGIN_RATE_LIMIT", "1000"}});
+  auto ob = owner_browser(*a);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  Api owner{a->port(), ob.origin, "", ob.cookie, ""};
+  owner.csrf = owner.get("/api/v1/me")["csrf_token"];
+  REQUIRE(owner.call("POST", "/api/v1/me/tokens", R"({"name":"t","scope":"read","expires_in_days":1})").status == 201);
+  REQUIRE(run_program({airlock_bin(), "key", "create", "--name=k"}, {{"AIRLOCK_DATA_DIR", dir / "data"}}).exit_code == 0);
+  // Lets `skip` store reads pass and fails the next; true when that failure happened.
+  auto arm = [&](int skip) { std::ofstream(fault, std::ios::trunc) << "store_read " << skip << "\n"; };
+  auto fired = [&] {
+    std::ifstream in(fault);
+    std::string line;
+    bool consumed = !std::getline(in, line) || line.empty();
+    std::ofstream(fault, std::ios::trunc).flush();
+    return consumed;
+  };
+
+  // Every list the API and the pages show: whichever read fails on the way, the answer is an
+  // error (JSON with a code, or the console's error page), never a 200 that looks like "none".
+  for (const char* path : {"/api/v1/keys", "/api/v1/users", "/api/v1/me/sessions", "/api/v1/me/tokens", "/api/v1/audit",
+                           "/api/v1/providers", "/api/v1/models", "/api/v1/usage?range=24h"}) {
+    for (int skip = 0; skip < 4; ++skip) {
+      arm(skip);
+      auto r = owner.call("GET", path);
+      bool failed = fired();
+      INFO(path << " with read " << skip << " failing: " << r.status << " " << r.body.substr(0, 200));
+      if (failed) {
+        CHECK(r.status >= 400);
+        CHECK(!code_of(r).empty());
+        CHECK(r.body.find("no_such") == std::string::npos);
+        CHECK(r.body.find("SQL") == std::string::npos);
+      } else {
+        CHECK(r.status == 200);
+      }
+    }
+  }
+  // The session's own read failing is "try again", not "signed out": the cookie stays.
+  arm(0);
+  auto blip = ob.get("/keys");
+  REQUIRE(fired());
+  CHECK(blip.status == 503);
+  CHECK(blip.headers["retry-after"] == "1");
+  CHECK(blip.headers.count("set-cookie") == 0);
+  CHECK(blip.headers.count("clear-site-data") == 0);
+  CHECK(ob.get("/keys").status == 200);
+  for (const char* path : {"/keys", "/users", "/account", "/audit", "/models", "/usage"}) {
+    for (int skip = 0; skip < 4; ++skip) {
+      arm(skip);
+      auto r = ob.get(path);
+      bool failed = fired();
+      INFO(path << " with read " << skip << " failing: " << r.status);
+      CHECK((failed ? r.status >= 400 : r.status == 200));
+      if (failed && r.status == 500) CHECK(r.body.find("could not be read") != std::string::npos);
+    }
+  }
+
+  // A step-up with the right password and code does not pass while any read on its way fails
+  // (the lockout check among them: a store that cannot say counts as locked).
+  auto& factor = known_factors().at({a->port(), "owner@example.com"});
+  int refused = 0;
+  for (int skip = 0; skip < 6; ++skip) {
+    arm(skip);
+    auto code = factor.backup.back();
+    auto r = owner.call("POST", "/api/v1/me/confirm", json{{"password", kConsolePassword}, {"code", code}}.dump());
+    bool failed = fired();
+    INFO("confirm with read " << skip << " failing: " << r.status << " " << r.body);
+    if (failed) {
+      CHECK(r.status != 204);
+      ++refused;
+    } else {
+      CHECK(r.status == 204);
+      factor.backup.pop_back();  // spent
+    }
+  }
+  CHECK(refused >= 2);  // at least the session's read and the lockout read were tried
+  still_serving(*a);
+  CHECK(owner.call("GET", "/api/v1/keys").status == 200);
+}

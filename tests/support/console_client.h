@@ -210,4 +210,36 @@ inline HttpReply sign_in(Browser& b, const std::string& email, const std::string
   return finish_mfa(b, email);
 }
 
+// A JSON client: a bearer token, or the browser's session cookie plus its CSRF token.
+struct Api {
+  int port;
+  std::string origin;
+  std::string bearer;
+  std::string cookie;
+  std::string csrf;
+
+  HttpReply call(const std::string& method, const std::string& path, const std::string& body = {},
+                 std::map<std::string, std::string> extra = {}) const {
+    std::map<std::string, std::string> h;
+    if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
+    if (!cookie.empty()) {
+      h["Cookie"] = cookie;
+      h["Origin"] = origin;
+      h["X-CSRF-Token"] = csrf;
+    }
+    if (!body.empty()) h["Content-Type"] = "application/json";
+    for (auto& [k, v] : extra) {  // an empty value leaves the header out
+      if (v.empty()) h.erase(k);
+      else h[k] = v;
+    }
+    return https_request(port, method, path, h, body);
+  }
+  nlohmann::json get(const std::string& path) const {
+    auto r = call("GET", path);
+    INFO(path << " → " << r.status << " " << r.body);
+    REQUIRE(r.status == 200);
+    return nlohmann::json::parse(r.body);
+  }
+};
+
 }  // namespace airlock::testing
