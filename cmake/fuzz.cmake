@@ -17,7 +17,7 @@ endif()
 set(AIRLOCK_FUZZ_APP_SOURCES
   app/core/bytes.cpp app/core/cidr.cpp app/core/config.cpp app/core/files.cpp app/core/text.cpp
   app/net/http1.cpp app/net/http1_chunked.cpp
-  app/http/client_ip.cpp app/http/errors.cpp app/http/form.cpp app/http/json_body.cpp app/http/json_read.cpp
+  app/http/client_ip.cpp app/http/error_catalogue.cpp app/http/errors.cpp app/http/form.cpp app/http/json_body.cpp app/http/json_read.cpp
   app/http/message.cpp
   app/gateway/dialect.cpp app/gateway/limits.cpp app/gateway/provision.cpp app/gateway/request_fields.cpp
   app/gateway/request_plan.cpp app/gateway/sse.cpp app/gateway/stream_usage.cpp app/gateway/upstream_url.cpp)

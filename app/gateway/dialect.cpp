@@ -1,5 +1,7 @@
 #include "gateway/dialect.h"
 
+#include "http/error_catalogue.h"
+
 namespace airlock::gateway {
 namespace {
 
@@ -36,8 +38,13 @@ std::int64_t usage_count(const nlohmann::json& o, const char* key) {
   return 0;
 }
 
-http::Response dialect_error(Dialect d, int status, std::string_view code, std::string_view message,
+http::Response dialect_error(Dialect d, std::string_view code, std::string_view message,
                              const http::Request& req, std::int64_t retry_after_s, bool retry, std::string_view param) {
+  int status = http::status_for_code(code);
+  if (status == 500) {
+    code = "internal_error";
+    message = "Airlock failed to handle the request.";
+  }
   nlohmann::json body;
   if (d == Dialect::kAnthropic) {
     body = {{"type", "error"}, {"error", {{"type", anthropic_type(status)}, {"message", message}}}};

@@ -14,11 +14,12 @@ namespace airlock::gateway {
 
 enum class Dialect { kOpenAI, kAnthropic };
 
-// An error in the caller's dialect with `status`, a stable `code` and a message for the client.
-// 429s get Retry-After (seconds); `retry` false adds x-should-retry: false (the official SDKs
-// would otherwise retry a 429 or 5xx on their own). `param` names the field at fault (OpenAI's
-// "param"; null when empty).
-http::Response dialect_error(Dialect d, int status, std::string_view code, std::string_view message,
+// An error in the caller's dialect with a stable `code`, the status the error catalogue gives it
+// (http/error_catalogue.h; a code not there is a 500 internal_error with a generic message), and
+// a message for the client. `retry_after_s` > 0 adds Retry-After (seconds); `retry` false adds
+// x-should-retry: false (the official SDKs would otherwise retry a 429 or 5xx on their own).
+// `param` names the field at fault (OpenAI's "param"; null when empty).
+http::Response dialect_error(Dialect d, std::string_view code, std::string_view message,
                              const http::Request& req, std::int64_t retry_after_s = 0, bool retry = true,
                              std::string_view param = {});
 

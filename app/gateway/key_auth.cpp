@@ -68,13 +68,13 @@ void record_key_denial(Deps& deps, const http::Request& req, std::string_view pu
 
 std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,
                                                    std::string_view scope) {
-  auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0) {
-    return dialect_error(dialect, status, code, message, req, retry_after);
+  auto err = [&](std::string_view code, std::string_view message, std::int64_t retry_after = 0) {
+    return dialect_error(dialect, code, message, req, retry_after);
   };
   if (ambiguous(req))
-    return err(400, "ambiguous_credentials", "Send one key, in Authorization: Bearer or in x-api-key, once.");
+    return err("ambiguous_credentials", "Send one key, in Authorization: Bearer or in x-api-key, once.");
   auto presented = presented_key(req);
-  if (!presented) return err(401, "missing_api_key", "Send your Airlock key as Authorization: Bearer alk_… or x-api-key.");
+  if (!presented) return err("missing_api_key", "Send your Airlock key as Authorization: Bearer alk_… or x-api-key.");
   auto key = authenticate(deps, *presented, req.client_ip);
   if (!key) {
     const auto& c = key.status().code();
@@ -88,14 +88,14 @@ std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Reque
           if (auto row = deps.keys->find(public_id); row && *row) name = (*row)->name;
         record_key_denial(deps, req, public_id, name, c);
       }
-      return err(403, c, key.status().message());
+      return err(c, key.status().message());
     }
-    if (c == "invalid_api_key") return err(401, c, key.status().message());
-    return err(503, "unavailable", "The key could not be checked; try again.", 1);
+    if (c == "invalid_api_key") return err(c, key.status().message());
+    return err("unavailable", "The key could not be checked; try again.", 1);
   }
   if (std::find(key->scopes.begin(), key->scopes.end(), scope) == key->scopes.end()) {
     record_key_denial(deps, req, key->public_id, key->name, "scope_not_allowed");
-    return err(403, "scope_not_allowed", "This key may not use the " + std::string(scope) + " endpoints.");
+    return err("scope_not_allowed", "This key may not use the " + std::string(scope) + " endpoints.");
   }
   return KeyCtx(std::move(*key));
 }

@@ -22,7 +22,7 @@ bool visible(const store::GatewayKeyRow& key, const store::ModelRow& m) {
 http::Response Gateway::list_models(const KeyCtx& caller, http::Request& req) {
   const auto& key = caller.key();
   auto catalog = catalog_.get();
-  if (!catalog) return dialect_error(Dialect::kOpenAI, 503, "unavailable", "The models could not be listed; try again.", req, 1);
+  if (!catalog) return dialect_error(Dialect::kOpenAI, "unavailable", "The models could not be listed; try again.", req, 1);
   auto data = nlohmann::json::array();
   for (const auto& [name, m] : catalog->models)
     if (visible(key, m)) data.push_back(model_json(m));
@@ -33,12 +33,12 @@ http::Response Gateway::get_model(const KeyCtx& caller, http::Request& req) {
   const auto& key = caller.key();
   const auto& id = req.path_params.at("model_id");
   auto catalog = catalog_.get();
-  if (!catalog) return dialect_error(Dialect::kOpenAI, 503, "unavailable", "The model could not be looked up; try again.", req, 1);
+  if (!catalog) return dialect_error(Dialect::kOpenAI, "unavailable", "The model could not be looked up; try again.", req, 1);
   const store::ModelRow* m = nullptr;
   if (auto it = catalog->models.find(id); it != catalog->models.end()) m = &it->second;
   // A model the key may not use is as unknown as one that does not exist.
   if (!m || !visible(key, *m))
-    return dialect_error(Dialect::kOpenAI, 404, "model_not_found", "The model '" + id.substr(0, 100) + "' does not exist.", req);
+    return dialect_error(Dialect::kOpenAI, "model_not_found", "The model '" + id.substr(0, 100) + "' does not exist.", req);
   return http::json_response(200, model_json(*m));
 }
 

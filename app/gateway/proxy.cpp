@@ -79,36 +79,36 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
 
 std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();
-  auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
-    return dialect_error(ep.dialect, status, code, message, req, retry_after, retry);
+  auto err = [&](std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
+    return dialect_error(ep.dialect, code, message, req, retry_after, retry);
   };
   const auto* key = &caller.key();
 
   // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
   std::string perr;
   auto body = http::parse_json_strict_ordered(req.body, &perr);
-  if (!body) return err(400, perr, http::json_error_message(perr));
-  if (!body->is_object()) return err(400, "invalid_request", "The body must be a JSON object.");
+  if (!body) return err(perr, http::json_error_message(perr));
+  if (!body->is_object()) return err("invalid_request", "The body must be a JSON object.");
   auto read = read_request_fields(ep, *body);
   if (auto* bad = std::get_if<FieldProblem>(&read))
-    return dialect_error(ep.dialect, bad->status, bad->code, bad->message, req, 0, true, bad->param);
+    return dialect_error(ep.dialect, bad->code, bad->message, req, 0, true, bad->param);
   auto& fields = std::get<RequestFields>(read);
   const std::string& model_name = fields.model;
   auto catalog = catalog_.get();
-  if (!catalog) return err(503, "unavailable", "The model could not be looked up; try again.", 1);
+  if (!catalog) return err("unavailable", "The model could not be looked up; try again.", 1);
   const store::ModelRow* model = nullptr;
   if (auto it = catalog->models.find(model_name); it != catalog->models.end()) model = &it->second;
   if (!model || !model->enabled)
-    return err(404, "model_not_found", "The model '" + model_name.substr(0, 100) + "' does not exist.");
+    return err("model_not_found", "The model '" + model_name.substr(0, 100) + "' does not exist.");
   if (!key->allowed_models.empty() &&
       std::find(key->allowed_models.begin(), key->allowed_models.end(), model_name) == key->allowed_models.end()) {
     record_key_denial(deps_, req, key->public_id, key->name, "model_not_allowed");
-    return err(403, "model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
+    return err("model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
   }
 
   // Per-request cap on generated tokens: every field that can ask for more is held to it.
   if (auto bad = hold_to_key_cap(ep, key->limits, fields, *body))
-    return dialect_error(ep.dialect, bad->status, bad->code, bad->message, req, 0, true, bad->param);
+    return dialect_error(ep.dialect, bad->code, bad->message, req, 0, true, bad->param);
 
   bool stream = fields.stream;
   auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
@@ -128,10 +128,9 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   rec.request_id = req.request_id;
   if (!ex->admission.ok) {
     bool quota = ex->admission.code == "insufficient_quota";
-    int status = ex->admission.code == "unavailable" ? 503 : 429;
-    auto r = err(status, ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);
+    auto r = err(ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);
     add_ratelimit_headers(r, ex->admission);
-    ex->finish(status, {}, ex->admission.code, 0);  // nothing was reserved, so nothing is settled
+    ex->finish(r.status, {}, ex->admission.code, 0);  // nothing was reserved, so nothing is settled
     return r;
   }
 
@@ -152,38 +151,43 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
   const auto& ep = ex->ep;
   const auto& model_name = p.model_name;
   auto& rec = ex->record;
-  auto err = [&](int status, std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
-    return dialect_error(ep.dialect, status, code, message, req, retry_after, retry);
+  auto err = [&](std::string_view code, std::string_view message, std::int64_t retry_after = 0, bool retry = true) {
+    return dialect_error(ep.dialect, code, message, req, retry_after, retry);
   };
   if (!any_target) {
-    ex->finish(503, {}, "no_upstream", 0);
-    return err(503, "no_upstream", "No enabled provider serves '" + model_name.substr(0, 100) + "' on this endpoint.", 5);
+    auto r = err("no_upstream", "No enabled provider serves '" + model_name.substr(0, 100) + "' on this endpoint.", 5);
+    ex->finish(r.status, {}, "no_upstream", 0);
+    return r;
   }
   if (last.failure != Failure::kNone) {
     bool busy = last.failure == Failure::kBusy || last.failure == Failure::kOpen;
-    int status = last.failure == Failure::kTimeout ? 504 : busy ? 503 : 502;
     const char* code = last.failure == Failure::kTimeout ? "upstream_timeout"
                        : last.failure == Failure::kOpen  ? "upstream_unavailable"
                        : last.failure == Failure::kBusy  ? "upstream_busy"
                        : last.failure == Failure::kTls   ? "upstream_tls_error"
                                                          : "upstream_unreachable";
-    ex->finish(status, {}, code, 0);
-    return err(status, code, "The upstream provider could not be reached.", status == 503 ? 1 : 0);
+    auto r = err(code, "The upstream provider could not be reached.", busy ? 1 : 0);
+    ex->finish(r.status, {}, code, 0);
+    return r;
   }
   if (last.status == 401 || last.status == 403) {
     // The vendor refused our vendor key: an operator problem, and its text may quote the key.
-    ex->finish(502, {}, "upstream_auth_error", 0);
-    return err(502, "upstream_auth_error", "The upstream provider refused Airlock's credentials.");
+    auto refused = err("upstream_auth_error", "The upstream provider refused Airlock's credentials.");
+    ex->finish(refused.status, {}, "upstream_auth_error", 0);
+    return refused;
   }
   if (last.status == 429 || last.status >= 500) {
-    ex->finish(last.status == 429 ? 429 : 502, {}, last_error, 0);
+    http::Response failed;
     if (last.status == 429) {
       const auto& ra = last.retry_after;
       std::int64_t secs = 1;
       if (!ra.empty() && ra.size() < 6 && ra.find_first_not_of("0123456789") == std::string::npos) secs = std::max(1, std::stoi(ra));
-      return err(429, "upstream_rate_limited", "The upstream provider is rate limiting; try again later.", secs);
+      failed = err("upstream_rate_limited", "The upstream provider is rate limiting; try again later.", secs);
+    } else {
+      failed = err("upstream_error", "The upstream provider failed (HTTP " + std::to_string(last.status) + ").");
     }
-    return err(502, "upstream_error", "The upstream provider failed (HTTP " + std::to_string(last.status) + ").");
+    ex->finish(failed.status, {}, last_error, 0);
+    return failed;
   }
 
   // The upstream's answer, as it sent it.
@@ -198,8 +202,9 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
     // not passed on. Plain invalid JSON goes on as it came (the client sees what the vendor sent),
     // with the estimate standing in for the usage it did not report.
     if (!parsed && (perr == "json_too_deep" || perr == "json_too_many_members")) {
-      ex->finish(502, {}, "upstream_error", 0);
-      return err(502, "upstream_error", "The upstream provider sent an answer that could not be read.");
+      auto unread = err("upstream_error", "The upstream provider sent an answer that could not be read.");
+      ex->finish(unread.status, {}, "upstream_error", 0);
+      return unread;
     }
     if (parsed) usage = usage_from_body(ep.dialect, *parsed);
   }

@@ -73,7 +73,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       drop_conn();
       slot_.reset();
       p_.ex->finish(500, {}, "internal_error", 0);
-      answer(dialect_error(p_.ex->ep.dialect, 500, "internal_error", "Airlock failed to handle the request.", err_req_));
+      answer(dialect_error(p_.ex->ep.dialect, "internal_error", "Airlock failed to handle the request.", err_req_));
     } catch (...) {
       core::record_internal_error(gw_.log(), "upstream_phase", err_req_.request_id, nullptr);
     }

@@ -14,7 +14,7 @@ const Json* member(const Json& obj, const char* key) {
 }
 
 FieldProblem problem(std::string param, std::string message) {
-  return FieldProblem{400, "invalid_request", std::move(param), std::move(message)};
+  return FieldProblem{"invalid_request", std::move(param), std::move(message)};
 }
 
 // A whole number in [lo, hi]; refuses floats (even 100.0), strings and anything out of range.
@@ -93,7 +93,7 @@ std::variant<RequestFields, FieldProblem> read_request_fields(const Endpoint& ep
   RequestFields f;
   const Json* m = member(body, "model");
   if (!m || !m->is_string() || m->get_ref<const std::string&>().empty() || m->get_ref<const std::string&>().size() > 200)
-    return FieldProblem{400, "model_required", "model", "Name the model as a string in \"model\"."};
+    return FieldProblem{"model_required", "model", "Name the model as a string in \"model\"."};
   f.model = m->get<std::string>();
 
   bool openai = ep.dialect == Dialect::kOpenAI;

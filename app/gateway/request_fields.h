@@ -32,7 +32,6 @@ struct RequestFields {
 };
 
 struct FieldProblem {
-  int status = 400;
   std::string code;     // invalid_request | model_required
   std::string param;    // the field, dotted for nested ones ("stream_options.include_usage")
   std::string message;

@@ -17,7 +17,7 @@ std::optional<FieldProblem> hold_to_key_cap(const Endpoint& ep, const store::Gat
   for (auto [field, value] : {std::pair{"max_tokens", fields.max_tokens},
                               std::pair{"max_completion_tokens", fields.max_completion_tokens}})
     if (value && *value > *cap)
-      return FieldProblem{400, "max_tokens_too_large", field,
+      return FieldProblem{"max_tokens_too_large", field,
                           std::string(field) + " may be at most " + std::to_string(*cap) + " for this key."};
   if (!fields.generation_cap()) {
     const char* field =

@@ -4,10 +4,10 @@ namespace airlock::gateway {
 namespace {
 
 http::Response openai_500(const http::Request& r) {
-  return dialect_error(Dialect::kOpenAI, 500, "internal_error", "Airlock failed to handle the request.", r);
+  return dialect_error(Dialect::kOpenAI, "internal_error", "Airlock failed to handle the request.", r);
 }
 http::Response anthropic_500(const http::Request& r) {
-  return dialect_error(Dialect::kAnthropic, 500, "internal_error", "Airlock failed to handle the request.", r);
+  return dialect_error(Dialect::kAnthropic, "internal_error", "Airlock failed to handle the request.", r);
 }
 
 // The /v1 surface's guard: the caller's key, in the endpoint's dialect and scope, before anything

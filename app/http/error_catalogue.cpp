@@ -55,6 +55,38 @@ constexpr std::array kCatalogue = {
     ErrorKind{"key_name_invalid", 422},
     ErrorKind{"key_scope_invalid", 422},
     ErrorKind{"key_required", 422},
+
+    // The /v1 surface (gateway/dialect.h), in both dialects. 400: the request as sent.
+    ErrorKind{"ambiguous_credentials", 400},
+    ErrorKind{"invalid_request", 400},
+    ErrorKind{"model_required", 400},
+    ErrorKind{"max_tokens_too_large", 400},
+    ErrorKind{"invalid_json", 400},
+    ErrorKind{"duplicate_key", 400},
+    ErrorKind{"json_too_deep", 400},
+    ErrorKind{"json_too_many_members", 400},
+    // 401 and 403: the key, and what it may do.
+    ErrorKind{"missing_api_key", 401},
+    ErrorKind{"invalid_api_key", 401},
+    ErrorKind{"scope_not_allowed", 403, true},
+    ErrorKind{"model_not_allowed", 403, true},
+    ErrorKind{"ip_not_allowed", 403, true},
+    ErrorKind{"model_not_found", 404},
+    // 429: the key's limits, or the vendor's.
+    ErrorKind{"rate_limit_exceeded", 429},
+    ErrorKind{"insufficient_quota", 429},
+    ErrorKind{"upstream_rate_limited", 429},
+    // 5xx: Airlock or the upstream could not answer.
+    ErrorKind{"internal_error", 500},
+    ErrorKind{"upstream_error", 502},
+    ErrorKind{"upstream_auth_error", 502},
+    ErrorKind{"upstream_unreachable", 502},
+    ErrorKind{"upstream_tls_error", 502},
+    ErrorKind{"unavailable", 503},
+    ErrorKind{"no_upstream", 503},
+    ErrorKind{"upstream_busy", 503},
+    ErrorKind{"upstream_unavailable", 503},
+    ErrorKind{"upstream_timeout", 504},
 };
 
 }  // namespace

@@ -1,6 +1,6 @@
 #pragma once
-// The one catalogue of error codes the console's services return (core::Status codes), with the
-// HTTP status each one gets. The services write the message for the client; this decides the
+// The one catalogue of error codes, with the HTTP status each one gets: what the console's services
+// return (core::Status codes) and what the /v1 surface answers in either dialect. The services write the message for the client; this decides the
 // status, and the type follows from it (http/errors.h). A code that is not here is an internal
 // error: it reaches a client only as 500 internal_error, never with the service's own text, so a
 // new code cannot leak as "invalid input" by accident. Codes are stable snake_case; once released

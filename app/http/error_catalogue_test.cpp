@@ -18,3 +18,18 @@ TEST_CASE("the error catalogue: known codes get their status, anything else is i
   CHECK(catalogued("last_owner")->rule_refusal);
   CHECK_FALSE(catalogued("email_taken")->rule_refusal);
 }
+
+TEST_CASE("the /v1 codes are in the same catalogue, each with one status", "[http][errors][gateway]") {
+  CHECK(status_for_code("invalid_request") == 400);
+  CHECK(status_for_code("json_too_deep") == 400);
+  CHECK(status_for_code("max_tokens_too_large") == 400);
+  CHECK(status_for_code("missing_api_key") == 401);
+  CHECK(status_for_code("model_not_allowed") == 403);
+  CHECK(catalogued("ip_not_allowed")->rule_refusal);
+  CHECK(status_for_code("model_not_found") == 404);
+  CHECK(status_for_code("insufficient_quota") == 429);
+  CHECK(status_for_code("rate_limit_exceeded") == 429);
+  CHECK(status_for_code("upstream_tls_error") == 502);
+  CHECK(status_for_code("upstream_busy") == 503);
+  CHECK(status_for_code("upstream_timeout") == 504);
+}

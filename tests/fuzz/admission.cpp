@@ -10,7 +10,7 @@
 // settle at once (the rest stay in flight until the end); byte 13 which settle at their full
 // estimate (the rest at a third); bytes 14-16 what the key used this month before (tokens,
 // requests). The rest is the body.
-// Properties: refusals are 400s with a known code naming the field; every value read is in range;
+// Properties: refusals are 400s (by the error catalogue) with a known code naming the field; every value read is in range;
 // the cap holds; the body that would go upstream still reads back as the same request; the
 // estimate is never negative; and however requests interleave, what the key has spent never passes
 // its monthly budgets (every settle here is at most its estimate).
@@ -23,6 +23,7 @@
 #include "fuzz_check.h"
 #include "gateway/limits.h"
 #include "gateway/request_plan.h"
+#include "http/error_catalogue.h"
 #include "http/json_read.h"
 
 using namespace airlock;
@@ -63,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (!body || !body->is_object()) return 0;
   auto read = read_request_fields(ep, *body);
   if (auto* bad = std::get_if<FieldProblem>(&read)) {
-    FUZZ_CHECK(bad->status == 400 && !bad->param.empty() && !bad->message.empty());
+    FUZZ_CHECK(http::status_for_code(bad->code) == 400 && !bad->param.empty() && !bad->message.empty());
     FUZZ_CHECK(bad->code == "invalid_request" || bad->code == "model_required");
     return 0;
   }

@@ -10,20 +10,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Caller {
-  int port;
-  std::string origin, cookie, csrf, bearer;
-  HttpReply call(const std::string& method, const std::string& path, const std::string& body = {}) const {
-    std::map<std::string, std::string> h;
-    if (!cookie.empty()) h = {{"Cookie", cookie}, {"Origin", origin}, {"X-CSRF-Token", csrf}};
-    if (!bearer.empty()) h["Authorization"] = "Bearer " + bearer;
-    if (!body.empty()) h["Content-Type"] = "application/json";
-    return https_request(port, method, path, h, body);
-  }
-};
-
-Caller caller(Browser& b) {
-  Caller c{b.port, b.origin, b.cookie, "", ""};
+Api caller(Browser& b) {
+  Api c{b.port, b.origin, "", b.cookie, ""};
   c.csrf = json::parse(c.call("GET", "/api/v1/me").body)["csrf_token"];
   return c;
 }
@@ -34,7 +22,7 @@ std::string code_of(const HttpReply& r) {
 }
 
 // Invites `email` with `role` through the owner's session and signs them in.
-Browser invited(Airlock& a, const Caller& owner, const std::string& email, const std::string& role) {
+Browser invited(Airlock& a, const Api& owner, const std::string& email, const std::string& role) {
   auto inv = owner.call("POST", "/api/v1/invites", json{{"email", email}, {"role", role}}.dump());
   REQUIRE(inv.status == 201);
   std::string url = json::parse(inv.body)["invite_url"];
@@ -78,7 +66,7 @@ TEST_CASE("gateway keys through the API and console: editors manage, viewers rea
   CHECK(viewer_make.status == 403);
   auto tok = owner.call("POST", "/api/v1/me/tokens", R"({"name":"t","scope":"read_write","expires_in_days":1})");
   REQUIRE(tok.status == 201);
-  Caller bot{a.port(), "", "", "", json::parse(tok.body)["token"]};
+  Api bot{a.port(), "", json::parse(tok.body)["token"], "", ""};
   auto minted = bot.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0})");
   CHECK(minted.status == 403);
   CHECK(code_of(minted) == "session_required");
@@ -237,7 +225,7 @@ TEST_CASE("metrics: a viewer's read token scrapes circuit state, in-flight reque
   auto viewer = caller(vb);
   auto made = viewer.call("POST", "/api/v1/me/tokens", R"({"name":"prometheus","scope":"read","expires_in_days":0})");
   REQUIRE(made.status == 201);
-  Caller scraper{a.port(), "", "", "", json::parse(made.body)["token"]};
+  Api scraper{a.port(), "", json::parse(made.body)["token"], "", ""};
 
   auto key = g.key();
   REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[]})").status == 200);
@@ -277,7 +265,7 @@ TEST_CASE("moving a provider's stored key to another place needs a step-up and t
                             json{{"current_password", kConsolePassword}, {"new_password", "a brand new passphrase"}}.dump());
   REQUIRE(changed.status == 200);
   auto cookie = changed.headers.at("set-cookie");
-  Caller renewed{owner.port, owner.origin, cookie.substr(0, cookie.find(';')), json::parse(changed.body)["csrf_token"], ""};
+  Api renewed{owner.port, owner.origin, "", cookie.substr(0, cookie.find(';')), json::parse(changed.body)["csrf_token"]};
   // Changes that leave the key where it is need no step-up.
   CHECK(renewed.call("PATCH", path, R"({"max_concurrent":8})").status == 200);
   // base_url, internal, CA: each a move, with or without the key, refused until the session confirms.
