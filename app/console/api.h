@@ -21,8 +21,8 @@ void add_api_routes(guard::Routes& routes, Deps& deps);
 
 namespace api {
 
-// HTTP status for an identity error code: 403 refusals of the actor, 404 unknown targets, 409
-// conflicts with the current state, 422 invalid input, else 500.
+// HTTP status for a service's error code, from the error catalogue (http/error_catalogue.h): 500
+// for any code not there.
 int status_for(const std::string& code);
 // The JSON error for a failed identity call; a 500 never carries the status's message.
 http::Response error(const core::Status& s, const http::Request& req);

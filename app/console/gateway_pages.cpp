@@ -1,6 +1,5 @@
 #include "console/gateway_pages.h"
 
-#include "http/error_catalogue.h"
 
 namespace airlock::console {
 
@@ -30,7 +29,5 @@ nlohmann::json key_json(const store::GatewayKeyRow& k) {
           {"last_used_at", api::time_json(k.last_used_at)},
           {"last_used_ip", k.last_used_ip.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.last_used_ip)}};
 }
-
-int key_status_for(const std::string& code) { return http::status_for_code(code); }
 
 }  // namespace airlock::console

@@ -48,7 +48,5 @@ http::Response api_usage(Deps& d, const guard::ViewerCtx& ctx, http::Request& re
 gateway::Actor actor_of(const guard::Principal& who, const http::Request& req);
 // A key as the API shows it: no hash, the public prefix only.
 nlohmann::json key_json(const store::GatewayKeyRow& k);
-// HTTP status for a gateway key service error code.
-int key_status_for(const std::string& code);
 
 }  // namespace airlock::console

@@ -6,16 +6,6 @@
 #include "http/json_body.h"
 
 namespace airlock::console {
-namespace {
-
-
-http::Response key_error(const core::Status& s, const http::Request& req) {
-  int status = key_status_for(s.code());
-  if (status == 500) return http::error_response(500, "internal_error", "An internal error occurred.", req.request_id);
-  return http::error_response(status, s.code(), s.message(), req.request_id);
-}
-
-}  // namespace
 
 http::Response api_keys(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   bool all = req.query_param("revoked") == "true";
@@ -46,7 +36,7 @@ http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Reques
   spec.name = *name;
   if (*days > 0) spec.expires_in_s = *days * 86400;
   auto made = gateway::create_key(d.gateway.deps(), spec, actor_of(ctx.who(), req));
-  if (!made) return key_error(made.status(), req);
+  if (!made) return api::error(made.status(), req);
   nlohmann::json out = {{"id", made->id.value}};
   // The key exists now: a failed re-read still answers with its id and secret, which are never shown again.
   if (auto keys = gateway::list_keys(d.gateway.deps(), false))
@@ -77,14 +67,14 @@ http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Reques
   u.enabled = body.boolean("enabled");
   if (auto bad = body.refusal(req)) return *bad;
   auto after = gateway::update_key(d.gateway.deps(), *id, u, actor_of(ctx.who(), req));
-  if (!after) return key_error(after.status(), req);
+  if (!after) return api::error(after.status(), req);
   return http::json_response(200, key_json(*after));
 }
 
 http::Response api_key_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
   auto id = api::path_id<core::KeyId>(req, "key_id");
   if (!id) return http::error_response(404, "not_found", "No such key.", req.request_id);
-  if (auto s = gateway::revoke_key(d.gateway.deps(), *id, actor_of(ctx.who(), req)); !s) return key_error(s, req);
+  if (auto s = gateway::revoke_key(d.gateway.deps(), *id, actor_of(ctx.who(), req)); !s) return api::error(s, req);
   return api::no_content();
 }
 

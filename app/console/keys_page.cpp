@@ -89,7 +89,7 @@ http::Response keys_create(Deps& d, const guard::EditorCtx& ctx, http::Request& 
   if (!bad.empty()) return page(d, ctx.who(), 422, bad, "");
   auto made = gateway::create_key(d.gateway.deps(), spec, actor_of(ctx.who(), req));
   if (!made) {
-    int status = key_status_for(made.status().code());
+    int status = api::status_for(made.status().code());
     if (status == 500) return d.render.message(500, "Something went wrong", "The key was not created.", {.title = "Error", .who = &ctx.who()}, req.request_id);
     return page(d, ctx.who(), status, made.status().message(), "");
   }
@@ -115,7 +115,7 @@ http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& 
   if (!bad.empty()) return page(d, ctx.who(), 422, bad, "");
   auto after = gateway::update_key(d.gateway.deps(), *id, u, actor_of(ctx.who(), req));
   if (!after) {
-    int status = key_status_for(after.status().code());
+    int status = api::status_for(after.status().code());
     if (status == 500) return d.render.message(500, "Something went wrong", "Nothing was changed.",
                                                {.title = "Error", .who = &ctx.who()}, req.request_id);
     return page(d, ctx.who(), status, after.status().message(), "");
