@@ -220,6 +220,13 @@ build_all() {
   log "building libqrencode"
   cmake_build qrencode "$build/qrencode" -DWITH_TOOLS=OFF -DWITH_TESTS=OFF
 
+  # Asynchronous DNS for egress (app/egress/resolver.cpp): its own event thread, so no lookup ever
+  # runs on one of our loops. Reads /etc/resolv.conf and /etc/hosts itself (no NSS in a static binary).
+  log "building c-ares"
+  cmake_build c-ares "$build/c-ares" -DCARES_STATIC=ON -DCARES_SHARED=OFF -DCARES_BUILD_TOOLS=OFF \
+    -DCARES_BUILD_TESTS=OFF -DCARES_BUILD_CONTAINER_TESTS=OFF -DCARES_THREADS=ON -DCARES_SYMBOL_HIDING=ON \
+    -DCMAKE_C_FLAGS="-fstack-protector-strong -D_FORTIFY_SOURCE=2"
+
   log "unpacking argon2 and mustache binary packages"
   local deb
   for deb in libargon2-dev libkainjow-mustache-dev; do

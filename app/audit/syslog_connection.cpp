@@ -4,7 +4,6 @@
 #include <linux/sockios.h>
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/x509_crt.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -17,6 +16,8 @@
 #include <cstdio>
 #include <memory>
 #include <system_error>
+
+#include "egress/address.h"
 
 namespace airlock::audit {
 namespace {
@@ -76,17 +77,13 @@ int SyslogConnection::recv_cb(void* p, unsigned char* buf, std::size_t len) {
   return MBEDTLS_ERR_NET_RECV_FAILED;
 }
 
-Status SyslogConnection::connect_any(const std::string& host, int port, std::chrono::milliseconds timeout) {
-  addrinfo hints{};
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  int g = ::getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
-  if (g != 0) return Status::error("syslog_unreachable", std::string("cannot resolve the host: ") + ::gai_strerror(g));
-  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> list(found, ::freeaddrinfo);
+Status SyslogConnection::connect_any(const std::vector<core::IpAddress>& addresses, int port,
+                                     std::chrono::milliseconds timeout) {
   std::string last = "no address";
-  for (auto* ai = found; ai; ai = ai->ai_next) {
-    int fd = ::socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
+  for (const auto& ip : addresses) {
+    sockaddr_storage addr{};
+    socklen_t addr_len = egress::to_sockaddr(ip, static_cast<std::uint16_t>(port), &addr);
+    int fd = ::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
     if (fd < 0) {
       last = os_error(errno);
       continue;
@@ -99,7 +96,7 @@ Status SyslogConnection::connect_any(const std::string& host, int port, std::chr
       }
       fd_ = fd;
     }
-    int err = ::connect(fd, ai->ai_addr, ai->ai_addrlen) == 0 ? 0 : errno;
+    int err = ::connect(fd, reinterpret_cast<const sockaddr*>(&addr), addr_len) == 0 ? 0 : errno;
     if (err == EINPROGRESS) {
       pollfd pfd{fd, POLLOUT, 0};
       int n = ::poll(&pfd, 1, static_cast<int>(timeout.count()));
@@ -118,8 +115,9 @@ Status SyslogConnection::connect_any(const std::string& host, int port, std::chr
   return Status::error("syslog_unreachable", "cannot connect: " + last);
 }
 
-Status SyslogConnection::open(const std::string& host, int port, std::chrono::milliseconds timeout) {
-  if (auto s = connect_any(host, port, timeout); !s) return s;
+Status SyslogConnection::open(const std::string& host, const std::vector<core::IpAddress>& addresses, int port,
+                              std::chrono::milliseconds timeout) {
+  if (auto s = connect_any(addresses, port, timeout); !s) return s;
   // The name checked against the certificate (RFC 6125); for an IP literal mbedTLS matches IP SANs
   // and sends no SNI.
   if (mbedtls_ssl_set_hostname(&ssl_, host.c_str()) != 0) return Status::error("syslog_tls", "TLS could not be set up");

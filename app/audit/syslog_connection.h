@@ -14,7 +14,9 @@
 #include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "core/cidr.h"
 #include "core/result.h"
 
 namespace airlock::audit {
@@ -29,10 +31,11 @@ class SyslogConnection {
   SyslogConnection(const SyslogConnection&) = delete;
   SyslogConnection& operator=(const SyslogConnection&) = delete;
 
-  // Resolves `host`, tries each address, handshakes. Call once. Errors: "syslog_unreachable"
-  // (resolution, connect, timeout) and "syslog_tls" (handshake, verification); the message is a
-  // reason fit for the log.
-  core::Status open(const std::string& host, int port, std::chrono::milliseconds timeout);
+  // Tries each of `addresses` (what `host` resolved to), handshakes with `host` checked against
+  // the certificate. Call once. Errors: "syslog_unreachable" (connect, timeout) and "syslog_tls"
+  // (handshake, verification); the message is a reason fit for the log.
+  core::Status open(const std::string& host, const std::vector<core::IpAddress>& addresses, int port,
+                    std::chrono::milliseconds timeout);
   // Writes every byte or fails ("syslog_send").
   core::Status write_all(std::string_view bytes);
   // Without blocking: whether the receiver has closed, reset or sent a fatal alert. TLS
@@ -49,7 +52,7 @@ class SyslogConnection {
  private:
   static int send_cb(void* self, const unsigned char* buf, std::size_t len);
   static int recv_cb(void* self, unsigned char* buf, std::size_t len);
-  core::Status connect_any(const std::string& host, int port, std::chrono::milliseconds timeout);
+  core::Status connect_any(const std::vector<core::IpAddress>& addresses, int port, std::chrono::milliseconds timeout);
   void close_fd();
 
   std::mutex mu_;  // guards fd_ against interrupt() while the thread opens or closes it

@@ -105,6 +105,9 @@ core::Result<std::unique_ptr<SyslogForwarder>> SyslogForwarder::start(store::Dat
 
   std::unique_ptr<SyslogForwarder> f(new SyslogForwarder(db, log, clock, std::move(options)));
   f->tls_ = std::move(*tls);
+  std::string resolver_error;
+  f->resolver_ = egress::make_system_resolver({}, &resolver_error);
+  if (!f->resolver_) return Status::error("resolver_failed", resolver_error);
   f->cursor_ = stored->value_or(newest);
   if (f->cursor_ > newest) {
     log.warn("syslog.forwarder: the cursor is ahead of the audit trail (database restored?); continuing after "
@@ -215,7 +218,18 @@ Status SyslogForwarder::ensure_connected() {
     if (stopping_) return Status::error("stopping", "stopping");
     conn_ = std::make_unique<SyslogConnection>(tls_->conf());
   }
-  auto s = conn_->open(options_.host, options_.port, options_.io_timeout);
+  // The receiver is the operator's own choice (AIRLOCK_SYSLOG_TARGET): resolved off any loop, not
+  // subject to the provider egress policy.
+  std::vector<core::IpAddress> addresses;
+  if (auto literal = core::IpAddress::parse(options_.host)) {
+    addresses.push_back(*literal);
+  } else {
+    auto answer = egress::resolve_blocking(*resolver_, options_.host, options_.io_timeout);
+    if (!answer.error.empty())
+      return Status::error("syslog_unreachable", "cannot resolve the host: " + answer.error);
+    addresses = std::move(answer.addresses);
+  }
+  auto s = conn_->open(options_.host, addresses, options_.port, options_.io_timeout);
   std::lock_guard lock(mu_);
   if (stopping_) return Status::error("stopping", "stopping");
   return s;

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/result.h"
+#include "egress/resolver.h"
 
 namespace airlock::net {
 class TlsClientConfig;
@@ -97,6 +98,8 @@ class SyslogForwarder {
   const core::Clock& clock_;
   SyslogForwarderOptions options_;
   std::shared_ptr<net::TlsClientConfig> tls_;
+  // Its own resolver (c-ares thread), so it lives exactly as long as the forwarder that asks it.
+  std::unique_ptr<egress::Resolver> resolver_;
   std::int64_t cursor_ = 0;
   bool cursor_unsaved_ = false;  // the last write_cursor failed (warned once)
   Backoff backoff_;

@@ -1,6 +1,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/preflight.h"
 
 namespace airlock::cli {
 
@@ -13,6 +14,13 @@ int config_check(const Args& args) {
   }
   auto load = load_or_report(flags);
   if (!load) return 2;
+  // What serve reads at start, checked the same way (the provisioning file under the egress policy).
+  auto problems = preflight_problems(load->config);
+  if (!problems.empty()) {
+    std::fprintf(stderr, "airlock: configuration has %zu problem(s):\n", problems.size());
+    for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.c_str());
+    return 2;
+  }
   std::printf("configuration OK\n");
   return 0;
 }

@@ -10,11 +10,14 @@
 #include "audit/syslog_forwarder.h"
 #include "cli/commands.h"
 #include "cli/open_store.h"
+#include "cli/preflight.h"
 #include "console/console.h"
 #include "core/barrier.h"
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/random.h"
+#include "egress/policy.h"
+#include "egress/resolver.h"
 #include "guard/guard.h"
 #include "gateway/key_cache.h"
 #include "gateway/provision.h"
@@ -49,13 +52,8 @@ int fail(core::Logger& log, const core::Status& s) {
 core::Status provision(const core::Config& config, gateway::Deps& gw_deps, core::Logger& log) {
   std::vector<std::string> problems;
   // api_key_env may name any variable, not only AIRLOCK_* ones: the whole environment.
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e; ++e) {
-    std::string_view kv(*e);
-    auto eq = kv.find('=');
-    if (eq != std::string_view::npos) env.emplace(std::string(kv.substr(0, eq)), std::string(kv.substr(eq + 1)));
-  }
-  auto plan = gateway::load_provision_file(config.provision_file, env, problems);
+  auto env = whole_environment();
+  auto plan = gateway::load_provision_file(config.provision_file, env, problems, *gw_deps.egress);
   for (auto& [k, v] : env) core::secure_zero(v.data(), v.size());
   if (!problems.empty()) {
     std::fprintf(stderr, "airlock: the provisioning file has %zu problem(s):\n", problems.size());
@@ -154,6 +152,8 @@ int serve(const Args& args) {
                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   gateway::KeyCache key_cache(*db);
   gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone(), &key_cache};
+  egress::Policy egress_policy(config.egress_allow);
+  gw_deps.egress = &egress_policy;
   if (!config.provision_file.empty()) {
     if (auto applied = provision(config, gw_deps, log); !applied) {
       if (applied.code() == "provision_refused") return 2;
@@ -187,6 +187,12 @@ int serve(const Args& args) {
   gateway::add_gateway_routes(router, gateway);
 
   http::Server server(config, log, clock, *random, router, std::move(tls));
+  // Declared after the server so it goes first: a lookup still out at exit is answered (cancelled)
+  // while the loops it would post to still exist.
+  std::string resolver_error;
+  auto resolver = egress::make_system_resolver({}, &resolver_error);
+  if (!resolver) return fail(log, core::Status::error("resolver_failed", resolver_error));
+  gw_deps.resolver = resolver.get();
   auto port = server.bind();
   if (!port) return fail(log, port.status());
   bool v6 = config.listen_host.find(':') != std::string::npos;

@@ -58,7 +58,7 @@ http::Response api_provider_update(Deps& d, const guard::AdminCtx& ctx, http::Re
   }
   // Sending the key somewhere else is a sensitive change: the admin confirms who they are first.
   std::vector<std::string> ignored;
-  if (auto after = gateway::parse_api_provider(fields, ignored); after && gateway::moves_key(*row, after->row))
+  if (auto after = gateway::parse_api_provider(fields, ignored, d.gateway.egress_policy()); after && gateway::moves_key(*row, after->row))
     if (auto ask = need_step_up(d, ctx.who(), req, "/models")) return std::move(*ask);
   return save(d, ctx, req, fields, replace_key, id);
 }

@@ -63,7 +63,7 @@ http::Response update(Deps& d, const guard::AdminCtx& ctx, http::Request& req, c
 http::Response providers_create(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
   CatalogForm form;
   form.provider = {{"name", trimmed(req.form_field("name"))}, {"type", req.form_field("type")},
-                   {"base_url", trimmed(req.form_field("base_url"))}, {"internal", req.form_field("internal") == "on"},
+                   {"base_url", trimmed(req.form_field("base_url"))},
                    {"max_concurrent", trimmed(req.form_field("max_concurrent"))}, {"ca_pem", unix_lines(req.form_field("ca_pem"))}};
   nlohmann::json fields = form.provider;
   // Empty optional inputs mean "not given": the API's defaults apply (64 at once, the system CAs).

@@ -29,7 +29,8 @@ void audit_model(Deps& d, store::Tx& tx, const char* action, const gateway::Acto
 }  // namespace
 
 json provider_fields(const store::ProviderRow& r) {
-  json j = {{"name", r.name}, {"type", r.type}, {"base_url", r.base_url}, {"internal", r.internal},
+  // "internal" counts only from the operator's file; a row an admin marked before that rule merges as not internal.
+  json j = {{"name", r.name}, {"type", r.type}, {"base_url", r.base_url}, {"internal", r.internal && r.provisioned},
             {"extra_headers", json::parse(r.extra_headers_json, nullptr, false)}, {"max_concurrent", r.max_concurrent},
             {"enabled", r.enabled},
             {"timeouts", {{"connect_ms", r.connect_timeout_ms}, {"first_byte_ms", r.first_byte_timeout_ms},
@@ -50,7 +51,11 @@ std::optional<store::ProviderRow> find_provider(Deps& d, core::ProviderId id) {
 core::Result<core::ProviderId> save_provider(Deps& d, const json& fields, bool replace_key,
                                              std::optional<core::ProviderId> existing, const gateway::Actor& actor,
                                              std::vector<std::string>& problems) {
-  auto parsed = gateway::parse_api_provider(fields, problems);
+  // A provisioned row is the operator's: refused as such before its fields are judged by the API's rules.
+  if (existing)
+    if (auto row = find_provider(d, *existing); row && row->provisioned)
+      return core::Status::error("provisioned", "Declared in the provisioning file: change it there.");
+  auto parsed = gateway::parse_api_provider(fields, problems, d.gateway.egress_policy());
   if (!parsed) return core::Status::error("invalid_fields", "Some fields are missing or not valid.");
   return gateway::save_provider(d.gateway.deps(), *parsed, replace_key, actor, existing);
 }

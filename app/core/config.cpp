@@ -281,6 +281,19 @@ const std::vector<KeyDef>& defs() {
        [](Config& c, const std::string& v) { return parse_syslog_target(v, c); }, syslog_target_text},
       {{"AIRLOCK_SYSLOG_CA_FILE", "", false, "PEM CA bundle the syslog receiver's certificate must chain to (required with AIRLOCK_SYSLOG_TARGET)."},
        string_key(&Config::syslog_ca_file), [](const Config& c) { return c.syslog_ca_file; }},
+      {{"AIRLOCK_EGRESS_ALLOW", "", false, "Destinations outside the public internet that providers may use: name:port, address:port, CIDR:port or CIDR ([IPv6] in brackets), comma-separated. Empty: public addresses only."},
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         std::string err;
+         auto list = egress::parse_allowlist(v, &err);
+         if (!list) return err;
+         c.egress_allow = std::move(*list);
+         return std::nullopt;
+       },
+       [](const Config& c) {
+         std::vector<std::string> v;
+         for (const auto& e : c.egress_allow) v.push_back(e.text);
+         return join(v);
+       }},
   };
   return kDefs;
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/cidr.h"
+#include "egress/policy.h"
 
 namespace airlock::core {
 
@@ -76,6 +77,9 @@ struct Config {
   std::string syslog_host;  // DNS name or IP literal, also the name the receiver's certificate must carry
   int syslog_port = 0;
   std::string syslog_ca_file;  // PEM CA bundle the receiver's certificate must chain to
+
+  // Egress (egress/policy.h): destinations the operator opens beyond the public internet.
+  std::vector<egress::AllowEntry> egress_allow;
 };
 
 struct ConfigKey {

@@ -15,6 +15,10 @@
 namespace airlock::audit {
 class DenialRecorder;
 }
+namespace airlock::egress {
+class Policy;
+class Resolver;
+}
 
 namespace airlock::gateway {
 
@@ -32,6 +36,10 @@ struct Deps {
   KeyCache* keys = nullptr;
   // Where a key's refusals (IP allowlist, scope, model) are audited (audit/denials.h); null: not.
   audit::DenialRecorder* denials = nullptr;
+  // Where providers may connect (egress/policy.h; null: the default policy, no allowlist) and who
+  // resolves their names (null: only IP-literal providers can be dialled).
+  const egress::Policy* egress = nullptr;
+  egress::Resolver* resolver = nullptr;
 
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();

@@ -8,7 +8,7 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "gateway/actor_event.h"
-#include "gateway/upstream_url.h"
+#include "egress/url.h"
 #include "http/json_body.h"
 
 namespace airlock::gateway {
@@ -136,7 +136,7 @@ std::string headers_json(Ctx& c, const std::string& where, const json& p) {
 }
 
 ProvisionedProvider provider_fields(Ctx& c, const std::string& where, const json& p,
-                                    const std::map<std::string, std::string>& env, bool api) {
+                                    const std::map<std::string, std::string>& env, bool api, const egress::Policy& policy) {
   ProvisionedProvider out;
   if (!p.is_object()) {
     c.add(where, "must be an object");
@@ -159,12 +159,15 @@ ProvisionedProvider provider_fields(Ctx& c, const std::string& where, const json
     r.type = *type;
   }
   r.internal = boolean(c, where, p, "internal", false);
+  if (api && r.internal)
+    c.add(where + ".internal", "only the host operator's provisioning file can mark a provider internal");
   r.enabled = boolean(c, where, p, "enabled", true);
   if (auto url = str(c, where, p, "base_url", true)) {
     std::string err;
-    auto u = parse_upstream_url(*url, &err);
+    auto u = egress::parse_url(*url, &err);
     if (!u) c.add(where + ".base_url", err);
-    else if (u->scheme != "https" && !r.internal) c.add(where + ".base_url", "must be https unless the provider is marked \"internal\": true");
+    else if (!(r.internal && !api))
+      if (auto why = policy.check_url(*u)) c.add(where + ".base_url", *why);
     r.base_url = *url;
     while (!r.base_url.empty() && r.base_url.back() == '/') r.base_url.pop_back();
   }
@@ -198,8 +201,8 @@ ProvisionedProvider provider_fields(Ctx& c, const std::string& where, const json
 }
 
 void parse_provider(Ctx& c, const std::string& where, const json& p, const std::map<std::string, std::string>& env,
-                    ProvisionPlan& plan) {
-  auto out = provider_fields(c, where, p, env, /*api=*/false);
+                    ProvisionPlan& plan, const egress::Policy& policy) {
+  auto out = provider_fields(c, where, p, env, /*api=*/false, policy);
   for (const auto& other : plan.providers)
     if (!out.row.name.empty() && other.row.name == out.row.name)
       c.add(where + ".name", "'" + out.row.name + "' is declared twice");
@@ -248,7 +251,7 @@ void parse_model(Ctx& c, const std::string& where, const json& m, ProvisionPlan&
 }  // namespace
 
 ProvisionPlan parse_provision(const std::string& text, const std::map<std::string, std::string>& env,
-                              std::vector<std::string>& errors) {
+                              std::vector<std::string>& errors, const egress::Policy& policy) {
   ProvisionPlan plan;
   Ctx c{errors};
   std::string err;
@@ -270,26 +273,27 @@ ProvisionPlan parse_provision(const std::string& text, const std::map<std::strin
     if (it != doc->end() && !it->is_array()) c.add(list, "must be a list");
   }
   if (auto it = doc->find("providers"); it != doc->end() && it->is_array())
-    for (std::size_t i = 0; i < it->size(); ++i) parse_provider(c, "providers[" + std::to_string(i) + "]", (*it)[i], env, plan);
+    for (std::size_t i = 0; i < it->size(); ++i) parse_provider(c, "providers[" + std::to_string(i) + "]", (*it)[i], env, plan, policy);
   if (auto it = doc->find("models"); it != doc->end() && it->is_array())
     for (std::size_t i = 0; i < it->size(); ++i) parse_model(c, "models[" + std::to_string(i) + "]", (*it)[i], plan);
   return plan;
 }
 
 ProvisionPlan load_provision_file(const std::string& path, const std::map<std::string, std::string>& env,
-                                  std::vector<std::string>& errors) {
+                                  std::vector<std::string>& errors, const egress::Policy& policy) {
   auto text = read_file(path);
   if (!text) {
     errors.push_back("AIRLOCK_PROVISION_FILE: cannot read '" + path + "'");
     return {};
   }
-  return parse_provision(*text, env, errors);
+  return parse_provision(*text, env, errors, policy);
 }
 
-std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, std::vector<std::string>& errors) {
+std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, std::vector<std::string>& errors,
+                                                      const egress::Policy& policy) {
   Ctx c{errors};
   auto before = errors.size();
-  auto out = provider_fields(c, "provider", p, {}, /*api=*/true);
+  auto out = provider_fields(c, "provider", p, {}, /*api=*/true, policy);
   if (errors.size() != before) return std::nullopt;
   return out;
 }

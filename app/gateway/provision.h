@@ -16,6 +16,7 @@
 #include "core/result.h"
 #include <nlohmann/json.hpp>
 
+#include "egress/policy.h"
 #include "gateway/deps.h"
 #include "store/catalog_repo.h"
 
@@ -37,16 +38,19 @@ struct ProvisionPlan {
 
 // Parses and validates `text`; `env` is where api_key_env names are looked up (the process
 // environment in production). Problems go to `errors`; the plan is only usable when it is empty.
+// Providers not marked internal must name a destination `policy` accepts.
 ProvisionPlan parse_provision(const std::string& text, const std::map<std::string, std::string>& env,
-                              std::vector<std::string>& errors);
+                              std::vector<std::string>& errors, const egress::Policy& policy);
 
 // Reads the file and parses it; a missing or unreadable file is one error.
 ProvisionPlan load_provision_file(const std::string& path, const std::map<std::string, std::string>& env,
-                                  std::vector<std::string>& errors);
+                                  std::vector<std::string>& errors, const egress::Policy& policy);
 
 // One provider as the management API takes it: like the file's, but the vendor key comes inline as
-// "api_key" and a CA as "ca_pem" (no file or environment lookups on the server's side).
-std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, std::vector<std::string>& errors);
+// "api_key" and a CA as "ca_pem" (no file or environment lookups on the server's side). It can
+// never be internal: the destination must be one `policy` accepts.
+std::optional<ProvisionedProvider> parse_api_provider(const nlohmann::json& p, std::vector<std::string>& errors,
+                                                      const egress::Policy& policy);
 
 // Creates (`existing` unset) or updates a provider made through the API; provisioned rows are
 // refused ("provisioned"), as is a name in use ("name_taken"). `replace_key`: write p.api_key

@@ -25,7 +25,7 @@ TEST_CASE("a good provisioning file is applied with the vendor key sealed to its
        "extra_headers":{"OpenAI-Organization":"org-1"},"timeouts":{"first_byte_ms":5000},"max_concurrent":8},
       {"name":"local","type":"openai","base_url":"http://127.0.0.1:11434/v1","internal":true}],
     "models":[{"name":"gpt","reasoning":true,"targets":[{"provider":"openai","model":"gpt-4o"},{"provider":"local","model":"llama"}]}]})",
-                                       {{"OPENAI_KEY", "sk-abcdefghijklmnop1234\n"}}, errors);
+                                       {{"OPENAI_KEY", "sk-abcdefghijklmnop1234\n"}}, errors, egress::default_policy());
   INFO(errors.size());
   REQUIRE(errors.empty());
   REQUIRE(gateway::apply_provision(deps, plan));
@@ -67,7 +67,7 @@ TEST_CASE("provisioning problems are all reported, each with its place", "[gatew
   (void)gateway::parse_provision(R"({"providers":[{"name":"A b","type":"openai","base_url":"https://x.example/v1",
       "api_key_env":"K","api_key_file":"/f"},{"type":"anthropic","base_url":"https://x.example","extra_headers":{"Host":"y",
       "X-Ctl":"a\u0001b"}}],"models":[{"name":"m","targets":[{"provider":"nope"}]}],"extra":1})",
-                                 {{"K", "bad key with spaces"}}, errors);
+                                 {{"K", "bad key with spaces"}}, errors, egress::default_policy());
   for (const char* e : {"providers[0].name: 1-64 of", "providers[0]: give api_key_env or api_key_file, not both",
                         "providers[0]: the API key must be 1-4096 printable characters", "providers[1].name: is required",
                         "providers[1].extra_headers.Host: is set by Airlock itself",
@@ -77,10 +77,10 @@ TEST_CASE("provisioning problems are all reported, each with its place", "[gatew
     CHECK(has(errors, e));
   }
   errors.clear();
-  (void)gateway::parse_provision(R"({"providers":[],"providers":[]})", {}, errors);
+  (void)gateway::parse_provision(R"({"providers":[],"providers":[]})", {}, errors, egress::default_policy());
   CHECK(has(errors, "repeats a key"));
   errors.clear();
-  (void)gateway::parse_provision("[1]", {}, errors);
+  (void)gateway::parse_provision("[1]", {}, errors, egress::default_policy());
   CHECK(has(errors, "must be a JSON object"));
 }
 
@@ -89,11 +89,11 @@ TEST_CASE("a key or CA file that is a directory is a listed problem, not an abor
   std::vector<std::string> errors;
   (void)gateway::parse_provision(R"({"providers":[{"name":"a","type":"openai","base_url":"https://x.example/v1",
       "api_key_file":"/"},{"name":"b","type":"openai","base_url":"https://y.example/v1","ca_file":"/tmp"}]})",
-                                 {}, errors);
+                                 {}, errors, egress::default_policy());
   CHECK(errors.size() >= 2);
   CHECK(has(errors, "providers[0]"));
   CHECK(has(errors, "providers[1]"));
   errors.clear();
-  (void)gateway::load_provision_file("/", {}, errors);  // the provisioning file itself
+  (void)gateway::load_provision_file("/", {}, errors, egress::default_policy());  // the provisioning file itself
   CHECK_FALSE(errors.empty());
 }

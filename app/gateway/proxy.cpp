@@ -71,7 +71,7 @@ void add_ratelimit_headers(http::Response& r, const Admission& a) {
 }
 
 Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::string system_ca_file)
-    : deps_(deps), log_(log), usage_(usage), upstreams_(deps.fields, std::move(system_ca_file), deps.clock),
+    : deps_(deps), log_(log), usage_(usage), upstreams_(deps, std::move(system_ca_file), log),
       limits_(deps.clock, [&db = deps.db](std::int64_t key, std::int64_t start_ms) {
         return UsageRecorder::month_usage(db, key, start_ms);
       }),
@@ -165,8 +165,12 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
                        : last.failure == Failure::kOpen  ? "upstream_unavailable"
                        : last.failure == Failure::kBusy  ? "upstream_busy"
                        : last.failure == Failure::kTls   ? "upstream_tls_error"
+                       : last.failure == Failure::kRefused ? "upstream_egress_refused"
                                                          : "upstream_unreachable";
-    auto r = err(code, "The upstream provider could not be reached.", busy ? 1 : 0);
+    auto r = err(code,
+                 last.failure == Failure::kRefused ? "Airlock's egress policy does not allow the provider's destination."
+                                                   : "The upstream provider could not be reached.",
+                 busy ? 1 : 0);
     ex->finish(r.status, {}, code, 0);
     return r;
   }

@@ -138,6 +138,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       stale_retried_ = true;
       return send_on(pool_->fresh());
     }
+    if (e == net::ClientError::kConnect && next_address()) return;
     slot_.reset();
     fail_attempt(failure_of(e));
   }
@@ -204,13 +205,43 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     rec.provider_id = row.id.value;
     rec.upstream_model = target_->upstream_model;
     rec.overhead_us = std::chrono::duration_cast<std::chrono::microseconds>(gw_.deps().clock.steady_now() - p_.ex->start).count();
-    pool_ = provider_->pool(out_->loop());
-    if (!pool_) {
+    pool_ = nullptr;
+    auto attempt = ++attempts_;
+    std::weak_ptr<ProxyCall> weak = weak_from_this();
+    provider_->dial(out_->loop(), [weak, attempt](net::ClientPool* pool, const egress::Pick& pick) {
+      auto self = weak.lock();
+      // The exchange may have ended (timeout, client gone) while the name was being resolved.
+      if (!self || self->finished_ || self->attempts_ != attempt) return;
+      self->guarded("upstream_phase", [&] { self->dialled(pool, pick); });
+    });
+  }
+
+  void dialled(net::ClientPool* pool, const egress::Pick& pick) {
+    if (!pool) {
       slot_.reset();
-      return fail_attempt(Failure::kConnect);
+      // A refusal is the operator's policy, not the provider's health: the breaker is not told.
+      return fail_attempt(pick.error == "egress_refused" ? Failure::kRefused
+                          : pick.error == "tls_config"   ? Failure::kConfig
+                                                         : Failure::kConnect);
     }
+    pool_ = pool;
+    pick_ = pick;
     stale_retried_ = false;
     send_on(pool_->acquire());
+  }
+
+  // The address would not take a connection (refused, unreachable): the answer's next checked
+  // address, on a fresh connection, within the same attempt. False when none is left.
+  bool next_address() {
+    if (pick_.others.empty() || !pick_.address) return false;
+    provider_->demote(*pick_.address);
+    pick_.address = pick_.others.front();
+    pick_.others.erase(pick_.others.begin());
+    auto* pool = provider_->pool_for(out_->loop(), *pick_.address);
+    if (!pool) return false;
+    pool_ = pool;
+    send_on(pool_->fresh());
+    return true;
   }
 
   void send_on(std::shared_ptr<net::ClientConn> conn) {
@@ -223,7 +254,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     slot_.reset();
     last_ = {};
     last_.failure = f;
-    if (f != Failure::kBusy) provider_->breaker().record_failure();
+    if (f != Failure::kBusy && f != Failure::kRefused && f != Failure::kConfig) provider_->breaker().record_failure();
     last_error_ = std::string("upstream_") + failure_name(f);
     next_target();
   }
@@ -313,6 +344,8 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   const store::ModelTarget* target_ = nullptr;
   std::shared_ptr<Provider> provider_;
   net::ClientPool* pool_ = nullptr;
+  int attempts_ = 0;  // which attempt a dial answer belongs to
+  egress::Pick pick_;  // where this attempt connects, and the addresses left to try
   std::optional<Slot> slot_;
   std::shared_ptr<net::ClientConn> conn_;
   std::string request_;

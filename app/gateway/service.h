@@ -38,6 +38,7 @@ class Gateway {
 
   Deps& deps() { return deps_; }
   Upstreams& upstreams() { return upstreams_; }
+  const egress::Policy& egress_policy() const { return deps_.egress ? *deps_.egress : egress::default_policy(); }
   KeyLimits& limits() { return limits_; }
   UsageRecorder& usage() { return usage_; }
   core::Logger& log() { return log_; }

@@ -1,11 +1,11 @@
 #include "gateway/upstream.h"
 
-#include <netdb.h>
-
 #include <cstring>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "core/build_info.h"
+#include "egress/address.h"
 #include "http/response_head.h"
 
 namespace airlock::gateway {
@@ -27,6 +27,7 @@ const char* failure_name(Failure f) {
     case Failure::kBusy: return "busy";
     case Failure::kConfig: return "config";
     case Failure::kOpen: return "circuit_open";
+    case Failure::kRefused: return "egress_refused";
   }
   return "unknown";
 }
@@ -40,9 +41,14 @@ Failure failure_of(net::ClientError e) {
   }
 }
 
-Provider::Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file,
-                   const core::Clock& clock)
-    : row_(row), url_(std::move(url)), fields_(fields), system_ca_file_(std::move(system_ca_file)), breaker_(clock, {}) {
+Provider::Provider(const store::ProviderRow& row, egress::Url url, std::shared_ptr<egress::Destination> destination,
+                   crypto::FieldCipher& fields, std::string system_ca_file, const core::Clock& clock)
+    : row_(row),
+      url_(std::move(url)),
+      destination_(std::move(destination)),
+      fields_(fields),
+      system_ca_file_(std::move(system_ca_file)),
+      breaker_(clock, {}) {
   auto extra = nlohmann::json::parse(row_.extra_headers_json, nullptr, false);
   if (extra.is_object())
     for (auto it = extra.begin(); it != extra.end(); ++it)
@@ -76,10 +82,7 @@ std::optional<std::string> Provider::build_request(std::string_view path, const 
   std::string target = url_.base_path + std::string(path);
   if (!http::header_value_ok(target) || target.find(' ') != std::string::npos) return std::nullopt;
   out.append("POST ").append(target).append(" HTTP/1.1\r\n");
-  std::string host = url_.host.find(':') != std::string::npos ? "[" + url_.host + "]" : url_.host;
-  bool default_port = (url_.scheme == "https" && url_.port == 443) || (url_.scheme == "http" && url_.port == 80);
-  if (!default_port) host += ":" + std::to_string(url_.port);
-  header(out, "Host", host);
+  header(out, "Host", url_.authority());
   header(out, "User-Agent", std::string("airlock/") + core::kVersion);
   header(out, "Content-Type", "application/json");
   header(out, "Content-Length", std::to_string(body.size()));
@@ -101,28 +104,39 @@ std::optional<std::string> Provider::build_request(std::string_view path, const 
   return out;
 }
 
-net::ClientPool* Provider::pool(net::EventLoop& loop) {
+void Provider::dial(net::EventLoop& loop, Dialled done) {
+  // An answer already known arrives on this (the loop's) thread; one that needed a lookup arrives
+  // on the resolver's thread and is posted over.
+  auto loop_thread = std::this_thread::get_id();
+  destination_->pick([self = shared_from_this(), &loop, loop_thread, done = std::move(done)](const egress::Pick& pick) {
+    auto deliver = [self, &loop, pick, done] {
+      if (!pick.address) return done(nullptr, pick);
+      auto* pool = self->pool_for(loop, *pick.address);
+      if (!pool) return done(nullptr, egress::Pick{std::nullopt, "tls_config", "the provider's TLS settings cannot be used"});
+      done(pool, pick);
+    };
+    if (std::this_thread::get_id() == loop_thread) deliver();
+    else loop.post(std::move(deliver));  // refused only once the loop has ended, and its requests with it
+  });
+}
+
+net::ClientPool* Provider::pool_for(net::EventLoop& loop, const core::IpAddress& address) {
   std::lock_guard<std::mutex> lock(mu_);
-  if (auto it = pools_.find(&loop); it != pools_.end()) return it->second.get();
   if (url_.scheme == "https" && !tls_) {
     auto made = net::TlsClientConfig::create(row_.ca_pem.value_or(""), system_ca_file_);
     if (!made) return nullptr;
     tls_ = std::move(*made);
   }
-  // Resolved once per loop and kept: what we dial stays what was checked (resolve-once-and-pin).
   auto target = std::make_shared<net::ClientTarget>();
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_NUMERICSERV;
-  addrinfo* res = nullptr;
-  auto port = std::to_string(url_.port);
-  if (::getaddrinfo(url_.host.c_str(), port.c_str(), &hints, &res) != 0 || !res) return nullptr;
-  std::memcpy(&target->addr, res->ai_addr, res->ai_addrlen);
-  target->addr_len = res->ai_addrlen;
-  ::freeaddrinfo(res);
-  target->host = url_.host;
+  target->addr_len = egress::to_sockaddr(address, static_cast<std::uint16_t>(url_.port), &target->addr);
+  target->host = url_.host;  // SNI and the certificate check: the name, never the address
   if (url_.scheme == "https") target->tls = tls_;
+  if (auto it = pools_.find(&loop); it != pools_.end()) {
+    // Same address: keep the pool and its idle connections. Another one (a new answer after the
+    // TTL): connections to the old address are not reused.
+    it->second->retarget(std::move(target));
+    return it->second.get();
+  }
   auto max_idle = static_cast<std::size_t>(std::clamp<std::int64_t>(row_.max_concurrent, 1, 256));
   auto pool = std::make_unique<net::ClientPool>(loop, std::move(target), max_idle, made_);
   auto* raw = pool.get();
@@ -146,25 +160,36 @@ void Provider::drop_pool(net::EventLoop& loop) {
   }
 }
 
+std::shared_ptr<Provider> Upstreams::make(const store::ProviderRow& row) {
+  std::string err;
+  auto url = egress::parse_url(row.base_url, &err);
+  if (!url) return nullptr;
+  // Only the operator's provisioning file can mark a provider internal (an admin's "internal"
+  // from before that rule counts for nothing).
+  auto destination = std::make_shared<egress::Destination>(
+      *url, row.internal && row.provisioned, deps_.egress ? *deps_.egress : egress::default_policy(),
+      deps_.resolver ? *deps_.resolver : egress::no_resolver(), deps_.clock, &log_);
+  return std::make_shared<Provider>(row, std::move(*url), std::move(destination), deps_.fields, system_ca_file_, deps_.clock);
+}
+
 std::shared_ptr<Provider> Upstreams::get(const store::ProviderRow& row) {
   std::string fp = row.name + "\n" + row.type + "\n" + row.base_url + "\n" + row.api_key_sealed.value_or("") + "\n" +
                    row.extra_headers_json + "\n" + row.ca_pem.value_or("") + "\n" + std::to_string(row.connect_timeout_ms) +
                    "/" + std::to_string(row.first_byte_timeout_ms) + "/" + std::to_string(row.idle_timeout_ms) + "/" +
-                   std::to_string(row.total_timeout_ms) + "/" + std::to_string(row.max_concurrent) + (row.internal ? "i" : "");
+                   std::to_string(row.total_timeout_ms) + "/" + std::to_string(row.max_concurrent) + (row.internal ? "i" : "") +
+                   (row.provisioned ? "p" : "");
   std::lock_guard<std::mutex> lock(mu_);
   for (auto& [id, e] : by_id_)
     if (id == row.id.value) {
       if (e.fingerprint == fp) return e.provider;
-      std::string err;
-      auto url = parse_upstream_url(row.base_url, &err);
-      if (!url) return nullptr;
-      e = {fp, std::make_shared<Provider>(row, *url, fields_, system_ca_file_, clock_)};
+      auto made = make(row);
+      if (!made) return nullptr;
+      e = {fp, std::move(made)};
       return e.provider;
     }
-  std::string err;
-  auto url = parse_upstream_url(row.base_url, &err);
-  if (!url) return nullptr;
-  by_id_.push_back({row.id.value, {fp, std::make_shared<Provider>(row, *url, fields_, system_ca_file_, clock_)}});
+  auto made = make(row);
+  if (!made) return nullptr;
+  by_id_.push_back({row.id.value, {fp, std::move(made)}});
   return by_id_.back().second.provider;
 }
 

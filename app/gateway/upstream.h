@@ -17,7 +17,9 @@
 #include "core/clock.h"
 #include "crypto/field_cipher.h"
 #include "gateway/breaker.h"
-#include "gateway/upstream_url.h"
+#include "core/log.h"
+#include "egress/destination.h"
+#include "gateway/deps.h"
 #include "net/client_conn.h"
 #include "store/catalog_repo.h"
 
@@ -34,6 +36,7 @@ enum class Failure {
   kBusy,     // the provider's max_concurrent is reached
   kConfig,   // the provider cannot be used (its key does not decrypt, a header that is not safe)
   kOpen,     // its circuit breaker is open: skipped without a connection attempt
+  kRefused,  // the egress policy refuses its destination (or what its name resolves to)
 };
 const char* failure_name(Failure f);
 Failure failure_of(net::ClientError e);
@@ -64,8 +67,8 @@ class Slot {
 
 class Provider : public std::enable_shared_from_this<Provider> {
  public:
-  Provider(const store::ProviderRow& row, UpstreamUrl url, crypto::FieldCipher& fields, std::string system_ca_file,
-           const core::Clock& clock);
+  Provider(const store::ProviderRow& row, egress::Url url, std::shared_ptr<egress::Destination> destination,
+           crypto::FieldCipher& fields, std::string system_ca_file, const core::Clock& clock);
   ~Provider();
   const store::ProviderRow& row() const { return row_; }
 
@@ -76,8 +79,17 @@ class Provider : public std::enable_shared_from_this<Provider> {
   // client or from provider settings can split the request.
   std::optional<std::string> build_request(std::string_view path, const HeaderList& forwarded, std::string_view body,
                                            bool stream);
-  // This loop's pool (loop thread only). nullptr when the host does not resolve or TLS cannot be set up.
-  net::ClientPool* pool(net::EventLoop& loop);
+  // Where to send the next request from `loop` (loop thread only): the egress destination picks a
+  // checked address (resolving off the loop when it must), then `done` runs on `loop` with that
+  // loop's pool for it, or with nullptr and the refusal or DNS failure (or TLS that cannot be set
+  // up: pick.error "tls_config"). `done` may run before dial() returns.
+  using Dialled = std::function<void(net::ClientPool*, const egress::Pick&)>;
+  void dial(net::EventLoop& loop, Dialled done);
+  // This loop's pool, aimed at `address` (one the destination checked). Loop thread only; nullptr
+  // when TLS cannot be set up.
+  net::ClientPool* pool_for(net::EventLoop& loop, const core::IpAddress& address);
+  // `address` would not connect: the destination offers another first from now on.
+  void demote(const core::IpAddress& address) { destination_->demote(address); }
   // The loop is ending: its pool (and the sockets registered on it) goes first.
   void drop_pool(net::EventLoop& loop);
   net::ClientTimeouts timeouts(bool reasoning) const;
@@ -88,7 +100,8 @@ class Provider : public std::enable_shared_from_this<Provider> {
 
  private:
   store::ProviderRow row_;
-  UpstreamUrl url_;
+  egress::Url url_;
+  std::shared_ptr<egress::Destination> destination_;
   crypto::FieldCipher& fields_;
   std::string system_ca_file_;
   HeaderList extra_headers_;  // parsed once from the row
@@ -104,8 +117,8 @@ class Provider : public std::enable_shared_from_this<Provider> {
 // request).
 class Upstreams {
  public:
-  Upstreams(crypto::FieldCipher& fields, std::string system_ca_file, const core::Clock& clock)
-      : fields_(fields), system_ca_file_(std::move(system_ca_file)), clock_(clock) {}
+  Upstreams(Deps& deps, std::string system_ca_file, core::Logger& log)
+      : deps_(deps), system_ca_file_(std::move(system_ca_file)), log_(log) {}
   // nullptr when the row's base URL does not parse (it was validated when written).
   std::shared_ptr<Provider> get(const store::ProviderRow& row);
   // The breaker state of every provider used so far, by provider id (console, metrics).
@@ -120,9 +133,10 @@ class Upstreams {
   std::vector<ProviderStats> stats();
 
  private:
-  crypto::FieldCipher& fields_;
+  std::shared_ptr<Provider> make(const store::ProviderRow& row);
+  Deps& deps_;
   std::string system_ca_file_;
-  const core::Clock& clock_;
+  core::Logger& log_;
   std::mutex mu_;
   struct Entry {
     std::string fingerprint;

@@ -25,9 +25,12 @@ struct Upstream {
     REQUIRE(sealed);
     row.api_key_sealed = *sealed;
     std::string err;
-    auto url = gateway::parse_upstream_url(row.base_url, &err);
+    auto url = egress::parse_url(row.base_url, &err);
     REQUIRE(url);
-    return std::make_unique<gateway::Provider>(row, *url, f.fields, "/etc/ssl/certs/ca-certificates.crt", f.clock);
+    auto destination = std::make_shared<egress::Destination>(*url, false, egress::default_policy(), egress::no_resolver(),
+                                                             f.clock, nullptr);
+    return std::make_unique<gateway::Provider>(row, *url, std::move(destination), f.fields,
+                                               "/etc/ssl/certs/ca-certificates.crt", f.clock);
   }
 };
 

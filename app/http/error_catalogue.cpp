@@ -82,6 +82,7 @@ constexpr std::array kCatalogue = {
     ErrorKind{"upstream_auth_error", 502},
     ErrorKind{"upstream_unreachable", 502},
     ErrorKind{"upstream_tls_error", 502},
+    ErrorKind{"upstream_egress_refused", 502},
     ErrorKind{"unavailable", 503},
     ErrorKind{"no_upstream", 503},
     ErrorKind{"upstream_busy", 503},

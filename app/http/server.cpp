@@ -148,6 +148,8 @@ core::Result<int> Server::bind() {
   hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
   addrinfo* res = nullptr;
   auto port_text = std::to_string(cfg.listen_port);
+  // The one getaddrinfo left: the listen address, once at start on the main thread before any
+  // loop runs (binding, not egress; outbound names go through egress/resolver.h).
   if (::getaddrinfo(cfg.listen_host.c_str(), port_text.c_str(), &hints, &res) != 0 || !res) return failed();
   int fd = ::socket(res->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   int one = 1;

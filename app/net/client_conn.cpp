@@ -1,5 +1,7 @@
 #include "net/client_conn.h"
 
+#include <cstring>
+
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -285,6 +287,18 @@ ClientPool::~ClientPool() {
     conn->park(nullptr);
     // Closed on its own loop, where its socket is registered; if that loop has ended, here.
     if (!loop_.post([conn] { conn->abort(); })) conn->abort();
+  }
+}
+
+void ClientPool::retarget(std::shared_ptr<const ClientTarget> target) {
+  bool same = target->addr_len == target_->addr_len && std::memcmp(&target->addr, &target_->addr, target->addr_len) == 0;
+  target_ = std::move(target);
+  if (same) return;
+  auto old = std::move(idle_);
+  idle_.clear();
+  for (auto& c : old) {
+    c->park(nullptr);  // its close callback would edit idle_
+    c->abort();
   }
 }
 

@@ -136,6 +136,8 @@ class ClientPool {
   std::shared_ptr<ClientConn> fresh();
   // After on_complete; kept only if reusable and there is room.
   void release(std::shared_ptr<ClientConn> c);
+  // New connections go to `target`. If its address differs, the idle ones (to the old address) close.
+  void retarget(std::shared_ptr<const ClientTarget> target);
 
  private:
   EventLoop& loop_;

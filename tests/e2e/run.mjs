@@ -461,7 +461,11 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
       models: [{ name: "e2e-model", targets: [{ provider: "mock", model: "e2e-upstream" }] },
                { name: "e2e-failing", targets: [{ provider: "mock", model: "fail-400" }] }],
     }));
-    server = new Server(airlockBin, path.join(dataRoot, "data"), { AIRLOCK_PROVISION_FILE: provision });
+    // The operator opens the mock vendor's port for providers added in the console (egress policy).
+    server = new Server(airlockBin, path.join(dataRoot, "data"), {
+      AIRLOCK_PROVISION_FILE: provision,
+      AIRLOCK_EGRESS_ALLOW: `127.0.0.1:${mockPort}`,
+    });
     const [listening, link, printedFingerprint] = await Promise.race([
       Promise.all([
         server.logLine("listening"),
@@ -984,7 +988,6 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await form().getByLabel("Type").selectOption("openai");
     await form().getByLabel("Base URL").fill("https://user:pw@x");
     await form().getByLabel("Vendor key").fill(FORM_VENDOR_KEY);
-    await form().getByLabel("Internal host").check();
     await form().getByLabel("Max concurrent").fill("8");
     await owner.screenshot("models-forms");
     owner.watcher.expectedDocStatus.set(`${base}/providers`, 422);
@@ -992,13 +995,22 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.match(await textOf(page.getByRole("alert")), /Base URL: must not contain credentials/);
     assert.equal(await form().getByLabel("Name").inputValue(), "mock-form", "what was typed is kept");
     assert.equal(await form().getByLabel("Base URL").inputValue(), "https://user:pw@x");
-    assert.equal(await form().getByLabel("Internal host").isChecked(), true);
+    assert.equal(await page.getByLabel("Internal host").count(), 0, "only the operator's file can mark a provider internal");
     assert.equal(await form().getByLabel("Max concurrent").inputValue(), "8");
     assert.equal(await form().getByLabel("Vendor key").inputValue(), "", "the vendor key is not echoed back");
     assert.equal((await page.content()).includes(FORM_VENDOR_KEY), false, "the vendor key is nowhere in the page");
     await owner.assertClean("add provider refused");
     owner.watcher.expectedDocStatus.clear();
     await owner.screenshot("models-provider-error");
+
+    // Inward destinations are refused with the rule that refused them (egress policy).
+    await form().getByLabel("Base URL").fill("https://169.254.169.254/latest");
+    await form().getByLabel("Vendor key").fill(FORM_VENDOR_KEY);
+    owner.watcher.expectedDocStatus.set(`${base}/providers`, 422);
+    await owner.submit(form().getByRole("button", { name: "Add provider" }), { status: 422, finalUrl: `${base}/providers` });
+    assert.match(await textOf(page.getByRole("alert")), /Base URL: 169\.254\.169\.254 is cloud metadata/);
+    assert.match(await textOf(page.locator("#provider-url-help")), new RegExp(`now allows: 127\\.0\\.0\\.1:${mockPort}`));
+    owner.watcher.expectedDocStatus.clear();
 
     await form().getByLabel("Base URL").fill(`http://127.0.0.1:${mockPort}/v1`);
     await form().getByLabel("Vendor key").fill(FORM_VENDOR_KEY);

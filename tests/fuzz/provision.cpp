@@ -48,7 +48,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (doc && names_unsafe_file(*doc)) return -1;  // -1: not kept in the corpus
 
   std::vector<std::string> errors;
-  const ProvisionPlan plan = parse_provision(text, kEnv, errors);
+  const ProvisionPlan plan = parse_provision(text, kEnv, errors, airlock::egress::default_policy());
   if (!doc) FUZZ_CHECK(!errors.empty());
   for (const std::string& e : errors) FUZZ_CHECK(e.find(": ") != std::string::npos);  // each names its place
 
@@ -75,7 +75,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (list != doc->end() && list->is_array()) {
       for (const auto& p : *list) {
         std::vector<std::string> api_errors;
-        const auto one = parse_api_provider(p, api_errors);
+        const auto one = parse_api_provider(p, api_errors, airlock::egress::default_policy());
         FUZZ_CHECK(one.has_value() == api_errors.empty());
         if (one) FUZZ_CHECK(!one->row.provisioned && !one->row.name.empty());
       }

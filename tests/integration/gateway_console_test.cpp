@@ -146,7 +146,7 @@ TEST_CASE("gateway keys through the API and console: editors manage, viewers rea
 
 TEST_CASE("providers (admins) and models (editors) through the API take effect on the next request",
           "[integration][gateway][console][catalog]") {
-  Gateway g(kMockProvision);
+  Gateway g(kMockProvision, {{"AIRLOCK_EGRESS_ALLOW", "127.0.0.1"}});  // the operator opens the mock vendor
   auto& a = *g.airlock;
   auto ob = owner_browser(a);
   REQUIRE(sign_in(ob, "owner@example.com").status == 303);
@@ -156,7 +156,7 @@ TEST_CASE("providers (admins) and models (editors) through the API take effect o
   auto key = g.key();
   const std::string first_key = "sk-live-provider-key-AAAA1111";
 
-  json provider = {{"name", "live"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")}, {"internal", true},
+  json provider = {{"name", "live"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")},
                    {"api_key", first_key}, {"timeouts", {{"first_byte_ms", 5000}}}};
   CHECK(editor.call("POST", "/api/v1/providers", provider.dump()).status == 403);
   auto made = owner.call("POST", "/api/v1/providers", provider.dump());
@@ -248,14 +248,14 @@ TEST_CASE("metrics: a viewer's read token scrapes circuit state, in-flight reque
 
 TEST_CASE("moving a provider's stored key to another place needs a step-up and the key itself again",
           "[integration][gateway][console][catalog][step_up][V7.5.1]") {
-  Gateway g(kMockProvision);
+  Gateway g(kMockProvision, {{"AIRLOCK_EGRESS_ALLOW", "127.0.0.1"}});  // the operator opens the mock vendor
   auto& a = *g.airlock;
   auto ob = owner_browser(a);
   REQUIRE(sign_in(ob, "owner@example.com").status == 303);
   auto owner = caller(ob);
   const std::string vendor_key = "sk-moving-provider-key-CCCC3333";
   auto made = owner.call("POST", "/api/v1/providers",
-                         json{{"name", "moving"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")}, {"internal", true},
+                         json{{"name", "moving"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")},
                               {"api_key", vendor_key}}.dump());
   REQUIRE(made.status == 201);
   std::string path = "/api/v1/providers/" + std::to_string(json::parse(made.body)["id"].get<std::int64_t>());
@@ -283,7 +283,7 @@ TEST_CASE("moving a provider's stored key to another place needs a step-up and t
   for (const auto& p : providers)
     if (p["name"] == "moving") {
       CHECK(p["base_url"] == g.mock->base("/v1"));
-      CHECK(p["internal"] == true);
+      CHECK(p["internal"] == false);
       CHECK(p["api_key"] == "…3333");
     }
 

@@ -393,7 +393,7 @@ TEST_CASE("a bad provisioning file stops the start with every problem listed", "
     "models":[{"name":"m","targets":[{"provider":"nope","model":"x"}]},{"name":"n","targets":[]}]})");
   auto r = Airlock::start_expect_exit(dir / "data", {{"AIRLOCK_PROVISION_FILE", dir / "p.json"}});
   CHECK(r.exit_code == 2);
-  for (const char* expected : {"providers[0].base_url: must be https unless", "providers[0].api_key: secrets are never inline",
+  for (const char* expected : {"providers[0].base_url: plain http sends the vendor key unencrypted", "providers[0].api_key: secrets are never inline",
                                "providers[1].type: must be openai or anthropic", "providers[1].base_url: must not contain credentials",
                                "providers[1].api_key_env: the environment variable AIRLOCK_TEST_UNSET_VAR is not set",
                                "providers[1].extra_headers.Authorization: is set by Airlock itself",

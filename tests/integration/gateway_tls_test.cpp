@@ -62,7 +62,9 @@ TEST_CASE("an upstream's certificate must chain to the configured CA and name th
   for (const char* p : {"trusted-ip", "untrusted-ip", "wrong-name-ip", "ip-cert-by-name"})
     prov["models"].push_back({{"name", p}, {"targets", {{{"provider", p}, {"model", "gpt-upstream"}}}}});
   write_file(d / "provision.json", prov.dump());
-  auto a = Airlock::start(d / "data", {{"AIRLOCK_PROVISION_FILE", d / "provision.json"}});
+  // The operator opens loopback for these test vendors (AIRLOCK_EGRESS_ALLOW), as for an on-prem one.
+  auto a = Airlock::start(d / "data", {{"AIRLOCK_PROVISION_FILE", d / "provision.json"},
+                                       {"AIRLOCK_EGRESS_ALLOW", "127.0.0.1, localhost:" + std::to_string(ip_mock->port)}});
   auto key = run_program({airlock_bin(), "key", "create", "--name=tls"}, {{"AIRLOCK_DATA_DIR", d / "data"}});
   REQUIRE(key.exit_code == 0);
   std::string k = key.out.substr(0, key.out.find('\n'));

@@ -130,11 +130,25 @@ std::unique_ptr<Airlock> Airlock::start(const std::string& data_dir, const Env& 
     bin = it->second;
     full.erase(it);
   }
+  std::vector<std::string> argv = {bin, "serve"};
+  // "src:dst;src:dst": run in a mount namespace of its own with these files bound over system ones
+  // (a test's /etc/hosts and /etc/resolv.conf); the machine's own files are untouched. Needs root.
+  if (auto it = full.find("AIRLOCK_TEST_MOUNTS"); it != full.end()) {
+    std::string script;
+    std::stringstream ss(it->second);
+    for (std::string pair; std::getline(ss, pair, ';');) {
+      auto colon = pair.find(':');
+      script += "mount --bind '" + pair.substr(0, colon) + "' '" + pair.substr(colon + 1) + "' && ";
+    }
+    script += "exec \"$0\" \"$@\"";
+    argv = {"/usr/bin/unshare", "--mount", "--propagation", "private", "--", "sh", "-c", script, bin, "serve"};
+    full.erase(it);
+  }
   int out[2], err[2];
   REQUIRE(::pipe2(out, O_CLOEXEC) == 0);
   REQUIRE(::pipe2(err, O_CLOEXEC) == 0);
   std::unique_ptr<Airlock> a(new Airlock());
-  a->pid_ = spawn({bin, "serve"}, full, -1, out[1], err[1]);
+  a->pid_ = spawn(argv, full, -1, out[1], err[1]);
   ::close(out[1]);
   ::close(err[1]);
   a->reader_ = std::thread([ptr = a.get(), o = out[0], e = err[0]] { ptr->reader_loop(o, e); });

@@ -1,0 +1,89 @@
+#include "egress/destination.h"
+
+#include <algorithm>
+
+#include "egress/address.h"
+
+namespace airlock::egress {
+
+Destination::Destination(Url url, bool operator_internal, const Policy& policy, Resolver& resolver,
+                         const core::Clock& clock, core::Logger* log)
+    : url_(std::move(url)), internal_(operator_internal), policy_(policy), resolver_(resolver), clock_(clock), log_(log) {}
+
+Destination::~Destination() = default;
+
+int Destination::lookups() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return lookups_;
+}
+
+void Destination::pick(std::function<void(const Pick&)> done) {
+  // The URL itself is judged on every pick, so a provider saved under an older policy (or by an
+  // older version) is refused now, not only when it was written.
+  if (!internal_)
+    if (auto why = policy_.check_url(url_)) return done(Pick{std::nullopt, "egress_refused", *why});
+  if (url_.ip) {
+    if (!internal_)
+      if (auto why = policy_.check_address(url_, *url_.ip)) return done(Pick{std::nullopt, "egress_refused", *why});
+    return done(Pick{url_.ip, "", ""});
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  if (known_ && clock_.steady_now() < expires_) {
+    Pick p = *known_;
+    lock.unlock();
+    return done(p);
+  }
+  waiting_.push_back(std::move(done));
+  if (resolving_) return;
+  resolving_ = true;
+  ++lookups_;
+  lock.unlock();
+  resolver_.resolve(url_.host, [self = shared_from_this()](Answer a) { self->answered(a); });
+}
+
+void Destination::demote(const core::IpAddress& a) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!known_ || !known_->address || known_->address->bytes != a.bytes || known_->address->v4 != a.v4 ||
+      known_->others.empty())
+    return;
+  known_->others.push_back(*known_->address);
+  known_->address = known_->others.front();
+  known_->others.erase(known_->others.begin());
+}
+
+void Destination::answered(const Answer& a) {
+  Pick verdict;
+  if (!a.error.empty() || a.addresses.empty()) {
+    verdict = {std::nullopt, "dns_failed", url_.host + " did not resolve (" + (a.error.empty() ? "no address" : a.error) + ")"};
+  } else {
+    for (const auto& ip : a.addresses)
+      if (auto why = internal_ ? std::nullopt : policy_.check_address(url_, ip)) {
+        verdict = {std::nullopt, "egress_refused", *why};
+        break;
+      }
+    if (verdict.error.empty()) {
+      verdict.address = a.addresses.front();
+      verdict.others.assign(a.addresses.begin() + 1, a.addresses.end());
+    }
+  }
+  if (log_ && !verdict.address)
+    log_->warn(verdict.error == "egress_refused" ? "egress_refused" : "egress_dns_failed",
+               {{"host", url_.host}, {"reason", verdict.reason}});
+  std::vector<std::function<void(const Pick&)>> waiting;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    resolving_ = false;
+    // A failed lookup is not kept: the next request asks again (another target serves meanwhile).
+    if (verdict.error != "dns_failed") {
+      known_ = verdict;
+      expires_ = clock_.steady_now() + std::clamp(a.ttl, kMinTtl, kMaxTtl);
+    }
+    waiting.swap(waiting_);
+  }
+  for (auto& w : waiting) {
+    Pick p = verdict;
+    w(p);
+  }
+}
+
+}  // namespace airlock::egress
