@@ -13,7 +13,8 @@ cd "$(dirname "$0")"
 packages=(g++ cmake ninja-build make tcl dpkg-dev patch xz-utils bzip2 file openssl libssl-dev
           ca-certificates debian-archive-keyring john-data
           chromium fonts-dejavu-core # these two for the browser test, tests/e2e
-          clang lld libfuzzer-14-dev ccache) # the fuzz targets, tests/fuzz (cmake/fuzz.cmake)
+          clang lld libfuzzer-14-dev ccache # the fuzz targets, tests/fuzz (cmake/fuzz.cmake)
+          tinyproxy strace util-linux iproute2) # egress tests: a CONNECT proxy, a connect() log, namespaces
 # tests/e2e also needs node (>= 20) and npm: Debian's only where none is on PATH, never over another.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
   packages+=(nodejs npm)

@@ -21,7 +21,7 @@ set(AIRLOCK_FUZZ_APP_SOURCES
   app/http/message.cpp
   app/gateway/dialect.cpp app/gateway/limits.cpp app/gateway/provision.cpp app/gateway/request_fields.cpp
   app/gateway/request_plan.cpp app/gateway/sse.cpp app/gateway/stream_usage.cpp
-  app/egress/address.cpp app/egress/policy.cpp app/egress/url.cpp)
+  app/egress/address.cpp app/egress/policy.cpp app/egress/proxy.cpp app/egress/url.cpp)
 set(AIRLOCK_FUZZ_TARGETS http1_request http1_response sse json form cookie_ip config provision admission relay
   json_body egress)
 

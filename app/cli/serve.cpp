@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/random.h"
 #include "egress/policy.h"
+#include "egress/proxy.h"
 #include "egress/resolver.h"
 #include "guard/guard.h"
 #include "gateway/key_cache.h"
@@ -154,6 +155,8 @@ int serve(const Args& args) {
   gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone(), &key_cache};
   egress::Policy egress_policy(config.egress_allow);
   gw_deps.egress = &egress_policy;
+  egress::ProxySettings egress_proxy{config.egress_proxy, config.egress_proxy_credentials, config.egress_no_proxy};
+  if (egress_proxy.proxy) gw_deps.proxy = &egress_proxy;
   if (!config.provision_file.empty()) {
     if (auto applied = provision(config, gw_deps, log); !applied) {
       if (applied.code() == "provision_refused") return 2;

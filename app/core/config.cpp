@@ -294,6 +294,41 @@ const std::vector<KeyDef>& defs() {
          for (const auto& e : c.egress_allow) v.push_back(e.text);
          return join(v);
        }},
+      {{"AIRLOCK_EGRESS_PROXY", "", false, "http://host:port of an HTTPS CONNECT proxy that provider connections go through (TLS to the provider runs inside the tunnel). Empty: direct."},
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         c.egress_proxy.reset();
+         if (v.empty()) return std::nullopt;
+         std::string err;
+         auto u = egress::parse_proxy_url(v, &err);
+         if (!u) return err;
+         c.egress_proxy = *u;
+         return std::nullopt;
+       },
+       [](const Config& c) { return c.egress_proxy ? c.egress_proxy->origin() : std::string(); }},
+      {{"AIRLOCK_EGRESS_PROXY_CREDENTIALS", "", true, "user:password for the egress proxy (Basic); best as AIRLOCK_EGRESS_PROXY_CREDENTIALS_FILE."},
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         std::string t = v;
+         while (!t.empty() && (t.back() == '\n' || t.back() == '\r')) t.pop_back();
+         if (!t.empty() && (t.find(':') == std::string::npos || t.size() > 1024)) return "must be user:password (at most 1024 characters)";
+         for (char ch : t)
+           if (static_cast<unsigned char>(ch) < 0x20 || ch == 0x7f) return "must not contain control characters";
+         c.egress_proxy_credentials = t;
+         return std::nullopt;
+       },
+       [](const Config& c) { return c.egress_proxy_credentials; }},
+      {{"AIRLOCK_EGRESS_NO_PROXY", "", false, "Destinations reached directly although AIRLOCK_EGRESS_PROXY is set: names (and the names under them), addresses and CIDRs, comma-separated."},
+       [](Config& c, const std::string& v) -> std::optional<std::string> {
+         std::string err;
+         auto list = egress::parse_no_proxy(v, &err);
+         if (!list) return err;
+         c.egress_no_proxy = std::move(*list);
+         return std::nullopt;
+       },
+       [](const Config& c) {
+         std::vector<std::string> v;
+         for (const auto& e : c.egress_no_proxy) v.push_back(e.text);
+         return join(v);
+       }},
   };
   return kDefs;
 }
@@ -377,6 +412,10 @@ void validate(ConfigLoad& r) {
     r.errors.push_back("AIRLOCK_SYSLOG_CA_FILE: set without AIRLOCK_SYSLOG_TARGET");
   if (!c.syslog_ca_file.empty() && ::access(c.syslog_ca_file.c_str(), R_OK) != 0)
     r.errors.push_back("AIRLOCK_SYSLOG_CA_FILE: cannot read '" + c.syslog_ca_file + "'");
+  if (!c.egress_proxy && !c.egress_proxy_credentials.empty())
+    r.errors.push_back("AIRLOCK_EGRESS_PROXY_CREDENTIALS: set without AIRLOCK_EGRESS_PROXY");
+  if (!c.egress_proxy && !c.egress_no_proxy.empty())
+    r.errors.push_back("AIRLOCK_EGRESS_NO_PROXY: set without AIRLOCK_EGRESS_PROXY");
   if (c.session_idle_timeout_s > c.session_absolute_timeout_s)
     r.errors.push_back("AIRLOCK_SESSION_IDLE_TIMEOUT: must not exceed AIRLOCK_SESSION_ABSOLUTE_TIMEOUT");
   if (c.public_url.empty()) {

@@ -12,6 +12,7 @@
 
 #include "core/cidr.h"
 #include "egress/policy.h"
+#include "egress/proxy.h"
 
 namespace airlock::core {
 
@@ -80,6 +81,10 @@ struct Config {
 
   // Egress (egress/policy.h): destinations the operator opens beyond the public internet.
   std::vector<egress::AllowEntry> egress_allow;
+  // An HTTPS CONNECT proxy for provider traffic (egress/proxy.h); unset: direct.
+  std::optional<egress::Url> egress_proxy;
+  std::string egress_proxy_credentials;  // "user:password" (secret)
+  std::vector<egress::NoProxyEntry> egress_no_proxy;
 };
 
 struct ConfigKey {

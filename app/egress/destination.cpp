@@ -7,8 +7,15 @@
 namespace airlock::egress {
 
 Destination::Destination(Url url, bool operator_internal, const Policy& policy, Resolver& resolver,
-                         const core::Clock& clock, core::Logger* log)
-    : url_(std::move(url)), internal_(operator_internal), policy_(policy), resolver_(resolver), clock_(clock), log_(log) {}
+                         const core::Clock& clock, core::Logger* log, const ProxySettings* proxy)
+    : url_(std::move(url)),
+      internal_(operator_internal),
+      policy_(policy),
+      resolver_(resolver),
+      clock_(clock),
+      log_(log),
+      proxy_(proxy),
+      routed_(proxy && proxy->routes(url_)) {}
 
 Destination::~Destination() = default;
 
@@ -22,11 +29,10 @@ void Destination::pick(std::function<void(const Pick&)> done) {
   // older version) is refused now, not only when it was written.
   if (!internal_)
     if (auto why = policy_.check_url(url_)) return done(Pick{std::nullopt, "egress_refused", *why});
-  if (url_.ip) {
-    if (!internal_)
-      if (auto why = policy_.check_address(url_, *url_.ip)) return done(Pick{std::nullopt, "egress_refused", *why});
-    return done(Pick{url_.ip, "", ""});
-  }
+  if (url_.ip && !internal_)
+    if (auto why = policy_.check_address(url_, *url_.ip)) return done(Pick{std::nullopt, "egress_refused", *why});
+  const Url& dial = lookup_url();
+  if (dial.ip) return done(Pick{dial.ip, "", "", {}, routed_});
   std::unique_lock<std::mutex> lock(mu_);
   if (known_ && clock_.steady_now() < expires_) {
     Pick p = *known_;
@@ -38,7 +44,7 @@ void Destination::pick(std::function<void(const Pick&)> done) {
   resolving_ = true;
   ++lookups_;
   lock.unlock();
-  resolver_.resolve(url_.host, [self = shared_from_this()](Answer a) { self->answered(a); });
+  resolver_.resolve(dial.host, [self = shared_from_this()](Answer a) { self->answered(a); });
 }
 
 void Destination::demote(const core::IpAddress& a) {
@@ -54,21 +60,23 @@ void Destination::demote(const core::IpAddress& a) {
 void Destination::answered(const Answer& a) {
   Pick verdict;
   if (!a.error.empty() || a.addresses.empty()) {
-    verdict = {std::nullopt, "dns_failed", url_.host + " did not resolve (" + (a.error.empty() ? "no address" : a.error) + ")"};
+    verdict = {std::nullopt, "dns_failed",
+               lookup_url().host + " did not resolve (" + (a.error.empty() ? "no address" : a.error) + ")"};
   } else {
     for (const auto& ip : a.addresses)
-      if (auto why = internal_ ? std::nullopt : policy_.check_address(url_, ip)) {
+      if (auto why = internal_ || routed_ ? std::nullopt : policy_.check_address(url_, ip)) {
         verdict = {std::nullopt, "egress_refused", *why};
         break;
       }
     if (verdict.error.empty()) {
       verdict.address = a.addresses.front();
       verdict.others.assign(a.addresses.begin() + 1, a.addresses.end());
+      verdict.via_proxy = routed_;
     }
   }
   if (log_ && !verdict.address)
     log_->warn(verdict.error == "egress_refused" ? "egress_refused" : "egress_dns_failed",
-               {{"host", url_.host}, {"reason", verdict.reason}});
+               {{"host", lookup_url().host}, {"reason", verdict.reason}});
   std::vector<std::function<void(const Pick&)>> waiting;
   {
     std::lock_guard<std::mutex> lock(mu_);

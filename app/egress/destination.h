@@ -15,6 +15,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "egress/policy.h"
+#include "egress/proxy.h"
 #include "egress/resolver.h"
 #include "egress/url.h"
 
@@ -28,13 +29,16 @@ struct Pick {
   std::string error;                       // else "egress_refused" or "dns_failed"
   std::string reason;                      // a sentence for logs and the console
   std::vector<core::IpAddress> others;     // the answer's other checked addresses, to try if it will not connect
+  bool via_proxy = false;                  // `address` is the egress proxy's: open a CONNECT tunnel first
 };
 
 class Destination : public std::enable_shared_from_this<Destination> {
  public:
   // `operator_internal`: the operator's provisioning file marked it internal; the policy is skipped.
+  // `proxy` (may be null): when it routes `url`, the proxy's name is what gets resolved, and its
+  // addresses are not judged (the operator chose it); the URL itself still is.
   Destination(Url url, bool operator_internal, const Policy& policy, Resolver& resolver, const core::Clock& clock,
-              core::Logger* log);
+              core::Logger* log, const ProxySettings* proxy = nullptr);
   ~Destination();
   Destination(const Destination&) = delete;
   Destination& operator=(const Destination&) = delete;
@@ -46,6 +50,9 @@ class Destination : public std::enable_shared_from_this<Destination> {
   // `a` refused the connection: later picks offer it last (until the next lookup). Any thread.
   void demote(const core::IpAddress& a);
   const Url& url() const { return url_; }
+  // Through the proxy: the port to dial on its address and the CONNECT head; else the URL's port and "".
+  int dial_port() const { return routed_ ? proxy_->proxy->port : url_.port; }
+  std::string tunnel_head() const { return routed_ ? proxy_->connect_head(url_) : std::string(); }
   // Lookups started so far (tests, metrics).
   int lookups() const;
 
@@ -58,6 +65,9 @@ class Destination : public std::enable_shared_from_this<Destination> {
   Resolver& resolver_;
   const core::Clock& clock_;
   core::Logger* log_;
+  const ProxySettings* proxy_;
+  bool routed_;
+  const Url& lookup_url() const { return routed_ ? *proxy_->proxy : url_; }
   mutable std::mutex mu_;
   std::optional<Pick> known_;  // the last verdict on an answer
   core::Clock::SteadyTime expires_{};

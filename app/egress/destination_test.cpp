@@ -171,3 +171,33 @@ TEST_CASE("a pick carries the answer's other checked addresses, and one that wil
   CHECK(picks.got.back().others.back().to_string() == "2001:4860::1");
   CHECK(dns.asked.size() == 1);
 }
+
+TEST_CASE("through the egress proxy the proxy's name is resolved, not the destination's, and its address is not judged",
+          "[egress][proxy][V1.3.6]") {
+  core::FakeClock clock;
+  ScriptedResolver dns;
+  Policy policy;
+  ProxySettings proxy{url("http://proxy.lan:3128"), "", {}};
+  Picks picks;
+  auto d = std::make_shared<Destination>(url("https://api.openai.com/v1"), false, policy, dns, clock, nullptr, &proxy);
+  CHECK(d->dial_port() == 3128);
+  CHECK(d->tunnel_head().rfind("CONNECT api.openai.com:443 HTTP/1.1\r\n", 0) == 0);
+  d->pick(picks.sink());
+  REQUIRE(dns.asked == std::vector<std::string>{"proxy.lan"});
+  dns.answer({"10.0.0.3"}, 300s);  // a private address: the operator's own proxy
+  REQUIRE(picks.got.back().address);
+  CHECK(picks.got.back().via_proxy);
+  CHECK(picks.got.back().address->to_string() == "10.0.0.3");
+  // The destination as Airlock knows it is still judged: no tunnel to a literal inward address.
+  auto inward = std::make_shared<Destination>(url("https://169.254.169.254/"), false, policy, dns, clock, nullptr, &proxy);
+  inward->pick(picks.sink());
+  CHECK(picks.got.back().error == "egress_refused");
+  CHECK(dns.asked.size() == 1);
+  // Without a proxy (or excluded by NO_PROXY) the destination's own name is resolved.
+  ProxySettings excluded{url("http://proxy.lan:3128"), "", {{"openai.com", std::nullopt, "openai.com"}}};
+  auto direct = std::make_shared<Destination>(url("https://api.openai.com/v1"), false, policy, dns, clock, nullptr, &excluded);
+  CHECK(direct->dial_port() == 443);
+  CHECK(direct->tunnel_head().empty());
+  direct->pick(picks.sink());
+  CHECK(dns.asked.back() == "api.openai.com");
+}

@@ -18,6 +18,7 @@ class DenialRecorder;
 namespace airlock::egress {
 class Policy;
 class Resolver;
+struct ProxySettings;
 }
 
 namespace airlock::gateway {
@@ -40,6 +41,8 @@ struct Deps {
   // resolves their names (null: only IP-literal providers can be dialled).
   const egress::Policy* egress = nullptr;
   egress::Resolver* resolver = nullptr;
+  // The egress CONNECT proxy (egress/proxy.h); null: direct.
+  const egress::ProxySettings* proxy = nullptr;
 
   std::int64_t now_s() const {
     return std::chrono::duration_cast<std::chrono::seconds>(clock.system_now().time_since_epoch()).count();

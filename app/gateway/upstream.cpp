@@ -128,7 +128,8 @@ net::ClientPool* Provider::pool_for(net::EventLoop& loop, const core::IpAddress&
     tls_ = std::move(*made);
   }
   auto target = std::make_shared<net::ClientTarget>();
-  target->addr_len = egress::to_sockaddr(address, static_cast<std::uint16_t>(url_.port), &target->addr);
+  target->addr_len = egress::to_sockaddr(address, static_cast<std::uint16_t>(destination_->dial_port()), &target->addr);
+  target->tunnel = destination_->tunnel_head();  // through the egress proxy: CONNECT first
   target->host = url_.host;  // SNI and the certificate check: the name, never the address
   if (url_.scheme == "https") target->tls = tls_;
   if (auto it = pools_.find(&loop); it != pools_.end()) {
@@ -168,7 +169,7 @@ std::shared_ptr<Provider> Upstreams::make(const store::ProviderRow& row) {
   // from before that rule counts for nothing).
   auto destination = std::make_shared<egress::Destination>(
       *url, row.internal && row.provisioned, deps_.egress ? *deps_.egress : egress::default_policy(),
-      deps_.resolver ? *deps_.resolver : egress::no_resolver(), deps_.clock, &log_);
+      deps_.resolver ? *deps_.resolver : egress::no_resolver(), deps_.clock, &log_, deps_.proxy);
   return std::make_shared<Provider>(row, std::move(*url), std::move(destination), deps_.fields, system_ca_file_, deps_.clock);
 }
 

@@ -6,6 +6,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <cerrno>
 
 namespace airlock::net {
@@ -74,6 +75,53 @@ void ClientConn::connect() {
 }
 
 void ClientConn::connected() {
+  if (target_->tunnel.empty()) return inside();
+  state_ = State::tunnel_writing;
+  written_ = 0;
+  tunnel_write();
+}
+
+// The proxy's CONNECT exchange, in the clear and under the connect timeout.
+void ClientConn::tunnel_write() {
+  const auto& head = target_->tunnel;
+  while (written_ < head.size()) {
+    long n = socket_write(fd_, nullptr, head.data() + written_, head.size() - written_);
+    if (n > 0) {
+      written_ += static_cast<std::size_t>(n);
+      continue;
+    }
+    if (n == TlsStream::kWant) return;
+    return fail(ClientError::kConnect);
+  }
+  written_ = 0;
+  state_ = State::tunnel_reading;
+  tunnel_read();
+}
+
+void ClientConn::tunnel_read() {
+  char buf[1024];
+  for (;;) {
+    long n = socket_read(fd_, nullptr, buf, sizeof buf);
+    if (n == TlsStream::kWant) return;
+    if (n <= 0) return fail(ClientError::kConnect);
+    in_.append(buf, static_cast<std::size_t>(n));
+    auto end = in_.find("\r\n\r\n");
+    if (end == std::string::npos) {
+      if (in_.size() > 8192) return fail(ClientError::kConnect);
+      continue;
+    }
+    // "HTTP/1.x 2xx …" opens the tunnel; anything else (407, 403, 502) is a connection failure.
+    // Bytes after the head would be the upstream speaking first: not TLS or HTTP we accept.
+    bool ok = in_.size() == end + 4 && in_.size() >= 12 && in_.compare(0, 7, "HTTP/1.") == 0 && in_[8] == ' ' &&
+              in_[9] == '2' && std::isdigit(static_cast<unsigned char>(in_[10])) &&
+              std::isdigit(static_cast<unsigned char>(in_[11]));
+    in_.clear();
+    if (!ok) return fail(ClientError::kConnect);
+    return inside();
+  }
+}
+
+void ClientConn::inside() {
   if (!target_->tls) return write_request();
   tls_ = std::make_unique<TlsStream>(target_->tls->conf(), fd_, target_->host.c_str());
   state_ = State::handshaking;
@@ -117,6 +165,10 @@ void ClientConn::on_events(std::uint32_t ev) {
       if (ev & EPOLLOUT) connected();
       return;
     }
+    case State::tunnel_writing:
+      if (ev & (EPOLLERR | EPOLLHUP)) return fail(ClientError::kConnect);
+      return tunnel_write();
+    case State::tunnel_reading: return tunnel_read();
     case State::handshaking: return handshake();
     case State::writing:
       if (ev & (EPOLLERR | EPOLLHUP)) return fail(reused() ? ClientError::kStale : ClientError::kRead);

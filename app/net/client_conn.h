@@ -40,6 +40,7 @@ struct ClientTarget {
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   std::string host;                     // for SNI and the certificate check
+  std::string tunnel;                   // a CONNECT request: `addr` is a proxy; TLS and HTTP run inside
   std::shared_ptr<TlsClientConfig> tls;  // null: plain HTTP
 };
 
@@ -79,9 +80,12 @@ class ClientConn final : public Pollable, public std::enable_shared_from_this<Cl
   void on_events(std::uint32_t events) override;
 
  private:
-  enum class State { fresh, connecting, handshaking, writing, reading, done, parked, closed };
+  enum class State { fresh, connecting, tunnel_writing, tunnel_reading, handshaking, writing, reading, done, parked, closed };
   void connect();
   void connected();
+  void tunnel_write();
+  void tunnel_read();
+  void inside();  // the socket reaches the upstream (directly or through the tunnel)
   void handshake();
   void write_request();
   void read_response();
