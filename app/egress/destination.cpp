@@ -27,10 +27,15 @@ int Destination::lookups() const {
 void Destination::pick(std::function<void(const Pick&)> done) {
   // The URL itself is judged on every pick, so a provider saved under an older policy (or by an
   // older version) is refused now, not only when it was written.
-  if (!internal_)
-    if (auto why = policy_.check_url(url_)) return done(Pick{std::nullopt, "egress_refused", *why});
-  if (url_.ip && !internal_)
-    if (auto why = policy_.check_address(url_, *url_.ip)) return done(Pick{std::nullopt, "egress_refused", *why});
+  if (!internal_) {
+    auto why = policy_.check_url(url_);
+    if (!why && url_.ip) why = policy_.check_address(url_, *url_.ip);
+    if (why) {
+      // Said once per destination (it is rebuilt when the provider changes), not once per request.
+      if (log_ && !refusal_logged_.exchange(true)) log_->warn("egress_refused", {{"host", url_.host}, {"reason", *why}});
+      return done(Pick{std::nullopt, "egress_refused", *why});
+    }
+  }
   const Url& dial = lookup_url();
   if (dial.ip) return done(Pick{dial.ip, "", "", {}, routed_});
   std::unique_lock<std::mutex> lock(mu_);

@@ -4,6 +4,7 @@
 // kept for its TTL clamped to 30 s – 1 h and then asked for again, so a dialled address is always
 // one that was checked, and a name that starts resolving inward (DNS rebinding) is refused at the
 // next lookup. An answer with any refused address is refused whole and logged.
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <memory>
@@ -73,6 +74,7 @@ class Destination : public std::enable_shared_from_this<Destination> {
   core::Clock::SteadyTime expires_{};
   bool resolving_ = false;
   int lookups_ = 0;
+  std::atomic<bool> refusal_logged_{false};
   std::vector<std::function<void(const Pick&)>> waiting_;
 };
 

@@ -182,6 +182,34 @@ TEST_CASE("admins cannot aim a provider inward through the API or the console fo
   CHECK(listener.accepted() == 0);
 }
 
+TEST_CASE("a provider the policy accepted when it was saved is refused at request time once the allowlist no longer opens it",
+          "[integration][egress][console][V1.3.6]") {
+  Gateway g(kMockProvision, {{"AIRLOCK_EGRESS_ALLOW", "127.0.0.1"}});
+  auto ob = owner_browser(*g.airlock);
+  REQUIRE(sign_in(ob, "owner@example.com").status == 303);
+  auto owner = owner_api(ob);
+  REQUIRE(owner.call("POST", "/api/v1/providers",
+                     json{{"name", "on-prem"}, {"type", "openai"}, {"base_url", g.mock->base("/v1")}}.dump())
+              .status == 201);
+  REQUIRE(owner.call("POST", "/api/v1/models",
+                     json{{"name", "on-prem-model"}, {"targets", {{{"provider", "on-prem"}, {"model", "gpt-upstream"}}}}}.dump())
+              .status == 201);
+  auto key = g.key();
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"on-prem-model","messages":[]})").status == 200);
+  auto seen = g.mock->requests().size();
+
+  // The operator narrows the allowlist and restarts: the stored row is judged by today's policy.
+  g.airlock.reset();
+  g.airlock = Airlock::start(g.dir / "data", {{"AIRLOCK_PROVISION_FILE", g.dir / "provision.json"}});
+  auto r = g.post("/v1/chat/completions", key, R"({"model":"on-prem-model","messages":[]})");
+  CHECK(r.status == 502);
+  CHECK(code_of(r) == "upstream_egress_refused");
+  CHECK(g.mock->requests().size() == seen);
+  CHECK(g.airlock->wait_for_log([](const json& j) { return j.value("msg", "") == "egress_refused"; }));
+  // The provisioned, operator-internal providers on the same mock still work.
+  CHECK(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[]})").status == 200);
+}
+
 TEST_CASE("names that resolve inward are refused at connect time; a pinned answer is dialled until its TTL; "
           "a slow lookup does not hold up other requests",
           "[integration][egress][dns][V1.3.6]") {
@@ -204,10 +232,13 @@ TEST_CASE("names that resolve inward are refused at connect time; a pinned answe
   json prov = {{"providers",
                 {{{"name", "mock"}, {"type", "openai"}, {"base_url", mock->base("/v1")}, {"internal", true}}}},
                {"models", {{{"name", "fast"}, {"targets", {{{"provider", "mock"}, {"model", "gpt-upstream"}}}}}}}};
-  for (const char* name : {"inward", "hosts-inward", "mixed", "rebind", "slow"}) {
+  for (const char* name : {"inward", "hosts-inward", "mixed", "rebind", "slow", "missing"}) {
     prov["providers"].push_back({{"name", name}, {"type", "openai"}, {"base_url", std::string("https://") + name + ".test:" + port + "/v1"}});
     prov["models"].push_back({{"name", name}, {"targets", {{{"provider", name}, {"model", "m"}}}}});
   }
+  // A name that does not resolve (not at start either: no error then) passes the request on.
+  prov["models"].push_back({{"name", "missing-then-mock"},
+                            {"targets", {{{"provider", "missing"}, {"model", "m"}}, {{"provider", "mock"}, {"model", "gpt-upstream"}}}}});
   write_file(d / "provision.json", prov.dump());
   auto a = Airlock::start(d / "data", {{"AIRLOCK_PROVISION_FILE", d / "provision.json"},
                                        {"AIRLOCK_EGRESS_ALLOW", "127.0.0.2"},
@@ -236,6 +267,18 @@ TEST_CASE("names that resolve inward are refused at connect time; a pinned answe
     CHECK(dns.queries("inward.test") == 1);
     CHECK(dns.queries("mixed.test") == 1);
     CHECK(dns.queries("hosts-inward.test") == 0);  // /etc/hosts answered
+    CHECK(allowed.accepted() == 0);
+    CHECK(refused.accepted() == 0);
+  }
+
+  SECTION("a name that does not resolve is a connection failure: the next target serves") {
+    auto alone = call("missing");
+    CHECK(alone.status == 502);
+    CHECK(code_of(alone) == "upstream_unreachable");
+    CHECK(call("missing-then-mock").status == 200);
+    CHECK(a->wait_for_log([](const json& j) {
+      return j.value("msg", "") == "egress_dns_failed" && j.value("host", "") == "missing.test";
+    }));
     CHECK(allowed.accepted() == 0);
     CHECK(refused.accepted() == 0);
   }
