@@ -46,4 +46,16 @@ bool valid_utf8(std::string_view s) {
   return true;
 }
 
+std::vector<std::string_view> list_items(std::string_view text) {
+  std::vector<std::string_view> out;
+  std::size_t i = 0;
+  while (i < text.size()) {
+    auto j = text.find_first_of(", \t\r\n", i);
+    if (j == std::string_view::npos) j = text.size();
+    if (j > i) out.push_back(text.substr(i, j - i));
+    i = j + 1;
+  }
+  return out;
+}
+
 }  // namespace airlock::core

@@ -3,6 +3,7 @@
 // every text that comes from outside.
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace airlock::core {
 
@@ -13,5 +14,8 @@ std::string xml_escape(std::string_view s);
 // that fails this is refused at the edge, so nothing later (a strict dump(), the store, a
 // template) meets bytes it cannot handle.
 bool valid_utf8(std::string_view s);
+
+// The items of an operator's list setting: separated by commas or white space, empty ones skipped.
+std::vector<std::string_view> list_items(std::string_view text);
 
 }  // namespace airlock::core

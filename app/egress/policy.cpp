@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "core/text.h"
 #include "egress/address.h"
 
 namespace airlock::egress {
@@ -73,13 +74,7 @@ std::optional<AllowEntry> parse_entry(std::string_view e, std::string* why) {
 
 std::optional<std::vector<AllowEntry>> parse_allowlist(std::string_view text, std::string* error) {
   std::vector<AllowEntry> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto j = text.find_first_of(", \t\r\n", i);
-    if (j == std::string_view::npos) j = text.size();
-    auto e = text.substr(i, j - i);
-    i = j + 1;
-    if (e.empty()) continue;
+  for (auto e : core::list_items(text)) {
     std::string why;
     auto entry = parse_entry(e, &why);
     if (!entry) {

@@ -3,6 +3,7 @@
 #include <mbedtls/base64.h>
 
 #include "core/bytes.h"
+#include "core/text.h"
 
 namespace airlock::egress {
 
@@ -22,13 +23,7 @@ std::optional<Url> parse_proxy_url(const std::string& text, std::string* error) 
 
 std::optional<std::vector<NoProxyEntry>> parse_no_proxy(std::string_view text, std::string* error) {
   std::vector<NoProxyEntry> out;
-  std::size_t i = 0;
-  while (i < text.size()) {
-    auto j = text.find_first_of(", \t\r\n", i);
-    if (j == std::string_view::npos) j = text.size();
-    auto e = text.substr(i, j - i);
-    i = j + 1;
-    if (e.empty()) continue;
+  for (auto e : core::list_items(text)) {
     NoProxyEntry entry;
     entry.text = std::string(e);
     bool numeric = e.find_first_not_of("0123456789./") == std::string_view::npos || e.find(':') != std::string_view::npos;

@@ -33,13 +33,6 @@ void write_config_file(std::string_view text) {
   FUZZ_CHECK(::pwrite(config_fd, text.data(), text.size(), 0) == static_cast<ssize_t>(text.size()));
 }
 
-std::string_view line(std::string_view& rest) {
-  const auto nl = rest.find('\n');
-  const std::string_view out = rest.substr(0, nl);
-  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-  return out;
-}
-
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -83,7 +76,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     rest = input.substr(sep + 4);
   }
   while (!rest.empty()) {
-    const std::string_view l = line(rest);
+    const std::string_view l = airlock::fuzz::next_line(rest);
     const auto eq = l.find('=');
     if (eq == std::string_view::npos) continue;
     const std::string name(l.substr(0, eq));

@@ -19,13 +19,6 @@ using airlock::fuzz::inside;
 
 namespace {
 
-std::string_view line(std::string_view& rest) {
-  const auto nl = rest.find('\n');
-  const std::string_view out = rest.substr(0, nl);
-  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-  return out;
-}
-
 // One spelling per address: what to_string() prints parses back to the same address.
 void check_address(std::string_view text) {
   const auto ip = IpAddress::parse(text);
@@ -39,8 +32,9 @@ void check_address(std::string_view text) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);
-  const std::string_view peer = line(rest), xff = line(rest), proxies_text = line(rest), cookies = line(rest),
-                         name = line(rest), request_id = line(rest);
+  using airlock::fuzz::next_line;
+  const std::string_view peer = next_line(rest), xff = next_line(rest), proxies_text = next_line(rest),
+                         cookies = next_line(rest), name = next_line(rest), request_id = next_line(rest);
 
   check_address(peer);
   std::string err;

@@ -17,24 +17,13 @@
 
 using namespace airlock;
 
-namespace {
-
-std::string_view line(std::string_view& rest) {
-  const auto nl = rest.find('\n');
-  const std::string_view out = rest.substr(0, nl);
-  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   std::string_view rest(reinterpret_cast<const char*>(data), size);
-  const std::string url_text(line(rest));
-  const std::string allow_text(line(rest));
-  const std::string addr_text(line(rest));
-  const std::string no_proxy_text(line(rest));
-  const std::string credentials(line(rest));
+  const std::string url_text(fuzz::next_line(rest));
+  const std::string allow_text(fuzz::next_line(rest));
+  const std::string addr_text(fuzz::next_line(rest));
+  const std::string no_proxy_text(fuzz::next_line(rest));
+  const std::string credentials(fuzz::next_line(rest));
 
   std::string err;
   auto u = egress::parse_url(url_text, &err);

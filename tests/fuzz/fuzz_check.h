@@ -41,4 +41,13 @@ inline bool inside(std::string_view part, std::string_view whole) {
   return p >= b && p + part.size() <= b + whole.size();
 }
 
+// The next line of `rest` (without its '\n'), which is advanced past it; targets whose input is
+// several fields read them this way.
+inline std::string_view next_line(std::string_view& rest) {
+  const auto nl = rest.find('\n');
+  const std::string_view out = rest.substr(0, nl);
+  rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
+  return out;
+}
+
 }  // namespace airlock::fuzz

@@ -40,13 +40,6 @@ class InNetns {
   bool entered_ = false;
 };
 
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("in a namespace with only loopback, Airlock connects to nothing but its configured upstream",
@@ -76,22 +69,18 @@ TEST_CASE("in a namespace with only loopback, Airlock connects to nothing but it
       CHECK(ob.get(page).status == 200);
     }
     // A gateway key and /v1: the provider cannot be reached, so a 502 after one attempt.
-    auto key = run_program({airlock_bin(), "key", "create", "--name=airgap"}, {{"AIRLOCK_DATA_DIR", d / "data"}});
-    REQUIRE(key.exit_code == 0);
-    std::string k = key.out.substr(0, key.out.find('\n'));
-    auto r = https_request(a->port(), "POST", "/v1/chat/completions",
-                           {{"Authorization", "Bearer " + k}, {"Content-Type", "application/json"}},
-                           json{{"model", "gpt"}, {"messages", json::array()}}.dump());
+    std::string k = create_key(d / "data");
+    auto r = chat(a->port(), k, "gpt");
     CHECK(r.status == 502);
     CHECK(https_request(a->port(), "GET", "/readyz").status == 200);
   }
   // a->pid() is strace's; Airlock is its child. Stopped gracefully, so strace ends with it.
-  std::string children = read_text("/proc/" + std::to_string(a->pid()) + "/task/" + std::to_string(a->pid()) + "/children");
+  std::string children = read_text_file("/proc/" + std::to_string(a->pid()) + "/task/" + std::to_string(a->pid()) + "/children");
   REQUIRE_FALSE(children.empty());
   ::kill(static_cast<pid_t>(std::stol(children)), SIGTERM);
   CHECK(a->wait_exit() == 0);
 
-  auto log = read_text(trace);
+  auto log = read_text_file(trace);
   INFO(log);
   std::regex connect_line(R"re(connect\((\d+), \{sa_family=(AF_\w+)(.*)\}, \d+\))re");
   std::regex inet(R"re(sin_port=htons\((\d+)\), sin_addr=inet_addr\("([0-9.]+)"\))re");

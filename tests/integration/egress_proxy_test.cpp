@@ -12,50 +12,17 @@
 
 #include "support/dns_server.h"
 #include "support/gateway_fixture.h"
+#include "support/test_certs.h"
 
 using namespace airlock::testing;
 using nlohmann::json;
 
 namespace {
 
-void openssl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"/usr/bin/openssl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto r = run_program(argv);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
-void make_ca(const TempDir& d, const std::string& name) {
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d / (name + ".key"),
-           "-out", d / (name + ".pem"), "-subj", "/CN=" + name, "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-addext", "keyUsage=critical,keyCertSign"});
-}
-
-void make_leaf(const TempDir& d, const std::string& name, const std::string& ca, const std::string& san) {
-  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d / (name + ".key"), "-out",
-           d / (name + ".csr"), "-subj", "/CN=leaf"});
-  write_file(d / (name + ".ext"), "subjectAltName=" + san + "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
-  openssl({"x509", "-req", "-in", d / (name + ".csr"), "-CA", d / (ca + ".pem"), "-CAkey", d / (ca + ".key"),
-           "-CAcreateserial", "-out", d / (name + ".pem"), "-days", "2", "-extfile", d / (name + ".ext")});
-}
-
 int unused_port() {
   AcceptCounter probe;
   REQUIRE(probe.start("127.0.0.1"));
   return probe.port();
-}
-
-std::string read_text(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-std::string code_of(const HttpReply& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
 }
 
 // tinyproxy in the foreground, in a namespace where vendor.example is 127.0.0.1.
@@ -94,7 +61,7 @@ struct Tinyproxy {
       ::waitpid(pid, nullptr, 0);
     }
   }
-  std::string connects() const { return read_text(log); }
+  std::string connects() const { return read_text_file(log); }
 };
 
 }  // namespace
@@ -130,14 +97,8 @@ TEST_CASE("provider traffic goes through an HTTPS CONNECT proxy, verified inside
              {"AIRLOCK_EGRESS_PROXY_CREDENTIALS_FILE", d / "proxy.credentials"},
              {"AIRLOCK_EGRESS_NO_PROXY", "127.0.0.1"}};
   auto a = Airlock::start(d / "data", env);
-  auto key = run_program({airlock_bin(), "key", "create", "--name=proxy"}, {{"AIRLOCK_DATA_DIR", d / "data"}});
-  REQUIRE(key.exit_code == 0);
-  std::string k = key.out.substr(0, key.out.find('\n'));
-  auto call = [&](Airlock& on, const std::string& model) {
-    return https_request(on.port(), "POST", "/v1/chat/completions",
-                         {{"Authorization", "Bearer " + k}, {"Content-Type", "application/json"}},
-                         json{{"model", model}, {"messages", json::array()}}.dump());
-  };
+  std::string k = create_key(d / "data");
+  auto call = [&](Airlock& on, const std::string& model) { return chat(on.port(), k, model); };
 
   auto through = call(*a, "vendor");
   INFO(through.body << "\n" << proxy.connects());
@@ -152,7 +113,7 @@ TEST_CASE("provider traffic goes through an HTTPS CONNECT proxy, verified inside
   // The same vendor under a CA that did not issue its certificate: the tunnel opens, TLS refuses.
   auto other_ca = call(*a, "vendor-other-ca");
   CHECK(other_ca.status == 502);
-  CHECK(code_of(other_ca) == "upstream_tls_error");
+  CHECK(error_code(other_ca) == "upstream_tls_error");
   CHECK(tls_mock->requests().size() == 1);
 
   // NO_PROXY: the loopback vendor is reached directly; the proxy never hears of it.
@@ -167,7 +128,7 @@ TEST_CASE("provider traffic goes through an HTTPS CONNECT proxy, verified inside
   auto b = Airlock::start(d / "data", env);
   auto refused = call(*b, "vendor");
   CHECK(refused.status == 502);
-  CHECK(code_of(refused) == "upstream_unreachable");
+  CHECK(error_code(refused) == "upstream_unreachable");
   CHECK(tls_mock->requests().size() == 1);
 }
 

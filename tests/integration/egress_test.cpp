@@ -16,11 +16,6 @@ using nlohmann::json;
 
 namespace {
 
-std::string code_of(const HttpReply& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
-}
-
 std::string problems_of(const HttpReply& r) {
   auto j = json::parse(r.body, nullptr, false);
   return j.is_object() && j.contains("error") ? j["error"].value("problems", json::array()).dump() : "";
@@ -145,7 +140,7 @@ TEST_CASE("admins cannot aim a provider inward through the API or the console fo
     auto r = owner.call("POST", "/api/v1/providers",
                         json{{"name", "inward"}, {"type", "openai"}, {"base_url", in.url}, {"api_key", "sk-x-0123456789"}}.dump());
     CHECK(r.status == 422);
-    CHECK(code_of(r) == "invalid_fields");
+    CHECK(error_code(r) == "invalid_fields");
     CHECK(problems_of(r).find(in.reason) != std::string::npos);
   }
   // "internal" is the operator's word only.
@@ -203,7 +198,7 @@ TEST_CASE("a provider the policy accepted when it was saved is refused at reques
   g.airlock = Airlock::start(g.dir / "data", {{"AIRLOCK_PROVISION_FILE", g.dir / "provision.json"}});
   auto r = g.post("/v1/chat/completions", key, R"({"model":"on-prem-model","messages":[]})");
   CHECK(r.status == 502);
-  CHECK(code_of(r) == "upstream_egress_refused");
+  CHECK(error_code(r) == "upstream_egress_refused");
   CHECK(g.mock->requests().size() == seen);
   CHECK(g.airlock->wait_for_log([](const json& j) { return j.value("msg", "") == "egress_refused"; }));
   // The provisioned, operator-internal providers on the same mock still work.
@@ -243,21 +238,15 @@ TEST_CASE("names that resolve inward are refused at connect time; a pinned answe
   auto a = Airlock::start(d / "data", {{"AIRLOCK_PROVISION_FILE", d / "provision.json"},
                                        {"AIRLOCK_EGRESS_ALLOW", "127.0.0.2"},
                                        {"AIRLOCK_TEST_MOUNTS", d / "resolv.conf" + ":/etc/resolv.conf;" + d / "hosts" + ":/etc/hosts"}});
-  auto key = run_program({airlock_bin(), "key", "create", "--name=egress"}, {{"AIRLOCK_DATA_DIR", d / "data"}});
-  REQUIRE(key.exit_code == 0);
-  std::string k = key.out.substr(0, key.out.find('\n'));
-  auto call = [&](const std::string& model) {
-    return https_request(a->port(), "POST", "/v1/chat/completions",
-                         {{"Authorization", "Bearer " + k}, {"Content-Type", "application/json"}},
-                         json{{"model", model}, {"messages", json::array()}}.dump());
-  };
+  std::string k = create_key(d / "data");
+  auto call = [&](const std::string& model) { return chat(a->port(), k, model); };
 
   SECTION("an answer with a refused address is refused whole and logged; nothing is dialled") {
     for (const char* model : {"inward", "hosts-inward", "mixed"}) {
       INFO(model);
       auto r = call(model);
       CHECK(r.status == 502);
-      CHECK(code_of(r) == "upstream_egress_refused");
+      CHECK(error_code(r) == "upstream_egress_refused");
       auto logged = a->wait_for_log([&](const json& j) {
         return j.value("msg", "") == "egress_refused" && j.value("host", "") == std::string(model) + ".test";
       });
@@ -274,7 +263,7 @@ TEST_CASE("names that resolve inward are refused at connect time; a pinned answe
   SECTION("a name that does not resolve is a connection failure: the next target serves") {
     auto alone = call("missing");
     CHECK(alone.status == 502);
-    CHECK(code_of(alone) == "upstream_unreachable");
+    CHECK(error_code(alone) == "upstream_unreachable");
     CHECK(call("missing-then-mock").status == 200);
     CHECK(a->wait_for_log([](const json& j) {
       return j.value("msg", "") == "egress_dns_failed" && j.value("host", "") == "missing.test";

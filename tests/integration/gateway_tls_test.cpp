@@ -4,40 +4,10 @@
 #include <catch2/catch_test_macros.hpp>
 
 #include "support/gateway_fixture.h"
+#include "support/test_certs.h"
 
 using namespace airlock::testing;
 using nlohmann::json;
-
-namespace {
-
-void openssl(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {"/usr/bin/openssl"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto r = run_program(argv);
-  INFO(r.err);
-  REQUIRE(r.exit_code == 0);
-}
-
-void make_ca(const TempDir& d, const std::string& name) {
-  openssl({"req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d / (name + ".key"),
-           "-out", d / (name + ".pem"), "-subj", "/CN=" + name, "-days", "2", "-addext", "basicConstraints=critical,CA:TRUE",
-           "-addext", "keyUsage=critical,keyCertSign"});
-}
-
-void make_leaf(const TempDir& d, const std::string& name, const std::string& ca, const std::string& san) {
-  openssl({"req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", d / (name + ".key"), "-out",
-           d / (name + ".csr"), "-subj", "/CN=leaf"});
-  write_file(d / (name + ".ext"), "subjectAltName=" + san + "\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n");
-  openssl({"x509", "-req", "-in", d / (name + ".csr"), "-CA", d / (ca + ".pem"), "-CAkey", d / (ca + ".key"),
-           "-CAcreateserial", "-out", d / (name + ".pem"), "-days", "2", "-extfile", d / (name + ".ext")});
-}
-
-std::string code_of(const HttpReply& r) {
-  auto j = json::parse(r.body, nullptr, false);
-  return j.is_object() && j.contains("error") ? j["error"].value("code", "") : "";
-}
-
-}  // namespace
 
 TEST_CASE("an upstream's certificate must chain to the configured CA and name the host, IP literals included",
           "[integration][gateway][tls][V12.3.2]") {
@@ -65,21 +35,15 @@ TEST_CASE("an upstream's certificate must chain to the configured CA and name th
   // The operator opens loopback for these test vendors (AIRLOCK_EGRESS_ALLOW), as for an on-prem one.
   auto a = Airlock::start(d / "data", {{"AIRLOCK_PROVISION_FILE", d / "provision.json"},
                                        {"AIRLOCK_EGRESS_ALLOW", "127.0.0.1, localhost:" + std::to_string(ip_mock->port)}});
-  auto key = run_program({airlock_bin(), "key", "create", "--name=tls"}, {{"AIRLOCK_DATA_DIR", d / "data"}});
-  REQUIRE(key.exit_code == 0);
-  std::string k = key.out.substr(0, key.out.find('\n'));
+  std::string k = create_key(d / "data");
 
-  auto call = [&](const std::string& model) {
-    return https_request(a->port(), "POST", "/v1/chat/completions",
-                         {{"Authorization", "Bearer " + k}, {"Content-Type", "application/json"}},
-                         json{{"model", model}, {"messages", json::array()}}.dump());
-  };
+  auto call = [&](const std::string& model) { return chat(a->port(), k, model); };
   CHECK(call("trusted-ip").status == 200);
   for (const char* refused : {"untrusted-ip", "wrong-name-ip", "ip-cert-by-name"}) {
     INFO(refused);
     auto r = call(refused);
     CHECK(r.status == 502);
-    CHECK(code_of(r) == "upstream_tls_error");
+    CHECK(error_code(r) == "upstream_tls_error");
   }
   // Only the trusted one was ever served a request.
   CHECK(ip_mock->requests().size() == 1);

@@ -33,13 +33,6 @@ std::string instance_id_of(Airlock& a) {
   return (*l)["instance_id"].get<std::string>();
 }
 
-std::string read_file(const std::string& p) {
-  std::ifstream in(p);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 TEST_CASE("the database on disk is not plain SQLite and keys are generated 0600 beside it",
@@ -55,7 +48,7 @@ TEST_CASE("the database on disk is not plain SQLite and keys are generated 0600 
   CHECK(head.rfind("SQLite format 3", 0) != 0);
   auto modes = run_program({"/usr/bin/stat", "-c", "%a", data, data + "/airlock.db", data + "/db.key", data + "/master.key"});
   CHECK(modes.out == "700\n600\n600\n600\n");
-  CHECK(read_file(data + "/db.key").size() == 65);
+  CHECK(read_text_file(data + "/db.key").size() == 65);
 }
 
 TEST_CASE("a restart with the right key keeps the data; a wrong key fails clearly and changes nothing",
@@ -159,7 +152,7 @@ TEST_CASE("kill -9 mid-burst loses no acknowledged write and leaves an intact da
   std::size_t acks = 0;
   for (int i = 0; i < 600 && acks < 2000; ++i) {
     std::this_thread::sleep_for(50ms);
-    auto text = read_file(log);
+    auto text = read_text_file(log);
     acks = static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n'));
   }
   ::kill(pid, SIGKILL);
@@ -167,11 +160,11 @@ TEST_CASE("kill -9 mid-burst loses no acknowledged write and leaves an intact da
   ::waitpid(pid, &st, 0);
   REQUIRE(WIFSIGNALED(st));
   std::set<std::string> acked;
-  std::istringstream lines(read_file(log));
+  std::istringstream lines(read_text_file(log));
   for (std::string line; std::getline(lines, line);) {
     if (line.rfind("ack ", 0) == 0) acked.insert("crash-" + line.substr(4));
   }
-  INFO(read_file(log).substr(0, 500));
+  INFO(read_text_file(log).substr(0, 500));
   REQUIRE(acked.size() >= 1000);
 
   std::string k = "x'" + key + "'";

@@ -18,6 +18,31 @@ inline void write_file(const std::string& path, const std::string& text, mode_t 
   ::chmod(path.c_str(), mode);
 }
 
+// `airlock key create` on a data dir, as an operator would; returns the key printed on stdout.
+inline std::string create_key(const std::string& data_dir, const std::vector<std::string>& flags = {}) {
+  std::vector<std::string> argv = {airlock_bin(), "key", "create", "--name=test"};
+  argv.insert(argv.end(), flags.begin(), flags.end());
+  auto r = run_program(argv, {{"AIRLOCK_DATA_DIR", data_dir}});
+  INFO(r.err);
+  REQUIRE(r.exit_code == 0);
+  std::string k = r.out.substr(0, r.out.find('\n'));
+  REQUIRE(std::regex_match(k, std::regex("alk_[a-z0-9]{8}_[A-Za-z0-9]{43}")));
+  return k;
+}
+
+// One OpenAI-style chat request for `model` with gateway key `key`.
+inline HttpReply chat(int port, const std::string& key, const std::string& model) {
+  return https_request(port, "POST", "/v1/chat/completions",
+                       {{"Authorization", "Bearer " + key}, {"Content-Type", "application/json"}},
+                       nlohmann::json{{"model", model}, {"messages", nlohmann::json::array()}}.dump());
+}
+
+// The "code" of an error answer in either dialect's envelope ({"error":{"code"…}}), or "".
+inline std::string error_code(const HttpReply& r) {
+  auto j = nlohmann::json::parse(r.body, nullptr, false);
+  return j.is_object() && j.contains("error") && j["error"].is_object() ? j["error"].value("code", "") : "";
+}
+
 struct Gateway {
   TempDir dir;
   std::unique_ptr<MockUpstream> mock;
@@ -37,16 +62,7 @@ struct Gateway {
   }
 
   // `airlock key create` with extra flags; returns the key printed on stdout.
-  std::string key(const std::vector<std::string>& flags = {}) {
-    std::vector<std::string> argv = {airlock_bin(), "key", "create", "--name=test"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    auto r = run_program(argv, {{"AIRLOCK_DATA_DIR", dir / "data"}});
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    std::string k = r.out.substr(0, r.out.find('\n'));
-    REQUIRE(std::regex_match(k, std::regex("alk_[a-z0-9]{8}_[A-Za-z0-9]{43}")));
-    return k;
-  }
+  std::string key(const std::vector<std::string>& flags = {}) { return create_key(dir / "data", flags); }
 
   HttpReply post(const std::string& path, const std::string& key, const std::string& body,
                  std::map<std::string, std::string> headers = {}) {

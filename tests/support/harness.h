@@ -115,5 +115,7 @@ HttpReply https_request(int port, const std::string& method, const std::string& 
 std::string plain_request(int port, const std::string& raw, std::chrono::milliseconds timeout = 10s);
 
 std::string sha256_file_hex(const std::string& path);
+// A file's whole content ("" when it cannot be read).
+std::string read_text_file(const std::string& path);
 
 }  // namespace airlock::testing
