@@ -21,6 +21,8 @@ int config_check(const Args& args) {
     for (const auto& p : problems) std::fprintf(stderr, "  %s\n", p.c_str());
     return 2;
   }
+  for (const auto& w : egress::allowlist_warnings(load->config.egress_allow))
+    std::fprintf(stderr, "airlock: warning: AIRLOCK_EGRESS_ALLOW %s\n", w.c_str());
   std::printf("configuration OK\n");
   return 0;
 }

@@ -46,7 +46,8 @@ std::vector<std::string> preflight_problems(const core::Config& config) {
   }
   if (!config.provision_file.empty()) {
     auto env = whole_environment();
-    egress::Policy policy(config.egress_allow);
+    egress::Policy policy(config.egress_allow,
+                          {config.egress_proxy, config.egress_proxy_credentials, config.egress_no_proxy});
     std::vector<std::string> problems;
     (void)gateway::load_provision_file(config.provision_file, env, problems, policy);
     for (auto& [k, v] : env) core::secure_zero(v.data(), v.size());

@@ -153,10 +153,11 @@ int serve(const Args& args) {
                                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
   gateway::KeyCache key_cache(*db);
   gateway::Deps gw_deps{*db, clock, *random, fields, opened->gateway_pepper.clone(), &key_cache};
-  egress::Policy egress_policy(config.egress_allow);
+  egress::Policy egress_policy(config.egress_allow,
+                               {config.egress_proxy, config.egress_proxy_credentials, config.egress_no_proxy});
   gw_deps.egress = &egress_policy;
-  egress::ProxySettings egress_proxy{config.egress_proxy, config.egress_proxy_credentials, config.egress_no_proxy};
-  if (egress_proxy.proxy) gw_deps.proxy = &egress_proxy;
+  gw_deps.proxy = egress_policy.proxy();
+  for (const auto& w : egress::allowlist_warnings(config.egress_allow)) log.warn("egress allowlist: " + w);
   if (!config.provision_file.empty()) {
     if (auto applied = provision(config, gw_deps, log); !applied) {
       if (applied.code() == "provision_refused") return 2;

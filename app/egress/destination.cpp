@@ -15,7 +15,10 @@ Destination::Destination(Url url, bool operator_internal, const Policy& policy, 
       clock_(clock),
       log_(log),
       proxy_(proxy),
-      routed_(proxy && proxy->routes(url_)) {}
+      routed_(proxy && proxy->routes(url_)) {
+  // The proxy is the operator's choice: its name is resolved like any other, its address not judged.
+  if (routed_) proxy_dest_ = std::make_shared<Destination>(*proxy->proxy, true, policy, resolver, clock, log, nullptr);
+}
 
 Destination::~Destination() = default;
 
@@ -36,12 +39,12 @@ void Destination::pick(std::function<void(const Pick&)> done) {
       return done(Pick{std::nullopt, "egress_refused", *why});
     }
   }
-  const Url& dial = lookup_url();
-  if (dial.ip) return done(Pick{dial.ip, "", "", {}, routed_});
+  if (url_.ip) return routed_ ? via_proxy(std::move(done)) : done(Pick{url_.ip, "", "", {}, false});
   std::unique_lock<std::mutex> lock(mu_);
   if (known_ && clock_.steady_now() < expires_) {
     Pick p = *known_;
     lock.unlock();
+    if (routed_ && p.error != "egress_refused") return via_proxy(std::move(done));
     return done(p);
   }
   waiting_.push_back(std::move(done));
@@ -49,10 +52,19 @@ void Destination::pick(std::function<void(const Pick&)> done) {
   resolving_ = true;
   ++lookups_;
   lock.unlock();
-  resolver_.resolve(dial.host, [self = shared_from_this()](Answer a) { self->answered(a); });
+  resolver_.resolve(url_.host, [self = shared_from_this()](Answer a) { self->answered(a); });
+}
+
+void Destination::via_proxy(std::function<void(const Pick&)> done) {
+  proxy_dest_->pick([done = std::move(done)](const Pick& p) {
+    Pick q = p;
+    q.via_proxy = q.address.has_value();
+    done(q);
+  });
 }
 
 void Destination::demote(const core::IpAddress& a) {
+  if (routed_) return proxy_dest_->demote(a);  // the addresses dialled are the proxy's
   std::lock_guard<std::mutex> lock(mu_);
   if (!known_ || !known_->address || known_->address->bytes != a.bytes || known_->address->v4 != a.v4 ||
       known_->others.empty())
@@ -65,37 +77,39 @@ void Destination::demote(const core::IpAddress& a) {
 void Destination::answered(const Answer& a) {
   Pick verdict;
   if (!a.error.empty() || a.addresses.empty()) {
-    verdict = {std::nullopt, "dns_failed",
-               lookup_url().host + " did not resolve (" + (a.error.empty() ? "no address" : a.error) + ")"};
+    verdict = {std::nullopt, "dns_failed", url_.host + " did not resolve (" + (a.error.empty() ? "no address" : a.error) + ")"};
   } else {
     for (const auto& ip : a.addresses)
-      if (auto why = internal_ || routed_ ? std::nullopt : policy_.check_address(url_, ip)) {
+      if (auto why = internal_ ? std::nullopt : policy_.check_address(url_, ip)) {
         verdict = {std::nullopt, "egress_refused", *why};
         break;
       }
     if (verdict.error.empty()) {
       verdict.address = a.addresses.front();
       verdict.others.assign(a.addresses.begin() + 1, a.addresses.end());
-      verdict.via_proxy = routed_;
     }
   }
-  if (log_ && !verdict.address)
+  // Through the proxy, Airlock's own DNS may know nothing of public names (that is why there is a
+  // proxy): a failed lookup then leaves the name to the proxy, and is kept like an answer so the
+  // next requests do not wait for it again. A name it does resolve is judged by its addresses.
+  bool keep = verdict.error != "dns_failed" || routed_;
+  if (log_ && !verdict.address && !(routed_ && verdict.error == "dns_failed"))
     log_->warn(verdict.error == "egress_refused" ? "egress_refused" : "egress_dns_failed",
-               {{"host", lookup_url().host}, {"reason", verdict.reason}});
+               {{"host", url_.host}, {"reason", verdict.reason}});
   std::vector<std::function<void(const Pick&)>> waiting;
   {
     std::lock_guard<std::mutex> lock(mu_);
     resolving_ = false;
-    // A failed lookup is not kept: the next request asks again (another target serves meanwhile).
-    if (verdict.error != "dns_failed") {
+    // A failed direct lookup is not kept: the next request asks again (another target serves meanwhile).
+    if (keep) {
       known_ = verdict;
       expires_ = clock_.steady_now() + std::clamp(a.ttl, kMinTtl, kMaxTtl);
     }
     waiting.swap(waiting_);
   }
   for (auto& w : waiting) {
-    Pick p = verdict;
-    w(p);
+    if (routed_ && verdict.error != "egress_refused") via_proxy(std::move(w));
+    else w(verdict);
   }
 }
 

@@ -36,8 +36,9 @@ struct Pick {
 class Destination : public std::enable_shared_from_this<Destination> {
  public:
   // `operator_internal`: the operator's provisioning file marked it internal; the policy is skipped.
-  // `proxy` (may be null): when it routes `url`, the proxy's name is what gets resolved, and its
-  // addresses are not judged (the operator chose it); the URL itself still is.
+  // `proxy` (may be null): when it routes `url`, connections go to the proxy (its name resolved, its
+  // address not judged: the operator chose it). The URL is judged as always, and so is what
+  // Airlock's own DNS says of the name; a name it cannot resolve is left to the proxy.
   Destination(Url url, bool operator_internal, const Policy& policy, Resolver& resolver, const core::Clock& clock,
               core::Logger* log, const ProxySettings* proxy = nullptr);
   ~Destination();
@@ -59,6 +60,7 @@ class Destination : public std::enable_shared_from_this<Destination> {
 
  private:
   void answered(const Answer& a);
+  void via_proxy(std::function<void(const Pick&)> done);
 
   Url url_;
   bool internal_;
@@ -68,7 +70,7 @@ class Destination : public std::enable_shared_from_this<Destination> {
   core::Logger* log_;
   const ProxySettings* proxy_;
   bool routed_;
-  const Url& lookup_url() const { return routed_ ? *proxy_->proxy : url_; }
+  std::shared_ptr<Destination> proxy_dest_;  // routed: where the tunnel starts
   mutable std::mutex mu_;
   std::optional<Pick> known_;  // the last verdict on an answer
   core::Clock::SteadyTime expires_{};

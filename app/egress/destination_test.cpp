@@ -172,7 +172,7 @@ TEST_CASE("a pick carries the answer's other checked addresses, and one that wil
   CHECK(dns.asked.size() == 1);
 }
 
-TEST_CASE("through the egress proxy the proxy's name is resolved, not the destination's, and its address is not judged",
+TEST_CASE("through the egress proxy the tunnel starts at the proxy; what Airlock's own DNS knows of the name still counts",
           "[egress][proxy][V1.3.6]") {
   core::FakeClock clock;
   ScriptedResolver dns;
@@ -183,21 +183,37 @@ TEST_CASE("through the egress proxy the proxy's name is resolved, not the destin
   CHECK(d->dial_port() == 3128);
   CHECK(d->tunnel_head().rfind("CONNECT api.openai.com:443 HTTP/1.1\r\n", 0) == 0);
   d->pick(picks.sink());
-  REQUIRE(dns.asked == std::vector<std::string>{"proxy.lan"});
-  dns.answer({"10.0.0.3"}, 300s);  // a private address: the operator's own proxy
+  REQUIRE(dns.asked == std::vector<std::string>{"api.openai.com"});
+  dns.answer({}, 0s, "timeout");  // a locked-down network's DNS knows nothing outside: left to the proxy
+  REQUIRE(dns.asked.back() == "proxy.lan");
+  dns.answer({"10.0.0.3"}, 300s);  // a private address: the operator's own proxy, not judged
   REQUIRE(picks.got.back().address);
   CHECK(picks.got.back().via_proxy);
   CHECK(picks.got.back().address->to_string() == "10.0.0.3");
-  // The destination as Airlock knows it is still judged: no tunnel to a literal inward address.
+  // Both answers are kept: the next request waits for neither.
+  d->pick(picks.sink());
+  CHECK(picks.got.back().via_proxy);
+  CHECK(dns.asked.size() == 2);
+
+  // A name Airlock's DNS resolves inward is refused before the proxy is asked (split-horizon names).
+  auto inward_name = std::make_shared<Destination>(url("https://vault.corp.example/v1"), false, policy, dns, clock, nullptr, &proxy);
+  inward_name->pick(picks.sink());
+  dns.answer({"10.20.0.7"}, 300s);
+  CHECK(picks.got.back().error == "egress_refused");
+  CHECK(dns.asked.back() == "vault.corp.example");
+  // A literal inward address is refused without a lookup.
   auto inward = std::make_shared<Destination>(url("https://169.254.169.254/"), false, policy, dns, clock, nullptr, &proxy);
+  auto asked = dns.asked.size();
   inward->pick(picks.sink());
   CHECK(picks.got.back().error == "egress_refused");
-  CHECK(dns.asked.size() == 1);
-  // Without a proxy (or excluded by NO_PROXY) the destination's own name is resolved.
+  CHECK(dns.asked.size() == asked);
+  // Excluded by NO_PROXY: the destination's own name, dialled directly.
   ProxySettings excluded{url("http://proxy.lan:3128"), "", {{"openai.com", std::nullopt, "openai.com"}}};
   auto direct = std::make_shared<Destination>(url("https://api.openai.com/v1"), false, policy, dns, clock, nullptr, &excluded);
   CHECK(direct->dial_port() == 443);
   CHECK(direct->tunnel_head().empty());
   direct->pick(picks.sink());
   CHECK(dns.asked.back() == "api.openai.com");
+  dns.answer({"8.8.8.8"}, 60s);
+  CHECK_FALSE(picks.got.back().via_proxy);
 }

@@ -19,6 +19,15 @@ std::optional<int> port_of(std::string_view text) {
   return p;
 }
 
+// RFC 6762 (Appendix G: names used privately), RFC 8375 (home.arpa), ICANN's .internal.
+bool private_use_name(std::string_view host) {
+  if (host.find('.') == std::string_view::npos) return true;  // one label: the resolver's search list decides
+  for (std::string_view tld : {".local", ".localdomain", ".internal", ".intranet", ".lan", ".home", ".home.arpa", ".corp",
+                               ".private"})
+    if (host.size() > tld.size() && host.substr(host.size() - tld.size()) == tld) return true;
+  return false;
+}
+
 bool is_localhost(std::string_view host) {
   return host == "localhost" || (host.size() > 10 && host.substr(host.size() - 10) == ".localhost");
 }
@@ -90,6 +99,27 @@ std::optional<std::vector<AllowEntry>> parse_allowlist(std::string_view text, st
   return out;
 }
 
+std::vector<std::string> allowlist_warnings(const std::vector<AllowEntry>& allow) {
+  std::vector<std::string> out;
+  for (const auto& e : allow) {
+    if (!e.net) continue;
+    for (const char* meta : {"169.254.169.254", "fd00:ec2::254", "169.254.170.2"})
+      if (e.net->contains(*core::IpAddress::parse(meta))) {
+        out.push_back("'" + e.text + "' opens the cloud metadata address " + meta);
+        break;
+      }
+    for (const char* prefix : {"64:ff9b::", "2002::", "2001::", "::ffff:0:0"}) {
+      auto inside = core::IpAddress::parse(prefix);
+      if (e.net->contains(*inside) && !e.net->base.v4) {
+        out.push_back("'" + e.text + "' opens an IPv6 translation prefix, and with it the IPv4 addresses it carries");
+        break;
+      }
+    }
+    if (e.port == 0) out.push_back("'" + e.text + "' opens every port of " + e.net->to_string() + ", plain http included");
+  }
+  return out;
+}
+
 bool Policy::allows_name(const std::string& host, int port) const {
   for (const auto& e : allow_)
     if (!e.name.empty() && e.name == host && e.port == port) return true;
@@ -107,6 +137,9 @@ std::optional<std::string> Policy::check_url(const Url& url) const {
   if (url.ip && !listed)
     if (auto r = refused_range(*url.ip)) return url.host + " is " + r->text() + ": not a destination Airlock connects to (" + kHowToOpen + ")";
   if (is_localhost(url.host) && !listed) return url.host + " is loopback: not a destination Airlock connects to (" + std::string(kHowToOpen) + ")";
+  if (!url.ip && !listed && proxy_.routes(url) && private_use_name(url.host))
+    return url.host + " is a private-use name that the egress proxy would resolve inside its network: not a destination "
+                      "Airlock connects to (" + std::string(kHowToOpen) + ")";
   if (url.scheme == "http" && !listed)
     return std::string("plain http sends the vendor key unencrypted: use https, or ") + kHowToOpen;
   return std::nullopt;

@@ -99,3 +99,34 @@ TEST_CASE("an allowlist entry opens exactly what it names", "[egress][V1.3.6]") 
   // Metadata is not inside any of these and stays closed.
   CHECK(p.check_url(url("https://169.254.169.254/")));
 }
+
+TEST_CASE("through the egress proxy, names that only mean something inside a network are refused unless listed",
+          "[egress][proxy][V1.3.6]") {
+  std::string err;
+  ProxySettings proxy{*parse_proxy_url("http://proxy.corp:3128", &err), "", *parse_no_proxy("direct.lan", &err)};
+  Policy p(*parse_allowlist("vault.corp:8200", &err), proxy);
+  for (const char* bad : {"https://vault/v1", "https://printer.local/", "https://db.internal/", "https://nas.lan/",
+                          "https://router.home.arpa/", "https://git.corp/", "https://x.localdomain/", "https://intranet.intranet/"}) {
+    INFO(bad);
+    auto why = p.check_url(url(bad));
+    REQUIRE(why);
+    CHECK(why->find("private-use name") != std::string::npos);
+  }
+  CHECK_FALSE(p.check_url(url("https://vault.corp:8200/v1")));  // the operator listed it
+  CHECK_FALSE(p.check_url(url("https://direct.lan/v1")));       // not through the proxy: judged by its addresses
+  CHECK_FALSE(p.check_url(url("https://api.openai.com/v1")));
+  CHECK_FALSE(p.check_url(url("https://openai.com.local.example/v1")));
+  // Without a proxy the same names are judged by what they resolve to, at connect time.
+  CHECK_FALSE(Policy().check_url(url("https://printer.local/")));
+  CHECK(p.proxy());
+  CHECK_FALSE(Policy().proxy());
+}
+
+TEST_CASE("allowlist entries that open more than they seem to are named", "[egress]") {
+  std::string err;
+  auto w = allowlist_warnings(*parse_allowlist("169.254.0.0/16:80, [64:ff9b::/96]:443, 10.0.0.0/8, 10.1.0.0/16:443, gpu.lan:8000", &err));
+  REQUIRE(w.size() == 3);
+  CHECK(w[0].find("cloud metadata") != std::string::npos);
+  CHECK(w[1].find("translation prefix") != std::string::npos);
+  CHECK(w[2].find("every port of 10.0.0.0/8") != std::string::npos);
+}

@@ -254,7 +254,9 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     slot_.reset();
     last_ = {};
     last_.failure = f;
-    if (f != Failure::kBusy && f != Failure::kRefused && f != Failure::kConfig) provider_->breaker().record_failure();
+    // Busy, policy, configuration and the operator's proxy say nothing about the provider's health.
+    if (f != Failure::kBusy && f != Failure::kRefused && f != Failure::kConfig && f != Failure::kProxy)
+      provider_->breaker().record_failure();
     last_error_ = std::string("upstream_") + failure_name(f);
     next_target();
   }

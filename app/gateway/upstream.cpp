@@ -28,6 +28,7 @@ const char* failure_name(Failure f) {
     case Failure::kConfig: return "config";
     case Failure::kOpen: return "circuit_open";
     case Failure::kRefused: return "egress_refused";
+    case Failure::kProxy: return "egress_proxy";
   }
   return "unknown";
 }
@@ -37,6 +38,7 @@ Failure failure_of(net::ClientError e) {
     case net::ClientError::kConnect: return Failure::kConnect;
     case net::ClientError::kTimeout: return Failure::kTimeout;
     case net::ClientError::kTls: return Failure::kTls;
+    case net::ClientError::kProxy: return Failure::kProxy;
     default: return Failure::kRead;
   }
 }
@@ -55,7 +57,15 @@ Provider::Provider(const store::ProviderRow& row, egress::Url url, std::shared_p
       if (it->is_string()) extra_headers_.emplace_back(it.key(), it->get<std::string>());
 }
 
-Provider::~Provider() = default;
+Provider::~Provider() {
+  // The last holder may be on any thread (a resolver's, another loop's): each pool, with the idle
+  // sockets registered on its loop, is destroyed on that loop. A loop that has ended runs nothing
+  // any more, so there it is destroyed here.
+  for (auto& [loop, pool] : pools_) {
+    auto* raw = pool.release();
+    if (!loop->post([raw] { delete raw; })) delete raw;
+  }
+}
 
 std::optional<Slot> Provider::take_slot() {
   int now = in_flight_.fetch_add(1) + 1;

@@ -37,6 +37,7 @@ enum class Failure {
   kConfig,   // the provider cannot be used (its key does not decrypt, a header that is not safe)
   kOpen,     // its circuit breaker is open: skipped without a connection attempt
   kRefused,  // the egress policy refuses its destination (or what its name resolves to)
+  kProxy,    // the egress proxy would not open a tunnel (the operator's proxy, not the provider)
 };
 const char* failure_name(Failure f);
 Failure failure_of(net::ClientError e);

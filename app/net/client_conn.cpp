@@ -1,5 +1,7 @@
 #include "net/client_conn.h"
 
+#include "core/bytes.h"
+
 #include <cstring>
 
 #include <netinet/tcp.h>
@@ -14,6 +16,10 @@ namespace {
 constexpr std::size_t kRead = 16 * 1024;
 constexpr std::size_t kMaxHead = 64 * 1024;  // an upstream's response head; more is not an LLM API
 }  // namespace
+
+ClientTarget::~ClientTarget() {
+  if (!tunnel.empty()) core::secure_zero(tunnel.data(), tunnel.size());
+}
 
 ClientConn::ClientConn(EventLoop& loop, std::shared_ptr<const ClientTarget> target)
     : loop_(loop), target_(std::move(target)) {}
@@ -91,7 +97,7 @@ void ClientConn::tunnel_write() {
       continue;
     }
     if (n == TlsStream::kWant) return;
-    return fail(ClientError::kConnect);
+    return fail(ClientError::kProxy);
   }
   written_ = 0;
   state_ = State::tunnel_reading;
@@ -103,20 +109,20 @@ void ClientConn::tunnel_read() {
   for (;;) {
     long n = socket_read(fd_, nullptr, buf, sizeof buf);
     if (n == TlsStream::kWant) return;
-    if (n <= 0) return fail(ClientError::kConnect);
+    if (n <= 0) return fail(ClientError::kProxy);
     in_.append(buf, static_cast<std::size_t>(n));
     auto end = in_.find("\r\n\r\n");
     if (end == std::string::npos) {
-      if (in_.size() > 8192) return fail(ClientError::kConnect);
+      if (in_.size() > 8192) return fail(ClientError::kProxy);
       continue;
     }
-    // "HTTP/1.x 2xx …" opens the tunnel; anything else (407, 403, 502) is a connection failure.
-    // Bytes after the head would be the upstream speaking first: not TLS or HTTP we accept.
-    bool ok = in_.size() == end + 4 && in_.size() >= 12 && in_.compare(0, 7, "HTTP/1.") == 0 && in_[8] == ' ' &&
-              in_[9] == '2' && std::isdigit(static_cast<unsigned char>(in_[10])) &&
-              std::isdigit(static_cast<unsigned char>(in_[11]));
+    // "HTTP/1.0 2xx …" or "HTTP/1.1 2xx …" opens the tunnel; anything else (407, 403, 502) is the
+    // proxy refusing. Bytes after the head would be the upstream speaking first: not TLS or HTTP.
+    auto digit = [&](std::size_t i) { return std::isdigit(static_cast<unsigned char>(in_[i])) != 0; };
+    bool ok = in_.size() == end + 4 && end >= 12 && in_.compare(0, 7, "HTTP/1.") == 0 && (in_[7] == '0' || in_[7] == '1') &&
+              in_[8] == ' ' && in_[9] == '2' && digit(10) && digit(11) && (in_[12] == ' ' || in_[12] == '\r');
     in_.clear();
-    if (!ok) return fail(ClientError::kConnect);
+    if (!ok) return fail(ClientError::kProxy);
     return inside();
   }
 }
@@ -166,7 +172,7 @@ void ClientConn::on_events(std::uint32_t ev) {
       return;
     }
     case State::tunnel_writing:
-      if (ev & (EPOLLERR | EPOLLHUP)) return fail(ClientError::kConnect);
+      if (ev & (EPOLLERR | EPOLLHUP)) return fail(ClientError::kProxy);
       return tunnel_write();
     case State::tunnel_reading: return tunnel_read();
     case State::handshaking: return handshake();
@@ -343,9 +349,10 @@ ClientPool::~ClientPool() {
 }
 
 void ClientPool::retarget(std::shared_ptr<const ClientTarget> target) {
-  bool same = target->addr_len == target_->addr_len && std::memcmp(&target->addr, &target_->addr, target->addr_len) == 0;
+  bool same = target->addr_len == target_->addr_len && std::memcmp(&target->addr, &target_->addr, target->addr_len) == 0 &&
+              target->tunnel == target_->tunnel;
+  if (same) return;  // the pool's own target stays: its connections are still its own
   target_ = std::move(target);
-  if (same) return;
   auto old = std::move(idle_);
   idle_.clear();
   for (auto& c : old) {
@@ -369,7 +376,8 @@ std::shared_ptr<ClientConn> ClientPool::fresh() {
 }
 
 void ClientPool::release(std::shared_ptr<ClientConn> c) {
-  if (!c || !c->reusable() || idle_.size() >= max_idle_) {
+  // One made before a retarget goes to the old address: not kept.
+  if (!c || !c->reusable() || idle_.size() >= max_idle_ || c->target() != target_.get()) {
     if (c) c->abort();
     return;
   }

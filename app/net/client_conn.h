@@ -28,6 +28,7 @@ enum class ClientError {
   kRead,      // the connection broke during the exchange
   kProtocol,  // the response was not HTTP/1.1 we accept
   kStale,     // a reused keep-alive connection was closed before any response byte: safe to retry
+  kProxy,     // the egress proxy would not open the tunnel (refused, 407, closed, not HTTP)
 };
 
 struct ClientTimeouts {
@@ -37,6 +38,10 @@ struct ClientTimeouts {
 };
 
 struct ClientTarget {
+  ClientTarget() = default;
+  ClientTarget(const ClientTarget&) = delete;
+  ClientTarget& operator=(const ClientTarget&) = delete;
+  ~ClientTarget();  // the tunnel request may carry proxy credentials: zeroed
   sockaddr_storage addr{};
   socklen_t addr_len = 0;
   std::string host;                     // for SNI and the certificate check
@@ -77,6 +82,7 @@ class ClientConn final : public Pollable, public std::enable_shared_from_this<Cl
   // In a pool between exchanges: any event (the peer closing, stray bytes) closes it.
   void park(std::function<void(ClientConn*)> on_closed);
   bool closed() const { return state_ == State::closed; }
+  const ClientTarget* target() const { return target_.get(); }
   void on_events(std::uint32_t events) override;
 
  private:
@@ -140,7 +146,8 @@ class ClientPool {
   std::shared_ptr<ClientConn> fresh();
   // After on_complete; kept only if reusable and there is room.
   void release(std::shared_ptr<ClientConn> c);
-  // New connections go to `target`. If its address differs, the idle ones (to the old address) close.
+  // New connections go to `target` if its address (or tunnel) differs; the idle ones, to the old
+  // address, close then. The same address keeps the pool's target and connections.
   void retarget(std::shared_ptr<const ClientTarget> target);
 
  private:

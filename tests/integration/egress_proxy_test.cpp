@@ -86,13 +86,23 @@ TEST_CASE("provider traffic goes through an HTTPS CONNECT proxy, verified inside
          {"api_key_file", d / "vendor.key"}, {"ca_file", d / "ca-a.pem"}},
         {{"name", "vendor-other-ca"}, {"type", "openai"}, {"base_url", "https://vendor.example:" + port + "/v1"},
          {"api_key_file", d / "vendor.key"}, {"ca_file", d / "ca-b.pem"}},
+        {{"name", "vault"}, {"type", "openai"}, {"base_url", "https://vault.corp.example:" + port + "/v1"},
+         {"api_key_file", d / "vendor.key"}, {"ca_file", d / "ca-a.pem"}},
         {{"name", "local"}, {"type", "openai"}, {"base_url", plain_mock->base("/v1")}, {"internal", true}}}},
       {"models",
        {{{"name", "vendor"}, {"targets", {{{"provider", "vendor"}, {"model", "gpt-upstream"}}}}},
         {{"name", "vendor-other-ca"}, {"targets", {{{"provider", "vendor-other-ca"}, {"model", "gpt-upstream"}}}}},
+        {{"name", "vault"}, {"targets", {{{"provider", "vault"}, {"model", "gpt-upstream"}}}}},
         {{"name", "local"}, {"targets", {{{"provider", "local"}, {"model", "gpt-upstream"}}}}}}}};
   write_file(d / "provision.json", prov.dump());
+  // Airlock's own DNS (scripted, bound over /etc/resolv.conf): it knows nothing of vendor.example,
+  // and says vault.corp.example is inside the network.
+  DnsServer dns;
+  REQUIRE(dns.start("127.0.0.77"));
+  dns.set("vault.corp.example", {{{"10.20.0.7"}}, 300, {}});
+  write_file(d / "resolv.conf", "nameserver 127.0.0.77\n", 0644);
   Env env = {{"AIRLOCK_PROVISION_FILE", d / "provision.json"},
+             {"AIRLOCK_TEST_MOUNTS", d / "resolv.conf" + ":/etc/resolv.conf"},
              {"AIRLOCK_EGRESS_PROXY", "http://127.0.0.1:" + std::to_string(proxy.port)},
              {"AIRLOCK_EGRESS_PROXY_CREDENTIALS_FILE", d / "proxy.credentials"},
              {"AIRLOCK_EGRESS_NO_PROXY", "127.0.0.1"}};
@@ -115,6 +125,14 @@ TEST_CASE("provider traffic goes through an HTTPS CONNECT proxy, verified inside
   CHECK(other_ca.status == 502);
   CHECK(error_code(other_ca) == "upstream_tls_error");
   CHECK(tls_mock->requests().size() == 1);
+
+  CHECK(dns.queries("vendor.example") >= 1);  // asked, knew nothing: left to the proxy
+
+  // A name Airlock's own DNS puts inside the network is refused before the proxy hears of it.
+  auto vault = call(*a, "vault");
+  CHECK(vault.status == 502);
+  CHECK(error_code(vault) == "upstream_egress_refused");
+  CHECK(proxy.connects().find("vault.corp.example") == std::string::npos);
 
   // NO_PROXY: the loopback vendor is reached directly; the proxy never hears of it.
   CHECK(call(*a, "local").status == 200);

@@ -1,8 +1,8 @@
 #pragma once
 // A scripted DNS server for egress tests: UDP on a loopback address, answering A queries for the
 // names it is given (one answer list per query, in order, the last one repeating), with a TTL and
-// an optional delay; AAAA gets an empty answer, any other name NXDOMAIN. Counts the queries per
-// name. Airlock reaches it through a test resolv.conf bound over /etc/resolv.conf in a mount
+// an optional delay; AAAA gets an empty answer, any other name NXDOMAIN. Counts the A queries per
+// name, known or not. Airlock reaches it through a test resolv.conf bound over /etc/resolv.conf in a mount
 // namespace (harness AIRLOCK_TEST_MOUNTS).
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -84,16 +84,14 @@ class DnsServer {
       bool known = false;
       {
         std::lock_guard<std::mutex> lock(mu_);
+        int k = qtype == 1 ? asked_[name]++ : 0;  // A queries are counted, known name or not
         auto it = names_.find(name);
         if (it != names_.end()) {
           known = true;
           ttl = it->second.ttl;
           delay = it->second.delay;
-          if (qtype == 1) {
-            int k = asked_[name]++;
-            auto& list = it->second.answers;
-            if (!list.empty()) ips = list[std::min<std::size_t>(k, list.size() - 1)];
-          }
+          auto& list = it->second.answers;
+          if (qtype == 1 && !list.empty()) ips = list[std::min<std::size_t>(k, list.size() - 1)];
         }
       }
       std::vector<std::uint8_t> out(buf, buf + question_end);
