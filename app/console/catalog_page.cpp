@@ -110,7 +110,8 @@ http::Response catalog_page(Deps& d, const guard::Principal& who, int status, co
                          {"model_form", form.model}, {"provider_form", typed},
                          {"provider_names", names.empty() ? std::string("none yet") : names}};
   auto allow = nlohmann::json::array();
-  for (const auto& e : d.gateway.egress_policy().allowlist()) allow.push_back(e.text);
+  const auto& entries = d.gateway.egress_policy().allowlist();
+  for (std::size_t i = 0; i < entries.size(); ++i) allow.push_back({{"text", entries[i].text}, {"last", i + 1 == entries.size()}});
   data["egress_allow"] = allow;
   data["has_egress_allow"] = !allow.empty();
   return d.render.page(status, "models", data, {.title = "Models and providers", .who = &who, .notice = notice, .active_nav = "models"});

@@ -1009,7 +1009,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     owner.watcher.expectedDocStatus.set(`${base}/providers`, 422);
     await owner.submit(form().getByRole("button", { name: "Add provider" }), { status: 422, finalUrl: `${base}/providers` });
     assert.match(await textOf(page.getByRole("alert")), /Base URL: 169\.254\.169\.254 is cloud metadata/);
-    assert.match(await textOf(page.locator("#provider-url-help")), new RegExp(`now allows: 127\\.0\\.0\\.1:${mockPort}`));
+    assert.match(await textOf(page.locator("#provider-url-help")), new RegExp(`now allows: 127\\.0\\.0\\.1:${mockPort}\\.`));
     owner.watcher.expectedDocStatus.clear();
 
     await form().getByLabel("Base URL").fill(`http://127.0.0.1:${mockPort}/v1`);
