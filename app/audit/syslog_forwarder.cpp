@@ -108,6 +108,14 @@ core::Result<std::unique_ptr<SyslogForwarder>> SyslogForwarder::start(store::Dat
   std::string resolver_error;
   f->resolver_ = egress::make_system_resolver({}, &resolver_error);
   if (!f->resolver_) return Status::error("resolver_failed", resolver_error);
+  std::string url_error;
+  bool v6 = f->options_.host.find(':') != std::string::npos;
+  auto url = egress::parse_url("https://" + (v6 ? "[" + f->options_.host + "]" : f->options_.host) + ":" +
+                                   std::to_string(f->options_.port),
+                               &url_error);
+  if (!url) return Status::error("config_error", "AIRLOCK_SYSLOG_TARGET: the host " + url_error);
+  f->receiver_ = std::make_shared<egress::Destination>(*url, /*operator_internal=*/true, egress::default_policy(),
+                                                       *f->resolver_, clock, &log);
   f->cursor_ = stored->value_or(newest);
   if (f->cursor_ > newest) {
     log.warn("syslog.forwarder: the cursor is ahead of the audit trail (database restored?); continuing after "
@@ -220,15 +228,10 @@ Status SyslogForwarder::ensure_connected() {
   }
   // The receiver is the operator's own choice (AIRLOCK_SYSLOG_TARGET): resolved off any loop, not
   // subject to the provider egress policy.
-  std::vector<core::IpAddress> addresses;
-  if (auto literal = core::IpAddress::parse(options_.host)) {
-    addresses.push_back(*literal);
-  } else {
-    auto answer = egress::resolve_blocking(*resolver_, options_.host, options_.io_timeout);
-    if (!answer.error.empty())
-      return Status::error("syslog_unreachable", "cannot resolve the host: " + answer.error);
-    addresses = std::move(answer.addresses);
-  }
+  auto pick = egress::pick_blocking(*receiver_, options_.io_timeout);
+  if (!pick.address) return Status::error("syslog_unreachable", "cannot resolve the host: " + pick.reason);
+  std::vector<core::IpAddress> addresses{*pick.address};
+  addresses.insert(addresses.end(), pick.others.begin(), pick.others.end());
   auto s = conn_->open(options_.host, addresses, options_.port, options_.io_timeout);
   std::lock_guard lock(mu_);
   if (stopping_) return Status::error("stopping", "stopping");

@@ -26,6 +26,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "core/result.h"
+#include "egress/destination.h"
 #include "egress/resolver.h"
 
 namespace airlock::net {
@@ -98,8 +99,11 @@ class SyslogForwarder {
   const core::Clock& clock_;
   SyslogForwarderOptions options_;
   std::shared_ptr<net::TlsClientConfig> tls_;
-  // Its own resolver (c-ares thread), so it lives exactly as long as the forwarder that asks it.
+  // The receiver through the egress dialer (resolved off-thread, answer kept for its TTL, every
+  // address dialled one it gave), with a resolver of its own so both live exactly as long as the
+  // forwarder. The operator chose the receiver: marked internal, the provider policy is not applied.
   std::unique_ptr<egress::Resolver> resolver_;
+  std::shared_ptr<egress::Destination> receiver_;
   std::int64_t cursor_ = 0;
   bool cursor_unsaved_ = false;  // the last write_cursor failed (warned once)
   Backoff backoff_;

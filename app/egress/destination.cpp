@@ -1,6 +1,7 @@
 #include "egress/destination.h"
 
 #include <algorithm>
+#include <condition_variable>
 
 #include "egress/address.h"
 
@@ -111,6 +112,24 @@ void Destination::answered(const Answer& a) {
     if (routed_ && verdict.error != "egress_refused") via_proxy(std::move(w));
     else w(verdict);
   }
+}
+
+Pick pick_blocking(Destination& d, std::chrono::milliseconds timeout) {
+  struct Shared {
+    std::mutex mu;
+    std::condition_variable cv;
+    std::optional<Pick> pick;
+  };
+  auto shared = std::make_shared<Shared>();  // the answer may come after we stopped waiting
+  d.pick([shared](const Pick& p) {
+    std::lock_guard<std::mutex> lock(shared->mu);
+    shared->pick = p;
+    shared->cv.notify_all();
+  });
+  std::unique_lock<std::mutex> lock(shared->mu);
+  if (!shared->cv.wait_for(lock, timeout, [&] { return shared->pick.has_value(); }))
+    return Pick{std::nullopt, "dns_failed", d.url().host + " did not resolve (timeout)"};
+  return std::move(*shared->pick);
 }
 
 }  // namespace airlock::egress

@@ -80,4 +80,8 @@ class Destination : public std::enable_shared_from_this<Destination> {
   std::vector<std::function<void(const Pick&)>> waiting_;
 };
 
+// For threads that may block (never a loop): waits up to `timeout` for d.pick()'s answer; after
+// it, a Pick with error "dns_failed" ("timeout").
+Pick pick_blocking(Destination& d, std::chrono::milliseconds timeout);
+
 }  // namespace airlock::egress

@@ -217,3 +217,17 @@ TEST_CASE("through the egress proxy the tunnel starts at the proxy; what Airlock
   dns.answer({"8.8.8.8"}, 60s);
   CHECK_FALSE(picks.got.back().via_proxy);
 }
+
+TEST_CASE("a blocking pick returns the answer, or a DNS failure once its time is up", "[egress]") {
+  core::FakeClock clock;
+  ScriptedResolver dns;
+  Policy policy;
+  auto literal = std::make_shared<Destination>(url("https://192.0.2.10:6514/"), true, policy, dns, clock, nullptr);
+  CHECK(pick_blocking(*literal, 0ms).address->to_string() == "192.0.2.10");  // the operator's: not judged
+  auto name = std::make_shared<Destination>(url("https://syslog.example:6514/"), true, policy, dns, clock, nullptr);
+  auto late = pick_blocking(*name, 0ms);  // the scripted resolver has not answered
+  CHECK_FALSE(late.address);
+  CHECK(late.error == "dns_failed");
+  dns.answer({"192.0.2.11"}, 60s);  // answering afterwards harms nothing
+  CHECK(pick_blocking(*name, 0ms).address->to_string() == "192.0.2.11");
+}

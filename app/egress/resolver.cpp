@@ -3,10 +3,8 @@
 #include <ares.h>
 
 #include <algorithm>
-#include <condition_variable>
 #include <limits>
 #include <mutex>
-#include <optional>
 
 #include "egress/address.h"
 
@@ -78,23 +76,6 @@ class NoResolver final : public Resolver {
 };
 
 }  // namespace
-
-Answer resolve_blocking(Resolver& r, const std::string& host, std::chrono::milliseconds timeout) {
-  struct Shared {
-    std::mutex mu;
-    std::condition_variable cv;
-    std::optional<Answer> answer;
-  };
-  auto shared = std::make_shared<Shared>();  // the answer may come after we stopped waiting
-  r.resolve(host, [shared](Answer a) {
-    std::lock_guard<std::mutex> lock(shared->mu);
-    shared->answer = std::move(a);
-    shared->cv.notify_all();
-  });
-  std::unique_lock<std::mutex> lock(shared->mu);
-  if (!shared->cv.wait_for(lock, timeout, [&] { return shared->answer.has_value(); })) return Answer{{}, {}, "timeout"};
-  return std::move(*shared->answer);
-}
 
 Resolver& no_resolver() {
   static NoResolver none;

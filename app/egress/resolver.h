@@ -32,9 +32,6 @@ struct ResolverOptions {
   int tries = 2;
 };
 
-// For threads that may block (never a loop): waits up to `timeout` for the answer ("timeout" after).
-Answer resolve_blocking(Resolver& r, const std::string& host, std::chrono::milliseconds timeout);
-
 // Answers every lookup with the error "no_resolver" (tools and tests that dial only IP literals).
 Resolver& no_resolver();
 
