@@ -322,11 +322,20 @@ TEST_CASE("an exception in any context is a 500 for its own request only: worker
   CHECK(caught("writer"));
   CHECK(https_request(a->port(), "GET", "/readyz").status == 200);
 
-  // A connection's own events: that connection closes, the next one is served.
-  arm("event_loop");
-  auto conn = TlsConn::connect(a->port());
-  CHECK((!conn || conn->closed_within(5s)));
-  CHECK(caught("event_loop"));
+  // A connection's own events: that connection closes, the next one is served. Under load the
+  // last event of an earlier connection (its peer's close) can meet the fault first; that one
+  // closes then, and the fault is armed once more for a fresh connection.
+  bool closed = false;
+  std::vector<std::unique_ptr<TlsConn>> open;  // kept open: closing one would be an event too
+  for (int attempt = 0; attempt < 3 && !closed; ++attempt) {
+    arm("event_loop");
+    auto conn = TlsConn::connect(a->port());
+    closed = !conn || conn->closed_within(5s);
+    CHECK(caught("event_loop"));
+    open.push_back(std::move(conn));
+  }
+  CHECK(closed);
+  open.clear();
 
   // A timer on the loop (the pause before a fallback target): that exchange gets its 500.
   arm("timer");
