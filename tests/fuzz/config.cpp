@@ -51,7 +51,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   for (std::string_view special : {"/dev", "/proc", "/sys", "/run"})
     if (input.find(special) != std::string_view::npos) return -1;  // -1: not kept in the corpus
   for (std::string_view all = input; !all.empty();) {
-    std::string_view v = line(all);
+    std::string_view v = airlock::fuzz::next_line(all);
     const auto eq = v.find('=');
     if (eq == std::string_view::npos) continue;
     v.remove_prefix(eq + 1);
