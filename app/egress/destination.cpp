@@ -23,11 +23,6 @@ Destination::Destination(Url url, bool operator_internal, const Policy& policy, 
 
 Destination::~Destination() = default;
 
-int Destination::lookups() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return lookups_;
-}
-
 void Destination::pick(std::function<void(const Pick&)> done) {
   // The URL itself is judged on every pick, so a provider saved under an older policy (or by an
   // older version) is refused now, not only when it was written.
@@ -51,7 +46,6 @@ void Destination::pick(std::function<void(const Pick&)> done) {
   waiting_.push_back(std::move(done));
   if (resolving_) return;
   resolving_ = true;
-  ++lookups_;
   lock.unlock();
   resolver_.resolve(url_.host, [self = shared_from_this()](Answer a) { self->answered(a); });
 }

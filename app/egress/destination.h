@@ -55,8 +55,6 @@ class Destination : public std::enable_shared_from_this<Destination> {
   // Through the proxy: the port to dial on its address and the CONNECT head; else the URL's port and "".
   int dial_port() const { return routed_ ? proxy_->proxy->port : url_.port; }
   std::string tunnel_head() const { return routed_ ? proxy_->connect_head(url_) : std::string(); }
-  // Lookups started so far (tests, metrics).
-  int lookups() const;
 
  private:
   void answered(const Answer& a);
@@ -75,7 +73,6 @@ class Destination : public std::enable_shared_from_this<Destination> {
   std::optional<Pick> known_;  // the last verdict on an answer
   core::Clock::SteadyTime expires_{};
   bool resolving_ = false;
-  int lookups_ = 0;
   std::atomic<bool> refusal_logged_{false};
   std::vector<std::function<void(const Pick&)>> waiting_;
 };

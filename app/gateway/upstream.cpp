@@ -137,14 +137,20 @@ net::ClientPool* Provider::pool_for(net::EventLoop& loop, const core::IpAddress&
     if (!made) return nullptr;
     tls_ = std::move(*made);
   }
+  sockaddr_storage addr{};
+  socklen_t addr_len = egress::to_sockaddr(address, static_cast<std::uint16_t>(destination_->dial_port()), &addr);
+  auto it = pools_.find(&loop);
+  // The usual case on every request: the same address, the pool and its idle connections as they are.
+  if (it != pools_.end() && it->second->aimed_at(addr, addr_len)) return it->second.get();
   auto target = std::make_shared<net::ClientTarget>();
-  target->addr_len = egress::to_sockaddr(address, static_cast<std::uint16_t>(destination_->dial_port()), &target->addr);
+  target->addr = addr;
+  target->addr_len = addr_len;
   target->tunnel = destination_->tunnel_head();  // through the egress proxy: CONNECT first
   target->host = url_.host;  // SNI and the certificate check: the name, never the address
   if (url_.scheme == "https") target->tls = tls_;
-  if (auto it = pools_.find(&loop); it != pools_.end()) {
-    // Same address: keep the pool and its idle connections. Another one (a new answer after the
-    // TTL): connections to the old address are not reused.
+  if (it != pools_.end()) {
+    // Another address (a new answer after the TTL, or the next one after a refusal): connections
+    // to the old address are not reused.
     it->second->retarget(std::move(target));
     return it->second.get();
   }

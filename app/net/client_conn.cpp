@@ -348,10 +348,11 @@ ClientPool::~ClientPool() {
   }
 }
 
+bool ClientPool::aimed_at(const sockaddr_storage& addr, socklen_t len) const {
+  return len == target_->addr_len && std::memcmp(&addr, &target_->addr, len) == 0;
+}
+
 void ClientPool::retarget(std::shared_ptr<const ClientTarget> target) {
-  bool same = target->addr_len == target_->addr_len && std::memcmp(&target->addr, &target_->addr, target->addr_len) == 0 &&
-              target->tunnel == target_->tunnel;
-  if (same) return;  // the pool's own target stays: its connections are still its own
   target_ = std::move(target);
   auto old = std::move(idle_);
   idle_.clear();

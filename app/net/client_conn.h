@@ -146,8 +146,10 @@ class ClientPool {
   std::shared_ptr<ClientConn> fresh();
   // After on_complete; kept only if reusable and there is room.
   void release(std::shared_ptr<ClientConn> c);
-  // New connections go to `target` if its address (or tunnel) differs; the idle ones, to the old
-  // address, close then. The same address keeps the pool's target and connections.
+  // Whether new connections go to this address (the provider's next pick usually is the same).
+  bool aimed_at(const sockaddr_storage& addr, socklen_t len) const;
+  // New connections go to `target`, another address than before: the idle ones, to the old
+  // address, close.
   void retarget(std::shared_ptr<const ClientTarget> target);
 
  private:
