@@ -14,6 +14,7 @@ packages=(g++ cmake ninja-build make tcl dpkg-dev patch xz-utils bzip2 file open
           ca-certificates debian-archive-keyring john-data
           chromium fonts-dejavu-core # these two for the browser test, tests/e2e
           clang lld libfuzzer-14-dev ccache # the fuzz targets, tests/fuzz (cmake/fuzz.cmake)
+          unicode-data python3 python3-six perl # RE2 regenerates its Unicode tables (third_party/deps.sh)
           tinyproxy strace util-linux iproute2) # egress tests: a CONNECT proxy, a connect() log, namespaces
 # tests/e2e also needs node (>= 20) and npm: Debian's only where none is on PATH, never over another.
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then

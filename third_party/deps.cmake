@@ -5,7 +5,7 @@ if(NOT AIRLOCK_DEPS_PREFIX OR NOT EXISTS "${AIRLOCK_DEPS_PREFIX}/.complete")
 endif()
 
 set(_p "${AIRLOCK_DEPS_PREFIX}")
-foreach(lib SQLiteCpp sqlcipher mbedtls mbedx509 mbedcrypto argon2 qrencode cares Catch2 Catch2Main)
+foreach(lib SQLiteCpp sqlcipher mbedtls mbedx509 mbedcrypto argon2 qrencode cares re2 Catch2 Catch2Main)
   if(NOT EXISTS "${_p}/lib/lib${lib}.a")
     message(FATAL_ERROR "deps prefix is missing lib${lib}.a: rebuild it with third_party/deps.sh")
   endif()
@@ -30,7 +30,7 @@ target_compile_definitions(airlock_deps INTERFACE SQLITE_HAS_CODEC CARES_STATICL
 target_link_libraries(airlock_deps INTERFACE
   "${_p}/lib/libSQLiteCpp.a" "${_p}/lib/libsqlcipher.a" "${AIRLOCK_LIBCRYPTO_A}"
   "${_p}/lib/libmbedtls.a" "${_p}/lib/libmbedx509.a" "${_p}/lib/libmbedcrypto.a"
-  "${_p}/lib/libargon2.a" "${_p}/lib/libqrencode.a" "${_p}/lib/libcares.a" Threads::Threads)
+  "${_p}/lib/libargon2.a" "${_p}/lib/libqrencode.a" "${_p}/lib/libcares.a" "${_p}/lib/libre2.a" Threads::Threads)
 
 add_library(airlock_catch2 INTERFACE)
 target_link_libraries(airlock_catch2 INTERFACE "${_p}/lib/libCatch2Main.a" "${_p}/lib/libCatch2.a")

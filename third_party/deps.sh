@@ -10,7 +10,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cache=${AIRLOCK_DEPS_CACHE:-/var/cache/airlock-deps}
 jobs=$(nproc)
-suites_src_main="trixie trixie-updates trixie-backports forky sid"
+suites_src_main="trixie trixie-updates trixie-backports forky sid bookworm"
 suites_src_security="trixie-security"
 suites_bin_main="bookworm bookworm-updates"
 suites_bin_security="bookworm-security"
@@ -37,7 +37,7 @@ cache_key() {
     find "$here/patches" -type f -name '*.patch' | sort | xargs -r cat
     g++ --version | head -1
     cmake --version | head -1
-    dpkg-query -W -f='libssl-dev ${Version}\nlibc6-dev ${Version}\n' libssl-dev libc6-dev
+    dpkg-query -W -f='${Package} ${Version}\n' libssl-dev libc6-dev unicode-data
   } | sha256sum | cut -c1-16
 }
 
@@ -226,6 +226,17 @@ build_all() {
   cmake_build c-ares "$build/c-ares" -DCARES_STATIC=ON -DCARES_SHARED=OFF -DCARES_BUILD_TOOLS=OFF \
     -DCARES_BUILD_TESTS=OFF -DCARES_BUILD_CONTAINER_TESTS=OFF -DCARES_THREADS=ON -DCARES_SYMBOL_HIDING=ON \
     -DCMAKE_C_FLAGS="-fstack-protector-strong -D_FORTIFY_SOURCE=2"
+
+  # Linear-time regular expressions for custom guardrail rules (app/guardrails/). The 2022 release
+  # needs no Abseil. Debian's dfsg tarball drops the generated Unicode and Perl tables; they are made
+  # again, as Debian's own build does, from the machine's unicode-data (its version is in the key).
+  log "building RE2"
+  local r="$build/re2"
+  (cd "$r" && run re2 sh -c 'perl re2/make_perl_groups.pl >re2/perl_groups.cc')
+  (cd "$r" && run re2 sh -c 'python3 re2/make_unicode_casefold.py >re2/unicode_casefold.cc')
+  (cd "$r" && run re2 sh -c 'python3 re2/make_unicode_groups.py >re2/unicode_groups.cc')
+  cmake_build re2 "$r" -DRE2_BUILD_TESTING=OFF -DUSEPCRE=OFF \
+    -DCMAKE_CXX_FLAGS="-fstack-protector-strong -D_FORTIFY_SOURCE=2"
 
   log "unpacking argon2 and mustache binary packages"
   local deb

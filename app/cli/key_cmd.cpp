@@ -53,15 +53,17 @@ gateway::Deps gateway_deps(HostCtx& h) {
 
 int create_cmd(const Args& args) {
   const std::vector<std::string> opts = {"--name", "--models", "--scopes", "--ip", "--rpm", "--tpm", "--monthly-requests",
-                                         "--monthly-tokens", "--max-tokens", "--expires"};
+                                         "--monthly-tokens", "--max-tokens", "--expires", "--guardrails"};
   auto flags = parse_flags(args, opts);
   if (flags.help) {
     std::printf(
         "Usage: airlock key create --name=N [--models=a,b] [--scopes=chat,completions,embeddings,models]\n"
         "         [--ip=CIDR,CIDR] [--rpm=N] [--tpm=N] [--monthly-requests=N] [--monthly-tokens=N]\n"
-        "         [--max-tokens=N] [--expires=30d|12h|90m] [options]\n\n"
+        "         [--max-tokens=N] [--expires=30d|12h|90m]\n"
+        "         [--guardrails=off|monitor|mask|block|requests=ACTION,responses=ACTION] [options]\n\n"
         "Creates a gateway key and prints it once on stdout (details on stderr). Without --models the key\n"
-        "may use every model; without --scopes, every endpoint.\n\n%s",
+        "may use every model; without --scopes, every endpoint; without --guardrails, the organisation's\n"
+        "guardrail policy.\n\n%s",
         config_help().c_str());
     return 0;
   }
@@ -70,6 +72,7 @@ int create_cmd(const Args& args) {
   spec.allowed_models = split_list(flag_value(flags, "--models"));
   if (has_flag(flags, "--scopes")) spec.scopes = split_list(flag_value(flags, "--scopes"));
   spec.ip_allowlist = split_list(flag_value(flags, "--ip"));
+  spec.guardrails = flag_value(flags, "--guardrails");
   bool bad = false;
   auto opt_number = [&](const char* name) -> std::optional<std::int64_t> {
     if (!has_flag(flags, name)) return std::nullopt;

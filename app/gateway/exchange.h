@@ -21,10 +21,16 @@ struct Exchange {
   UsageRecord record;
   Admission admission;  // for x-ratelimit-* headers
   bool strip_usage_chunk = false;  // we asked for stream usage; the client did not
+  // The guardrail policy in force when the request was admitted, and the key's override: the
+  // answer is checked under the same ones.
+  std::shared_ptr<const guardrails::Engine> guard;
+  guardrails::KeyOverride guard_key;
   std::int64_t total_timeout_ms = 600000;
 
   // Settles the reservation and queues the usage record (once).
   void finish(int status, const Usage& usage, const std::string& error_code, std::int64_t response_bytes);
+  // Adds what the guardrails found to the usage record.
+  void count(const guardrails::Tally& tally);
   bool finished = false;
 
   // A request abandoned on any path still settles.

@@ -8,6 +8,7 @@
 #include "gateway/actor_event.h"
 #include "gateway/key_cache.h"
 #include "gateway/key_format.h"
+#include "guardrails/policy.h"
 
 namespace airlock::gateway {
 namespace {
@@ -28,7 +29,17 @@ core::Status validate(const KeySpec& s) {
       return core::Status::error("key_limit_invalid", "Limits are whole numbers from 1 to 10^12.");
   if (s.expires_in_s && (*s.expires_in_s < 60 || *s.expires_in_s > 10LL * 366 * 86400))
     return core::Status::error("key_expiry_invalid", "Expiry is between one minute and ten years.");
+  if (std::holds_alternative<guardrails::PolicyProblem>(guardrails::read_key_override(s.guardrails)))
+    return core::Status::error("key_guardrails_invalid",
+                               "Guardrails: an action (off, monitor, mask, block), inherit, or requests=ACTION,responses=ACTION.");
   return core::Status::ok();
+}
+
+// The override as stored: one spelling per meaning ("" for inherit).
+std::string normal_override(const std::string& text) {
+  auto o = guardrails::read_key_override(text);
+  auto* k = std::get_if<guardrails::KeyOverride>(&o);
+  return k ? guardrails::write_key_override(*k) : "";
 }
 
 std::string audit_at(const Deps& deps) { return core::format_time_utc(deps.clock.system_now()); }
@@ -63,13 +74,15 @@ core::Result<CreatedKey> create_key(Deps& deps, const KeySpec& spec, const Actor
   row.ip_allowlist = spec.ip_allowlist;
   row.limits = spec.limits;
   row.metadata_json = spec.metadata_json;
+  row.guardrails = normal_override(spec.guardrails);
   if (spec.expires_in_s) row.expires_at = now + *spec.expires_in_s;
   CreatedKey out;
   auto s = deps.db.write([&](store::Tx& tx) {
     out.id = store::gateway_keys::insert(tx, row, now);
     auto e = event("gateway_key.create", actor, out.id);
     e.details_json = nlohmann::json{{"name", spec.name}, {"public_id", made.public_id}, {"models", spec.allowed_models},
-                                    {"scopes", spec.scopes}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+                                    {"scopes", spec.scopes}, {"guardrails", row.guardrails}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     audit::append(tx, e, audit_at(deps));
     return core::Status::ok();
   });
@@ -101,7 +114,7 @@ nlohmann::json key_facts(const store::GatewayKeyRow& k) {
   return {{"name", k.name},         {"models", k.allowed_models},       {"scopes", k.scopes},
           {"ip_allowlist", k.ip_allowlist}, {"rpm", opt(k.limits.rpm)}, {"tpm", opt(k.limits.tpm)},
           {"monthly_requests", opt(k.limits.monthly_requests)}, {"monthly_tokens", opt(k.limits.monthly_tokens)},
-          {"max_tokens", opt(k.limits.max_tokens_cap)}, {"enabled", k.enabled}};
+          {"max_tokens", opt(k.limits.max_tokens_cap)}, {"enabled", k.enabled}, {"guardrails", k.guardrails}};
 }
 
 }  // namespace
@@ -126,7 +139,9 @@ core::Result<store::GatewayKeyRow> update_key(Deps& deps, core::KeyId id, const 
     limit(u.max_tokens_cap, after.limits.max_tokens_cap);
     if (u.enabled) after.enabled = *u.enabled;
     KeySpec check{after.name, after.owner, after.allowed_models, after.scopes, after.ip_allowlist, after.limits};
+    check.guardrails = u.guardrails ? *u.guardrails : after.guardrails;
     if (auto v = validate(check); !v) return v;
+    after.guardrails = normal_override(check.guardrails);
     store::gateway_keys::update(tx, after, deps.now_s());
     auto e = event("gateway_key.update", actor, id);
     e.details_json = nlohmann::json{{"before", key_facts(*row)}, {"after", key_facts(after)}}.dump(

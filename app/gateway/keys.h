@@ -30,6 +30,9 @@ struct KeySpec {
   store::GatewayKeyLimits limits;
   std::optional<std::int64_t> expires_in_s;
   std::string metadata_json = "{}";
+  // The key's guardrail override (guardrails::read_key_override): "" follows the organisation's
+  // policy, "mask" one action both ways, "requests=block,responses=off" one per direction.
+  std::string guardrails;
 };
 
 struct CreatedKey {
@@ -48,6 +51,7 @@ struct KeyUpdate {
   std::optional<std::vector<std::string>> allowed_models, scopes, ip_allowlist;
   std::optional<std::int64_t> rpm, tpm, monthly_requests, monthly_tokens, max_tokens_cap;
   std::optional<bool> enabled;
+  std::optional<std::string> guardrails;  // "inherit" or "" clears the override
 };
 // Audited with before and after values. "not_found" for unknown or revoked keys.
 core::Result<store::GatewayKeyRow> update_key(Deps& deps, core::KeyId id, const KeyUpdate& u, const Actor& actor);

@@ -8,6 +8,9 @@
 #include "core/files.h"
 #include "core/log.h"
 #include "gateway/actor_event.h"
+#include "gateway/guardrails_cache.h"
+#include "guardrails/engine.h"
+#include "store/settings_repo.h"
 #include "egress/url.h"
 #include "http/json_body.h"
 
@@ -267,7 +270,7 @@ ProvisionPlan parse_provision(const std::string& text, const std::map<std::strin
     c.add("provision file", "must be a JSON object");
     return plan;
   }
-  only_keys(c, "provision file", *doc, {"providers", "models"});
+  only_keys(c, "provision file", *doc, {"providers", "models", "guardrails"});
   for (const char* list : {"providers", "models"}) {
     auto it = doc->find(list);
     if (it != doc->end() && !it->is_array()) c.add(list, "must be a list");
@@ -276,6 +279,16 @@ ProvisionPlan parse_provision(const std::string& text, const std::map<std::strin
     for (std::size_t i = 0; i < it->size(); ++i) parse_provider(c, "providers[" + std::to_string(i) + "]", (*it)[i], env, plan, policy);
   if (auto it = doc->find("models"); it != doc->end() && it->is_array())
     for (std::size_t i = 0; i < it->size(); ++i) parse_model(c, "models[" + std::to_string(i) + "]", (*it)[i], plan);
+  if (auto it = doc->find("guardrails"); it != doc->end()) {
+    auto read = guardrails::read_policy(*it);
+    if (auto* bad = std::get_if<guardrails::PolicyProblem>(&read)) {
+      c.add("guardrails." + bad->field, bad->message);
+    } else {
+      auto built = guardrails::Engine::build(std::get<guardrails::Policy>(read));
+      if (auto* bad2 = std::get_if<guardrails::PolicyProblem>(&built)) c.add("guardrails." + bad2->field, bad2->message);
+      else plan.guardrails = std::move(std::get<guardrails::Policy>(read));
+    }
+  }
   return plan;
 }
 
@@ -358,6 +371,19 @@ core::Result<core::ProviderId> save_provider(Deps& deps, const ProvisionedProvid
   return id;
 }
 
+namespace {
+// The file's policy replaces the organisation's and is marked provisioned; a file without one
+// hands the policy back to the console (the last one stays in force).
+void put_guardrails(store::Tx& tx, const std::optional<guardrails::Policy>& policy, const std::string& at) {
+  if (!policy) {
+    store::settings::remove(tx, kGuardrailsProvisionedSetting);
+    return;
+  }
+  store::settings::put(tx, kGuardrailsSetting, guardrails::write_policy(*policy).dump(), at);
+  store::settings::put(tx, kGuardrailsProvisionedSetting, "true", at);
+}
+}  // namespace
+
 core::Status apply_provision(Deps& deps, const ProvisionPlan& plan) {
   auto now = deps.now_s();
   // The sealed key is bound to its row id, so each provider row is written first, its key second.
@@ -375,11 +401,14 @@ core::Status apply_provision(Deps& deps, const ProvisionPlan& plan) {
       for (std::size_t i = 0; i < row.targets.size(); ++i) row.targets[i].provider = ids.at(m.target_providers[i]);
       store::catalog::upsert_model(tx, row, now);
     }
+    auto at = core::format_time_utc(deps.clock.system_now());
+    put_guardrails(tx, plan.guardrails, at);
     audit::Event e;
     e.action = "provision.apply";
     e.actor = "system";
-    e.details_json = json{{"providers", plan.providers.size()}, {"models", plan.models.size()}}.dump();
-    audit::append(tx, e, core::format_time_utc(deps.clock.system_now()));
+    e.details_json = json{{"providers", plan.providers.size()}, {"models", plan.models.size()},
+                          {"guardrails", plan.guardrails.has_value()}}.dump();
+    audit::append(tx, e, at);
     return core::Status::ok();
   });
 }

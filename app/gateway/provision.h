@@ -3,11 +3,13 @@
 // at every start (and later on reload) so scripted and air-gapped installs need no clicks.
 //   {"providers":[{"name":"local","type":"openai","base_url":"http://127.0.0.1:18080/v1",
 //                  "api_key_file":"/etc/airlock/openai.key","internal":true}],
-//    "models":[{"name":"gpt-4o-mini","targets":[{"provider":"local","model":"gpt-4o-mini"}]}]}
+//    "models":[{"name":"gpt-4o-mini","targets":[{"provider":"local","model":"gpt-4o-mini"}]}],
+//    "guardrails":{"requests":"mask","responses":"monitor","rules":[…]}}   (guardrails/policy.h)
 // Secrets are never inline: a provider names api_key_env or api_key_file (or neither, for a local
 // server without keys). Everything is validated before anything is written; a bad file stops the
 // start with every problem listed, each naming its place ("providers[1].base_url: …").
-// What the file declares is marked provisioned (read-only in the console).
+// What the file declares is marked provisioned (read-only in the console); a guardrail policy in the
+// file replaces the organisation's, and stays read-only in the console while the file holds one.
 #include <map>
 #include <optional>
 #include <string>
@@ -18,6 +20,7 @@
 
 #include "egress/policy.h"
 #include "gateway/deps.h"
+#include "guardrails/policy.h"
 #include "store/catalog_repo.h"
 
 namespace airlock::gateway {
@@ -34,6 +37,7 @@ struct ProvisionPlan {
     std::vector<std::string> target_providers;  // provider names, parallel to row.targets
   };
   std::vector<Model> models;
+  std::optional<guardrails::Policy> guardrails;  // checked: its rules compile
 };
 
 // Parses and validates `text`; `env` is where api_key_env names are looked up (the process

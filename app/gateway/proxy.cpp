@@ -2,6 +2,7 @@
 // /v1/messages (key, body, model, limits), and the answer once the upstream phase
 // (proxy_call.cpp) is over. Runs on the event loop: no statement here unless a cache is stale.
 #include "gateway/exchange.h"
+#include "gateway/guard_request.h"
 #include "gateway/key_auth.h"
 #include "gateway/request_fields.h"
 #include "gateway/request_plan.h"
@@ -57,6 +58,20 @@ void Exchange::finish(int status, const Usage& usage, const std::string& error_c
   gw.usage().record(std::move(record));
 }
 
+static std::int32_t sat_add32(std::int32_t a, std::uint32_t b) {
+  return static_cast<std::int32_t>(std::min<std::int64_t>(std::int64_t{a} + b, INT32_MAX));
+}
+
+void Exchange::count(const guardrails::Tally& tally) {
+  for (std::size_t i = 0; i < guardrails::kBuiltinCount; ++i)
+    record.guard_found[i] = sat_add32(record.guard_found[i], tally.found[i]);
+  std::uint32_t rules = 0;
+  for (auto n : tally.rule_found) rules += n;
+  record.guard_found[guardrails::kBuiltinCount] = sat_add32(record.guard_found[guardrails::kBuiltinCount], rules);
+  record.guard_masked = sat_add32(record.guard_masked, tally.masked);
+  if (tally.blocked_by && record.guard_blocked.empty()) record.guard_blocked = *tally.blocked_by;
+}
+
 void add_ratelimit_headers(http::Response& r, const Admission& a) {
   if (a.limit_requests >= 0) {
     r.set_header("x-ratelimit-limit-requests", std::to_string(a.limit_requests));
@@ -75,7 +90,8 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
       limits_(deps.clock, [&db = deps.db](std::int64_t key, std::int64_t start_ms) {
         return UsageRecorder::month_usage(db, key, start_ms);
       }),
-      catalog_(deps.db) {}
+      catalog_(deps.db),
+      guardrails_(deps.db, log) {}
 
 std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();
@@ -114,9 +130,16 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
   ex->strip_usage_chunk = ask_for_stream_usage(ep, fields, *body);
 
-  // Limits: reserve before anything goes upstream.
-  std::int64_t estimate = token_estimate(ep, fields, req.body.size());
-  ex->admission = limits_.admit(*key, estimate, &ex->reservation);
+  // Guardrails on what goes upstream: masked in place, or refused naming what was found (never
+  // quoting it). A key's override was checked when it was saved; one that no longer reads follows
+  // the organisation's policy.
+  ex->guard = guardrails_.get();
+  if (auto o = guardrails::read_key_override(key->guardrails); auto* k = std::get_if<guardrails::KeyOverride>(&o))
+    ex->guard_key = *k;
+  guardrails::Tally tally;
+  bool guard_ok = guard_request(ep, *body, *ex->guard, ex->guard_key, tally);
+  ex->count(tally);
+
   auto& rec = ex->record;
   rec.at_ms = unix_ms(deps_.clock);
   rec.key_id = key->id.value;
@@ -126,6 +149,16 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   rec.stream = stream;
   rec.request_bytes = static_cast<std::int64_t>(req.body.size());
   rec.request_id = req.request_id;
+  if (!guard_ok) {  // before the limits: a blocked request reserves nothing
+    auto r = err("content_policy_violation",
+                 "The request was blocked by the guardrail policy: " + *tally.blocked_by + " detected.", 0, false);
+    ex->finish(r.status, {}, "content_policy_violation", 0);
+    return r;
+  }
+
+  // Limits: reserve before anything goes upstream.
+  std::int64_t estimate = token_estimate(ep, fields, req.body.size());
+  ex->admission = limits_.admit(*key, estimate, &ex->reservation);
   if (!ex->admission.ok) {
     bool quota = ex->admission.code == "insufficient_quota";
     auto r = err(ex->admission.code, ex->admission.message, quota ? 0 : ex->admission.retry_after_s, !quota);

@@ -13,6 +13,7 @@
 #include "gateway/catalog_cache.h"
 #include "gateway/dialect.h"
 #include "gateway/endpoint.h"
+#include "gateway/guardrails_cache.h"
 #include "gateway/key_auth.h"
 #include "gateway/limits.h"
 #include "gateway/upstream.h"
@@ -42,6 +43,7 @@ class Gateway {
   KeyLimits& limits() { return limits_; }
   UsageRecorder& usage() { return usage_; }
   core::Logger& log() { return log_; }
+  GuardrailsCache& guardrails() { return guardrails_; }
 
  private:
   Deps& deps_;
@@ -50,6 +52,7 @@ class Gateway {
   Upstreams upstreams_;
   KeyLimits limits_;
   CatalogCache catalog_;
+  GuardrailsCache guardrails_;
 };
 
 // Registers /v1/… on `router` (access level kGatewayKey: the handlers authenticate the key).

@@ -55,6 +55,7 @@ constexpr std::array kCatalogue = {
     ErrorKind{"key_name_invalid", 422},
     ErrorKind{"key_scope_invalid", 422},
     ErrorKind{"key_required", 422},
+    ErrorKind{"key_guardrails_invalid", 422},
 
     // The /v1 surface (gateway/dialect.h), in both dialects. 400: the request as sent.
     ErrorKind{"ambiguous_credentials", 400},
@@ -65,6 +66,7 @@ constexpr std::array kCatalogue = {
     ErrorKind{"duplicate_key", 400},
     ErrorKind{"json_too_deep", 400},
     ErrorKind{"json_too_many_members", 400},
+    ErrorKind{"content_policy_violation", 400},  // a guardrail's block (guardrails/policy.h)
     // 401 and 403: the key, and what it may do.
     ErrorKind{"missing_api_key", 401},
     ErrorKind{"invalid_api_key", 401},

@@ -32,6 +32,7 @@ ChangeCounters::~ChangeCounters() { ::munmap(map_, len_); }
 int ChangeCounters::family_of(std::string_view table) {
   if (table == "gateway_keys") return static_cast<int>(Family::kGatewayKeys);
   if (table == "providers" || table == "models" || table == "model_targets") return static_cast<int>(Family::kCatalog);
+  if (table == "settings") return static_cast<int>(Family::kSettings);
   return -1;
 }
 

@@ -18,8 +18,8 @@
 
 namespace airlock::store {
 
-enum class Family : int { kGatewayKeys = 0, kCatalog = 1 };
-constexpr int kFamilies = 2;
+enum class Family : int { kGatewayKeys = 0, kCatalog = 1, kSettings = 2 };
+constexpr int kFamilies = 3;
 
 class ChangeCounters {
  public:

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kSelect =
     "SELECT id, public_id, secret_hash, name, owner_user_id, allowed_models, scopes, ip_allowlist, rpm, tpm, "
     "monthly_requests, monthly_tokens, max_tokens_cap, metadata, enabled, expires_at, created_at, updated_at, "
-    "revoked_at, last_used_at, last_used_ip FROM gateway_keys ";
+    "revoked_at, last_used_at, last_used_ip, guardrails FROM gateway_keys ";
 
 std::vector<std::string> string_list(const std::string& text) {
   std::vector<std::string> out;
@@ -54,6 +54,7 @@ GatewayKeyRow read_row(SQLite::Statement& q) {
   r.revoked_at = opt(q, 18);
   r.last_used_at = opt(q, 19);
   if (!q.getColumn(20).isNull()) r.last_used_ip = q.getColumn(20).getString();
+  r.guardrails = q.getColumn(21).getString();
   return r;
 }
 
@@ -63,7 +64,7 @@ core::KeyId insert(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   SQLite::Statement q(tx.db(),
                       "INSERT INTO gateway_keys (public_id, secret_hash, name, owner_user_id, allowed_models, scopes, "
                       "ip_allowlist, rpm, tpm, monthly_requests, monthly_tokens, max_tokens_cap, metadata, enabled, "
-                      "expires_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      "expires_at, created_at, updated_at, guardrails) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, row.public_id);
   q.bind(2, row.secret_hash.data(), static_cast<int>(row.secret_hash.size()));
   q.bind(3, row.name);
@@ -81,6 +82,7 @@ core::KeyId insert(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   bind_opt(q, 15, row.expires_at);
   q.bind(16, now);
   q.bind(17, now);
+  q.bind(18, row.guardrails);
   q.exec();
   return core::KeyId(tx.db().getLastInsertRowid());
 }
@@ -119,8 +121,8 @@ bool revoke(Tx& tx, core::KeyId id, std::int64_t now) {
 bool update(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   SQLite::Statement q(tx.db(),
                       "UPDATE gateway_keys SET name = ?, allowed_models = ?, scopes = ?, ip_allowlist = ?, rpm = ?, tpm = ?, "
-                      "monthly_requests = ?, monthly_tokens = ?, max_tokens_cap = ?, enabled = ?, updated_at = ? "
-                      "WHERE id = ? AND revoked_at IS NULL");
+                      "monthly_requests = ?, monthly_tokens = ?, max_tokens_cap = ?, enabled = ?, updated_at = ?, "
+                      "guardrails = ? WHERE id = ? AND revoked_at IS NULL");
   q.bind(1, row.name);
   q.bind(2, list_text(row.allowed_models));
   q.bind(3, list_text(row.scopes));
@@ -132,7 +134,8 @@ bool update(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   bind_opt(q, 9, row.limits.max_tokens_cap);
   q.bind(10, row.enabled ? 1 : 0);
   q.bind(11, now);
-  q.bind(12, row.id.value);
+  q.bind(12, row.guardrails);
+  q.bind(13, row.id.value);
   return q.exec() == 1;
 }
 

@@ -29,6 +29,7 @@ struct GatewayKeyRow {
   std::vector<std::string> ip_allowlist;    // CIDR texts; empty = any address
   GatewayKeyLimits limits;
   std::string metadata_json = "{}";
+  std::string guardrails;  // the key's guardrail override ("" = the organisation's policy)
   bool enabled = true;
   std::optional<std::int64_t> expires_at;
   std::int64_t created_at = 0;

@@ -241,6 +241,22 @@ const std::vector<Migration>& migrations() {
         ALTER TABLE users ADD COLUMN totp_enrol_session INTEGER;
         ALTER TABLE users ADD COLUMN totp_enrol_expires_at INTEGER NOT NULL DEFAULT 0;
        )SQL"},
+      {7, "guardrails: a key's override and what each request's detectors found",
+       R"SQL(
+        -- '' follows the organisation's policy (settings 'guardrails'); otherwise one action for
+        -- both directions ("mask") or per direction ("requests=mask,responses=off").
+        ALTER TABLE gateway_keys ADD COLUMN guardrails TEXT NOT NULL DEFAULT '';
+        -- Detections per type in the request and its answer: counts only, never the text.
+        ALTER TABLE usage ADD COLUMN g_email INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN g_card INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN g_ssn INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN g_phone INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN g_secret INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN g_rule INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE usage ADD COLUMN g_masked INTEGER NOT NULL DEFAULT 0;
+        -- The detector or rule that blocked the request or its answer, when one did.
+        ALTER TABLE usage ADD COLUMN g_blocked TEXT;
+       )SQL"},
   };
   return kMigrations;
 }

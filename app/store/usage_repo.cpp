@@ -16,8 +16,9 @@ void insert(Tx& tx, const std::deque<UsageRecord>& records) {
   SQLite::Statement q(tx.db(),
                       "INSERT INTO usage (at_ms, key_id, user_id, model, upstream_model, provider_id, endpoint, stream, "
                       "status, prompt_tokens, completion_tokens, total_tokens, latency_us, ttft_us, overhead_us, "
-                      "request_bytes, response_bytes, request_id, error_code) "
-                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      "request_bytes, response_bytes, request_id, error_code, g_email, g_card, g_ssn, g_phone, "
+                      "g_secret, g_rule, g_masked, g_blocked) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   for (const auto& r : records) {
     q.reset();
     q.bind(1, r.at_ms);
@@ -40,6 +41,10 @@ void insert(Tx& tx, const std::deque<UsageRecord>& records) {
     q.bind(18, r.request_id);
     if (r.error_code.empty()) q.bind(19);
     else q.bind(19, r.error_code);
+    for (int i = 0; i < 6; ++i) q.bind(20 + i, r.guard_found[static_cast<std::size_t>(i)]);
+    q.bind(26, r.guard_masked);
+    if (r.guard_blocked.empty()) q.bind(27);
+    else q.bind(27, r.guard_blocked);
     q.exec();
   }
 }

@@ -1,6 +1,7 @@
 #pragma once
 // usage: one row per gateway request (never a body). Written in batches by the usage recorder,
 // read by budgets (month totals), the dashboard and CSV export.
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -30,6 +31,11 @@ struct UsageRecord {
   std::int64_t response_bytes = 0;
   std::string request_id;
   std::string error_code;
+  // Guardrail detections in the request and its answer, per type, in this order: email, card, ssn,
+  // phone, secret, custom rules (guardrails::Detector); how many were masked; what blocked it.
+  std::array<std::int32_t, 6> guard_found{};
+  std::int32_t guard_masked = 0;
+  std::string guard_blocked;
 };
 
 // A stored row as reports read it, with the key's name.

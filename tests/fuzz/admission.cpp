@@ -1,7 +1,8 @@
 // libFuzzer target: the gateway's request preparation as Gateway::prepare runs it, with a fake key
 // and clock: the strict body reader, read_request_fields, the key's token cap, the stream-usage
 // request and the token estimate (gateway/request_plan.h), then KeyLimits admitting and settling
-// the same request several times against the key's budgets.
+// the same request several times against the key's budgets. Before it goes upstream the body is
+// masked by every built-in guardrail detector (gateway/guard_request.h), as a masking policy would.
 // Input: byte 0 bits 0-1 the endpoint, bit 2 "the store cannot say what the key used this month"
 // on the first ask, bits 3-7 which limits the key has (rpm, tpm, monthly requests, monthly
 // tokens, max_tokens cap); bytes 1-10 those limits (16-bit little-endian; as the store holds them,
@@ -21,6 +22,7 @@
 #include <vector>
 
 #include "fuzz_check.h"
+#include "gateway/guard_request.h"
 #include "gateway/limits.h"
 #include "gateway/request_plan.h"
 #include "http/error_catalogue.h"
@@ -81,6 +83,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   if (strip) FUZZ_CHECK(fields.stream && (*body)["stream_options"]["include_usage"] == true);
   const std::int64_t estimate = token_estimate(ep, fields, text.size());
   FUZZ_CHECK(estimate >= static_cast<std::int64_t>(text.size() / 4));
+
+  // Guardrails mask in place; a masking policy never refuses, and the masked text stays UTF-8
+  // (the dump below throws on anything else).
+  static const auto engine = [] {
+    guardrails::Policy p;
+    p.requests.base = guardrails::Action::kMask;
+    return std::get<std::shared_ptr<const guardrails::Engine>>(guardrails::Engine::build(p));
+  }();
+  guardrails::Tally tally;
+  FUZZ_CHECK(guard_request(ep, *body, *engine, {}, tally));
+  FUZZ_CHECK(!tally.blocked_by && tally.masked == tally.total());
 
   // What goes upstream is what was checked: it reads back as the same request.
   auto sent = http::parse_json_strict_ordered(body->dump());

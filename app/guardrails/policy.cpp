@@ -1,0 +1,212 @@
+#include "guardrails/policy.h"
+
+#include <algorithm>
+
+#include "core/text.h"
+
+namespace airlock::guardrails {
+namespace {
+
+using nlohmann::json;
+
+PolicyProblem problem(std::string field, std::string message) { return {std::move(field), std::move(message)}; }
+
+bool rule_name_ok(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+// A label is what replaces the match in text that goes upstream or back to the client: printable
+// ASCII only, so it can never carry markup, control bytes or a second copy of the secret.
+bool label_ok(std::string_view s) {
+  if (s.empty() || s.size() > 40) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c >= 0x20 && c < 0x7f; });
+}
+
+std::string default_label(std::string_view name) {
+  std::string l = "[";
+  for (char c : name) l += c == '-' ? '_' : static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+  return l + "]";
+}
+
+std::optional<PolicyProblem> read_action(const json& v, const std::string& field, Action& out) {
+  if (!v.is_string()) return problem(field, "Must be one of off, monitor, mask, block.");
+  auto a = action_from_name(v.get_ref<const std::string&>());
+  if (!a) return problem(field, "Must be one of off, monitor, mask, block.");
+  out = *a;
+  return std::nullopt;
+}
+
+std::optional<PolicyProblem> read_direction(const json& v, const std::string& field, DirectionPolicy& out) {
+  if (v.is_string()) return read_action(v, field, out.base);
+  if (!v.is_object()) return problem(field, "Must be an action or an object of actions per detector.");
+  for (const auto& [k, a] : v.items()) {
+    std::string f = field + "." + k;
+    if (k == "default") {
+      if (auto p = read_action(a, f, out.base)) return p;
+      continue;
+    }
+    auto d = detector_from_name(k);
+    if (!d) return problem(f, "Unknown detector; the detectors are email, card, ssn, phone, secret.");
+    Action act{};
+    if (auto p = read_action(a, f, act)) return p;
+    out.detectors[static_cast<std::size_t>(*d)] = act;
+  }
+  return std::nullopt;
+}
+
+std::optional<PolicyProblem> read_rule(const json& v, const std::string& field, Rule& r) {
+  if (!v.is_object()) return problem(field, "Each rule must be an object.");
+  for (const auto& [k, _] : v.items())
+    if (k != "name" && k != "label" && k != "action" && k != "pattern" && k != "keywords" && k != "applies_to")
+      return problem(field + "." + k, "Unknown field.");
+  auto name = v.find("name");
+  if (name == v.end() || !name->is_string() || !rule_name_ok(name->get_ref<const std::string&>()))
+    return problem(field + ".name", "Required: 1-64 characters of a-z, 0-9, '-' and '_'.");
+  r.name = name->get<std::string>();
+  if (auto a = v.find("action"); a != v.end()) {
+    if (auto p = read_action(*a, field + ".action", r.action)) return p;
+  }
+  if (auto l = v.find("label"); l != v.end()) {
+    if (!l->is_string() || !label_ok(l->get_ref<const std::string&>()))
+      return problem(field + ".label", "Must be 1-40 printable ASCII characters.");
+    r.label = l->get<std::string>();
+  } else {
+    r.label = default_label(r.name);
+  }
+  auto pat = v.find("pattern");
+  auto kws = v.find("keywords");
+  if ((pat == v.end()) == (kws == v.end()))
+    return problem(field, "A rule has exactly one of pattern (a regular expression) and keywords (a list of words).");
+  if (pat != v.end()) {
+    if (!pat->is_string() || pat->get_ref<const std::string&>().empty() ||
+        pat->get_ref<const std::string&>().size() > kMaxPatternBytes || !core::valid_utf8(pat->get_ref<const std::string&>()))
+      return problem(field + ".pattern", "Must be a regular expression of 1-1024 bytes of UTF-8.");
+    r.pattern = pat->get<std::string>();
+  } else {
+    if (!kws->is_array() || kws->empty() || kws->size() > kMaxKeywords)
+      return problem(field + ".keywords", "Must be a list of 1-256 words.");
+    for (std::size_t i = 0; i < kws->size(); ++i) {
+      const auto& w = (*kws)[i];
+      if (!w.is_string() || w.get_ref<const std::string&>().empty() ||
+          w.get_ref<const std::string&>().size() > kMaxKeywordBytes || !core::valid_utf8(w.get_ref<const std::string&>()))
+        return problem(field + ".keywords[" + std::to_string(i) + "]", "Each keyword is 1-128 bytes of UTF-8.");
+      r.keywords.push_back(w.get<std::string>());
+    }
+  }
+  if (auto at = v.find("applies_to"); at != v.end()) {
+    std::string s = at->is_string() ? at->get<std::string>() : "";
+    if (s == "requests") r.responses = false;
+    else if (s == "responses") r.requests = false;
+    else if (s != "both") return problem(field + ".applies_to", "Must be requests, responses or both.");
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view action_name(Action a) {
+  switch (a) {
+    case Action::kOff: return "off";
+    case Action::kMonitor: return "monitor";
+    case Action::kMask: return "mask";
+    case Action::kBlock: return "block";
+  }
+  return "off";
+}
+
+std::optional<Action> action_from_name(std::string_view name) {
+  for (Action a : {Action::kOff, Action::kMonitor, Action::kMask, Action::kBlock})
+    if (action_name(a) == name) return a;
+  return std::nullopt;
+}
+
+Action DirectionPolicy::of(Detector d) const {
+  if (d == Detector::kRule) return base;
+  const auto& o = detectors[static_cast<std::size_t>(d)];
+  return o ? *o : base;
+}
+
+std::variant<Policy, PolicyProblem> read_policy(const json& j) {
+  if (!j.is_object()) return problem("guardrails", "Must be an object.");
+  Policy p;
+  for (const auto& [k, v] : j.items()) {
+    if (k == "requests") {
+      if (auto e = read_direction(v, "requests", p.requests)) return *e;
+    } else if (k == "responses") {
+      if (auto e = read_direction(v, "responses", p.responses)) return *e;
+    } else if (k == "rules") {
+      if (!v.is_array() || v.size() > kMaxRules) return problem("rules", "Must be a list of at most 64 rules.");
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        Rule r;
+        if (auto e = read_rule(v[i], "rules[" + std::to_string(i) + "]", r)) return *e;
+        for (const auto& other : p.rules)
+          if (other.name == r.name) return problem("rules[" + std::to_string(i) + "].name", "Two rules share this name.");
+        p.rules.push_back(std::move(r));
+      }
+    } else {
+      return problem(k, "Unknown field.");
+    }
+  }
+  return p;
+}
+
+json write_policy(const Policy& p) {
+  auto dir = [](const DirectionPolicy& d) -> json {
+    bool any = std::any_of(d.detectors.begin(), d.detectors.end(), [](const auto& o) { return o.has_value(); });
+    if (!any) return std::string(action_name(d.base));
+    json o = json::object();
+    o["default"] = std::string(action_name(d.base));
+    for (Detector det : kBuiltins)
+      if (const auto& a = d.detectors[static_cast<std::size_t>(det)]) o[std::string(detector_name(det))] = std::string(action_name(*a));
+    return o;
+  };
+  json rules = json::array();
+  for (const auto& r : p.rules) {
+    json o = {{"name", r.name}, {"label", r.label}, {"action", std::string(action_name(r.action))}};
+    if (r.pattern.empty()) o["keywords"] = r.keywords;
+    else o["pattern"] = r.pattern;
+    o["applies_to"] = r.requests && r.responses ? "both" : r.requests ? "requests" : "responses";
+    rules.push_back(std::move(o));
+  }
+  return {{"requests", dir(p.requests)}, {"responses", dir(p.responses)}, {"rules", std::move(rules)}};
+}
+
+std::variant<KeyOverride, PolicyProblem> read_key_override(std::string_view text) {
+  KeyOverride o;
+  if (text == "inherit" || text.empty()) return o;
+  if (auto a = action_from_name(text)) {
+    o.requests = o.responses = *a;
+    return o;
+  }
+  std::size_t at = 0;
+  while (at <= text.size()) {
+    std::size_t comma = text.find(',', at);
+    std::string_view part = text.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
+    std::size_t eq = part.find('=');
+    auto bad = problem("guardrails", "Use an action (off, monitor, mask, block), inherit, or requests=ACTION,responses=ACTION.");
+    if (eq == std::string_view::npos) return bad;
+    auto a = action_from_name(part.substr(eq + 1));
+    if (!a) return bad;
+    auto which = part.substr(0, eq);
+    if (which == "requests" && !o.requests) o.requests = *a;
+    else if (which == "responses" && !o.responses) o.responses = *a;
+    else return bad;
+    if (comma == std::string_view::npos) break;
+    at = comma + 1;
+  }
+  return o;
+}
+
+std::string write_key_override(const KeyOverride& o) {
+  if (!o.requests && !o.responses) return "";
+  if (o.requests && o.responses && *o.requests == *o.responses) return std::string(action_name(*o.requests));
+  std::string s;
+  if (o.requests) s += "requests=" + std::string(action_name(*o.requests));
+  if (o.responses) s += (s.empty() ? "" : ",") + std::string("responses=") + std::string(action_name(*o.responses));
+  return s;
+}
+
+}  // namespace airlock::guardrails

@@ -1,0 +1,149 @@
+// Guardrails on the real binary: the policy from the provisioning file, keys with overrides made
+// with the CLI, and the mock vendor's record of what it really received (ASVS V14.2.4: sensitive
+// data is not sent where it need not go).
+#include <catch2/catch_test_macros.hpp>
+
+#include "support/gateway_fixture.h"
+
+using namespace airlock::testing;
+using nlohmann::json;
+
+namespace {
+
+// The mock models of kMockProvision with a guardrail policy added.
+std::string provision_with(const std::string& guardrails) {
+  std::string p = kMockProvision;
+  auto end = p.rfind('}');
+  return p.substr(0, end) + ",\"guardrails\":" + guardrails + "}";
+}
+
+const char* kPii[] = {"ann.lee@example.com", "4111 1111 1111 1111", "123-45-6789", "(202) 555-0178",
+                      "AKIAIOSFODNN7EXAMPLE", "Bluebird"};
+
+// Every PII sample that reached the vendor in any request so far.
+std::vector<std::string> leaked(const MockUpstream& mock) {
+  std::vector<std::string> out;
+  for (const auto& r : mock.requests()) {
+    auto body = r["body"].get<std::string>();
+    for (const char* p : kPii)
+      if (body.find(p) != std::string::npos) out.push_back(p);
+  }
+  return out;
+}
+
+std::string said(const std::string& text) { return json(text).dump(); }
+
+}  // namespace
+
+TEST_CASE("mask: every text the vendor reads is masked, in every endpoint's shape", "[integration][guardrails]") {
+  Gateway g(provision_with(R"({"requests":"mask","rules":[{"name":"codenames","keywords":["bluebird"],"label":"[CODENAME]"}]})"));
+  auto key = g.key();
+  const std::string pii = "Mail ann.lee@example.com, card 4111 1111 1111 1111, SSN 123-45-6789, call (202) 555-0178, "
+                          "key AKIAIOSFODNN7EXAMPLE, project Bluebird.";
+
+  auto chat = g.post("/v1/chat/completions", key,
+                     R"({"model":"gpt-test","messages":[{"role":"system","content":)" + said(pii) +
+                         R"(},{"role":"user","name":"ann.lee@example.com","content":[{"type":"text","text":)" + said(pii) +
+                         R"(},{"type":"image_url","image_url":{"url":"data:image/png;base64,iVBORw0KGgo="}}]},)"
+                         R"({"role":"assistant","content":null,"tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":)" +
+                         said(json{{"to", "ann.lee@example.com"}}.dump()) + R"(}}]},{"role":"tool","tool_call_id":"c1","content":)" +
+                         said(pii) + "}]}");
+  REQUIRE(chat.status == 200);
+  auto sent = json::parse(g.mock->requests().back()["body"].get<std::string>());
+  const std::string masked = "Mail [EMAIL], card [CARD], SSN [SSN], call [PHONE], key [SECRET], project [CODENAME].";
+  CHECK(sent["messages"][0]["content"] == masked);
+  CHECK(sent["messages"][1]["content"][0]["text"] == masked);
+  CHECK(sent["messages"][1]["name"] == "[EMAIL]");
+  CHECK(sent["messages"][1]["content"][1]["image_url"]["url"] == "data:image/png;base64,iVBORw0KGgo=");
+  CHECK(json::parse(sent["messages"][2]["tool_calls"][0]["function"]["arguments"].get<std::string>())["to"] == "[EMAIL]");
+  CHECK(sent["messages"][3]["content"] == masked);
+
+  REQUIRE(g.post("/v1/completions", key, R"({"model":"gpt-test","prompt":[)" + said(pii) + "," + said("ok") + "]}").status == 200);
+  CHECK(json::parse(g.mock->requests().back()["body"].get<std::string>())["prompt"][0] == masked);
+  REQUIRE(g.post("/v1/embeddings", key, R"({"model":"embed-test","input":)" + said(pii) + "}").status == 200);
+  CHECK(json::parse(g.mock->requests().back()["body"].get<std::string>())["input"] == masked);
+
+  auto msg = g.post("/v1/messages", key,
+                    R"({"model":"claude-test","max_tokens":64,"system":[{"type":"text","text":)" + said(pii) +
+                        R"(}],"messages":[{"role":"user","content":)" + said(pii) +
+                        R"(},{"role":"assistant","content":[{"type":"tool_use","id":"t1","name":"lookup","input":{"who":{"mail":"ann.lee@example.com"}}}]},)"
+                        R"({"role":"user","content":[{"type":"tool_result","tool_use_id":"t1","content":[{"type":"text","text":)" +
+                        said(pii) + "}]}]}]}");
+  REQUIRE(msg.status == 200);
+  auto sent_msg = json::parse(g.mock->requests().back()["body"].get<std::string>());
+  CHECK(sent_msg["system"][0]["text"] == masked);
+  CHECK(sent_msg["messages"][0]["content"] == masked);
+  CHECK(sent_msg["messages"][1]["content"][0]["input"]["who"]["mail"] == "[EMAIL]");
+  CHECK(sent_msg["messages"][2]["content"][0]["content"][0]["text"] == masked);
+  CHECK(leaked(*g.mock).empty());
+}
+
+TEST_CASE("block: the request is refused naming the rule, never quoting it, and nothing goes upstream",
+          "[integration][guardrails]") {
+  Gateway g(provision_with(R"({"requests":{"default":"monitor","secret":"block"},
+      "rules":[{"name":"codenames","keywords":["bluebird"],"action":"block"}]})"));
+  auto key = g.key();
+  auto before = g.mock->requests().size();
+  for (const char* text : {"our key is AKIAIOSFODNN7EXAMPLE", "status of project BLUEBIRD?"}) {
+    INFO(text);
+    auto r = g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[{"role":"user","content":)" + said(text) + "}]}");
+    CHECK(r.status == 400);
+    CHECK(error_code(r) == "content_policy_violation");
+    CHECK(r.body.find("AKIA") == std::string::npos);
+    CHECK(r.body.find("luebird") == std::string::npos);
+    CHECK(r.body.find(std::string(text).find("AKIA") != std::string::npos ? "secret" : "codenames") != std::string::npos);
+  }
+  // Anthropic's dialect gets Anthropic's envelope.
+  auto m = g.post("/v1/messages", key, R"({"model":"claude-test","max_tokens":8,"messages":[{"role":"user","content":"bluebird"}]})");
+  CHECK(m.status == 400);
+  auto body = json::parse(m.body);
+  CHECK(body["type"] == "error");
+  CHECK(body["error"]["type"] == "invalid_request_error");
+  CHECK(g.mock->requests().size() == before);
+  // Monitor leaves the text as it is.
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[{"role":"user","content":"mail ann.lee@example.com"}]})").status == 200);
+  CHECK(g.mock->requests().back()["body"].get<std::string>().find("ann.lee@example.com") != std::string::npos);
+}
+
+TEST_CASE("a key's override loosens or tightens the organisation's policy", "[integration][guardrails]") {
+  Gateway g(provision_with(R"({"requests":"mask"})"));
+  auto strict = g.key();
+  auto internal = g.key({"--guardrails=off"});
+  auto blocking = g.key({"--guardrails=requests=block,responses=mask"});
+  const std::string body = R"({"model":"gpt-test","messages":[{"role":"user","content":"mail ann.lee@example.com"}]})";
+
+  REQUIRE(g.post("/v1/chat/completions", strict, body).status == 200);
+  CHECK(g.mock->requests().back()["body"].get<std::string>().find("mail [EMAIL]") != std::string::npos);
+  REQUIRE(g.post("/v1/chat/completions", internal, body).status == 200);
+  CHECK(g.mock->requests().back()["body"].get<std::string>().find("ann.lee@example.com") != std::string::npos);
+  auto refused = g.post("/v1/chat/completions", blocking, body);
+  CHECK(refused.status == 400);
+  CHECK(error_code(refused) == "content_policy_violation");
+
+  // A bad override is refused when the key is made, with the reason.
+  auto bad = run_program({airlock_bin(), "key", "create", "--name=x", "--guardrails=redact"}, {{"AIRLOCK_DATA_DIR", g.dir / "data"}});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err.find("Guardrails") != std::string::npos);
+}
+
+TEST_CASE("a new install monitors: prompts reach the vendor unchanged", "[integration][guardrails]") {
+  Gateway g(kMockProvision);
+  auto key = g.key();
+  REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[{"role":"user","content":"card 4111 1111 1111 1111"}]})").status == 200);
+  CHECK(g.mock->requests().back()["body"].get<std::string>().find("4111 1111 1111 1111") != std::string::npos);
+}
+
+TEST_CASE("a provisioning file with a rule that does not compile is refused, naming it", "[integration][guardrails]") {
+  TempDir dir;
+  write_file(dir / "provision.json", R"({"guardrails":{"rules":[{"name":"ids","pattern":"(EMP-[0-9]+"}]}})");
+  auto r = run_program({airlock_bin(), "config", "check"},
+                       {{"AIRLOCK_DATA_DIR", dir / "data"}, {"AIRLOCK_PROVISION_FILE", dir / "provision.json"}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("guardrails.rules[0].pattern") != std::string::npos);
+  CHECK(r.err.find("'ids' does not compile") != std::string::npos);
+  write_file(dir / "provision.json", R"({"guardrails":{"requests":"redact"}})");
+  r = run_program({airlock_bin(), "config", "check"},
+                  {{"AIRLOCK_DATA_DIR", dir / "data"}, {"AIRLOCK_PROVISION_FILE", dir / "provision.json"}});
+  CHECK(r.exit_code == 2);
+  CHECK(r.err.find("guardrails.requests") != std::string::npos);
+}
