@@ -7,6 +7,7 @@
 
 #include "gateway/service.h"
 #include "gateway/sse.h"
+#include "gateway/stream_guard.h"
 #include "gateway/stream_usage.h"
 #include "store/catalog_repo.h"
 
@@ -71,12 +72,16 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
 struct Relay {
   Exchange& ex;
   StreamUsage reading{ex.ep.dialect, ex.strip_usage_chunk};
+  StreamGuard guard{ex.ep.dialect, ex.guard, ex.guard_key};
   std::int64_t bytes_out = 0;
+  bool blocked = false;  // a guardrail blocked the answer: the stream ends with a policy error
   // Returns what `write` returned (false: the client is gone or behind, or the stream is broken).
   bool on_event(const SseEvent& ev, const std::function<bool(std::string_view)>& write);
+  // The stream ends: text the guardrails still hold goes out (masked) before the end.
+  void release_held(const std::function<bool(std::string_view)>& write);
 };
 
 // A well-formed error event in the dialect, to end a stream that failed.
-std::string stream_error_event(Dialect d, const char* message);
+std::string stream_error_event(Dialect d, const char* message, const char* code = "upstream_stream_error");
 
 }  // namespace airlock::gateway

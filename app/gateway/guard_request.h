@@ -7,9 +7,12 @@
 //   embeddings: input (a string or a list of strings; token arrays carry no text)
 //   messages: system (a string or text blocks), messages[].content (a string, or text blocks,
 //     tool_result content, every string inside tool_use input)
-// Images, audio, files and signed thinking blocks are passed as they are.
+// Images, audio, files and signed thinking blocks are passed as they are. Whole answers the same
+// way: choices[].message (content, refusal, tool-call arguments) and choices[].text for OpenAI,
+// content blocks for Anthropic.
 #include <nlohmann/json.hpp>
 
+#include "gateway/dialect.h"
 #include "gateway/endpoint.h"
 #include "guardrails/engine.h"
 
@@ -19,5 +22,9 @@ namespace airlock::gateway {
 // must not be sent.
 bool guard_request(const Endpoint& ep, nlohmann::ordered_json& body, const guardrails::Engine& engine,
                    const guardrails::KeyOverride& key, guardrails::Tally& tally);
+
+// The same for a whole answer, under the policy's response side.
+bool guard_response(Dialect d, nlohmann::json& body, const guardrails::Engine& engine, const guardrails::KeyOverride& key,
+                    guardrails::Tally& tally);
 
 }  // namespace airlock::gateway

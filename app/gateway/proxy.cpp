@@ -244,6 +244,21 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
       return unread;
     }
     if (parsed) usage = usage_from_body(ep.dialect, *parsed);
+    // Guardrails on the answer. Rewritten only when something was masked; an answer that is not
+    // JSON is checked as plain text, so it cannot carry what a JSON one could not.
+    if (ex->guard && !ex->guard->idle(guardrails::Direction::kResponse, ex->guard_key)) {
+      guardrails::Tally tally;
+      bool ok = parsed ? guard_response(ep.dialect, *parsed, *ex->guard, ex->guard_key, tally)
+                       : ex->guard->apply(last.body, guardrails::Direction::kResponse, ex->guard_key, tally);
+      ex->count(tally);
+      if (!ok) {
+        auto blocked = err("content_policy_violation",
+                           "The answer was blocked by the guardrail policy: " + *tally.blocked_by + " detected.", 0, false);
+        ex->finish(blocked.status, usage, "content_policy_violation", 0);
+        return blocked;
+      }
+      if (parsed && tally.masked > 0) last.body = parsed->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    }
   }
   std::int64_t bytes = static_cast<std::int64_t>(last.body.size());
   r.body = std::move(last.body);

@@ -290,11 +290,16 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     if (conn_ && relaying_) conn_->resume();
   }
 
-  void end_relay(const std::string& error_code) {
+  void end_relay(std::string error_code) {
     finished_ = true;
     drop_conn();
     slot_.reset();
-    if (!error_code.empty() && !out_->gone())
+    if (relay_.blocked) error_code = "content_policy_violation";
+    if (!out_->gone()) relay_.release_held([this](std::string_view piece) { return out_->write(piece); });
+    if (relay_.blocked && !out_->gone())
+      out_->write(stream_error_event(p_.ex->ep.dialect, "The answer was blocked by the guardrail policy.",
+                                     "content_policy_violation"));
+    else if (!error_code.empty() && !out_->gone())
       out_->write(stream_error_event(p_.ex->ep.dialect, error_code == "upstream_timeout"
                                                             ? "The upstream took too long."
                                                             : "The upstream stream ended unexpectedly."));

@@ -79,6 +79,15 @@ bool Engine::idle(Direction d, const KeyOverride& key) const {
   return true;
 }
 
+bool Engine::changes(Direction d, const KeyOverride& key) const {
+  auto strong = [](Action a) { return a == Action::kMask || a == Action::kBlock; };
+  for (Detector det : kBuiltins)
+    if (strong(action(d, key, det))) return true;
+  for (std::size_t i = 0; i < policy_.rules.size(); ++i)
+    if (strong(action(d, key, Detector::kRule, static_cast<std::int32_t>(i)))) return true;
+  return false;
+}
+
 void Engine::hits(std::string_view text, Direction d, const KeyOverride& key, std::vector<Hit>& out,
                   std::uint32_t* urls) const {
   text = text.substr(0, std::min(text.size(), kMaxScanBytes));

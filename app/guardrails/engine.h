@@ -49,6 +49,8 @@ class Engine {
   Action action(Direction d, const KeyOverride& key, Detector det, std::int32_t rule = -1) const;
   // True when nothing in direction d can be reported: the text need not be read at all.
   bool idle(Direction d, const KeyOverride& key) const;
+  // True when some action in direction d can change or refuse text (mask or block).
+  bool changes(Direction d, const KeyOverride& key) const;
 
   // Every detection in `text` whose action is not off, ordered by begin (they may overlap: a rule
   // can match inside an e-mail). Built-ins come from detect(), rules from RE2.

@@ -147,3 +147,122 @@ TEST_CASE("a provisioning file with a rule that does not compile is refused, nam
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("guardrails.requests") != std::string::npos);
 }
+
+namespace {
+
+const std::string kEchoProvision = R"({
+  "providers":[
+    {"name":"mock","type":"openai","base_url":"MOCK/v1","api_key_file":"VENDOR_KEY_FILE","internal":true},
+    {"name":"mock-anthropic","type":"anthropic","base_url":"MOCK","api_key_file":"VENDOR_KEY_FILE","internal":true}],
+  "models":[
+    {"name":"echo","targets":[{"provider":"mock","model":"echo"}]},
+    {"name":"claude-echo","targets":[{"provider":"mock-anthropic","model":"echo"}]}],
+  "guardrails":GUARDRAILS})";
+
+std::string echo_provision(const std::string& guardrails) {
+  std::string p = kEchoProvision;
+  return p.replace(p.find("GUARDRAILS"), 10, guardrails);
+}
+
+// The text a streamed answer carries, as an SDK would assemble it, and whether every event parsed.
+struct Streamed {
+  std::string text;
+  bool all_json = true;
+  bool done = false;
+  std::string error_code;
+};
+
+Streamed assemble(const std::string& body, bool anthropic) {
+  Streamed s;
+  std::size_t at = 0;
+  while (at < body.size()) {
+    auto end = body.find("\n\n", at);
+    if (end == std::string::npos) break;
+    std::string ev = body.substr(at, end - at);
+    at = end + 2;
+    auto d = ev.find("data: ");
+    if (d == std::string::npos) continue;
+    std::string data = ev.substr(d + 6);
+    if (data == "[DONE]") {
+      s.done = true;
+      continue;
+    }
+    auto j = json::parse(data, nullptr, false);
+    if (j.is_discarded()) {
+      s.all_json = false;
+      continue;
+    }
+    if (j.contains("error")) s.error_code = anthropic ? j["error"].value("type", "") : j["error"].value("code", "");
+    if (anthropic) {
+      if (j.value("type", "") == "content_block_delta") s.text += j["delta"].value("text", "");
+      if (j.value("type", "") == "message_stop") s.done = true;
+    } else if (j.contains("choices") && !j["choices"].empty()) {
+      const auto& delta = j["choices"][0]["delta"];
+      if (delta.contains("content") && delta["content"].is_string()) s.text += delta["content"].get<std::string>();
+    }
+  }
+  return s;
+}
+
+const std::string kSecretAnswer =
+    "Sure. Write to ann.lee@example.com or use card 4111 1111 1111 1111; the key AKIAIOSFODNN7EXAMPLE is old.";
+const std::string kMaskedAnswer = "Sure. Write to [EMAIL] or use card [CARD]; the key [SECRET] is old.";
+
+std::string ask(const std::string& model, const std::string& text, bool stream) {
+  return json{{"model", model}, {"max_tokens", 64}, {"stream", stream}, {"messages", {{{"role", "user"}, {"content", text}}}}}.dump();
+}
+
+}  // namespace
+
+TEST_CASE("answers are masked whole and as streams, split across events, framing intact",
+          "[integration][guardrails]") {
+  // Requests off, so the vendor echoes the raw text; the answer side masks.
+  Gateway g(echo_provision(R"({"requests":"off","responses":"mask"})"));
+  auto key = g.key();
+
+  auto whole = g.post("/v1/chat/completions", key, ask("echo", kSecretAnswer, false));
+  REQUIRE(whole.status == 200);
+  CHECK(json::parse(whole.body)["choices"][0]["message"]["content"] == kMaskedAnswer);
+  auto whole_msg = g.post("/v1/messages", key, ask("claude-echo", kSecretAnswer, false));
+  REQUIRE(whole_msg.status == 200);
+  CHECK(json::parse(whole_msg.body)["content"][0]["text"] == kMaskedAnswer);
+
+  // The mock streams the echo in 5-byte events: every detection here is split across events.
+  auto stream = g.post("/v1/chat/completions", key, ask("echo", kSecretAnswer, true));
+  REQUIRE(stream.status == 200);
+  auto s = assemble(stream.body, false);
+  CHECK(s.all_json);
+  CHECK(s.done);
+  CHECK(s.text == kMaskedAnswer);
+  CHECK(stream.body.find("4111") == std::string::npos);
+  CHECK(stream.body.find("AKIA") == std::string::npos);
+
+  auto astream = g.post("/v1/messages", key, ask("claude-echo", kSecretAnswer, true));
+  REQUIRE(astream.status == 200);
+  auto a = assemble(astream.body, true);
+  CHECK(a.all_json);
+  CHECK(a.done);
+  CHECK(a.text == kMaskedAnswer);
+  CHECK(astream.body.find("event: content_block_stop") != std::string::npos);
+  CHECK(astream.body.find("ann.lee") == std::string::npos);
+}
+
+TEST_CASE("monitor passes answers byte for byte; block ends a stream with a policy error", "[integration][guardrails]") {
+  Gateway g(echo_provision(R"({"requests":"off","responses":{"default":"monitor","secret":"block"}})"));
+  auto key = g.key();
+  auto quiet = g.post("/v1/chat/completions", key, ask("echo", "mail ann.lee@example.com please", true));
+  REQUIRE(quiet.status == 200);
+  CHECK(assemble(quiet.body, false).text == "mail ann.lee@example.com please");
+
+  auto whole = g.post("/v1/chat/completions", key, ask("echo", kSecretAnswer, false));
+  CHECK(whole.status == 400);
+  CHECK(error_code(whole) == "content_policy_violation");
+  CHECK(whole.body.find("AKIA") == std::string::npos);
+
+  auto stream = g.post("/v1/chat/completions", key, ask("echo", kSecretAnswer, true));
+  REQUIRE(stream.status == 200);  // the head went out before the key was seen
+  auto s = assemble(stream.body, false);
+  CHECK(s.error_code == "content_policy_violation");
+  CHECK(stream.body.find("AKIA") == std::string::npos);
+  CHECK(stream.body.find("EXAMPLE") == std::string::npos);
+}

@@ -172,19 +172,32 @@ ojson embedding_vector(bool as_base64) {
   return text;
 }
 
+// The stream's text deltas: the echo in 5-byte pieces, else "tok1 " … "tok4 ".
+std::vector<std::string> deltas(const std::optional<std::string>& echo, int count) {
+  std::vector<std::string> out;
+  if (echo) {
+    for (std::size_t i = 0; i < echo->size(); i += 5) out.push_back(echo->substr(i, 5));
+    return out;
+  }
+  for (int i = 1; i <= count; ++i) out.push_back("tok" + std::to_string(i) + " ");
+  return out;
+}
+
 std::string sse_data(const ojson& j) { return "data: " + j.dump() + "\n\n"; }
 std::string sse_event(const char* name, const ojson& j) { return std::string("event: ") + name + "\n" + sse_data(j); }
 
-std::vector<std::string> openai_events(const std::string& model, bool include_usage) {
+std::vector<std::string> openai_events(const std::string& model, bool include_usage,
+                                       const std::optional<std::string>& echo = std::nullopt) {
   auto chunk = [&](ojson choices) {
     return ojson{{"id", "chatcmpl-mock"}, {"object", "chat.completion.chunk"}, {"created", kCreated},
                  {"model", model},        {"choices", std::move(choices)}};
   };
   std::vector<std::string> events;
-  for (int i = 0; i < 5; ++i) {
-    ojson delta = i == 0 ? ojson{{"role", "assistant"}, {"content", ""}}
-                         : ojson{{"content", "tok" + std::to_string(i) + " "}};
-    ojson choice = {{"index", 0}, {"delta", delta}, {"finish_reason", i == 4 ? ojson("stop") : ojson(nullptr)}};
+  auto pieces = deltas(echo, 4);
+  for (std::size_t i = 0; i <= pieces.size(); ++i) {
+    ojson delta = i == 0 ? ojson{{"role", "assistant"}, {"content", ""}} : ojson{{"content", pieces[i - 1]}};
+    bool last = i == pieces.size();
+    ojson choice = {{"index", 0}, {"delta", delta}, {"finish_reason", last ? ojson("stop") : ojson(nullptr)}};
     events.push_back(sse_data(chunk(ojson::array({choice}))));
   }
   if (include_usage) {
@@ -196,15 +209,15 @@ std::vector<std::string> openai_events(const std::string& model, bool include_us
   return events;
 }
 
-std::vector<std::string> anthropic_events(const std::string& model) {
+std::vector<std::string> anthropic_events(const std::string& model, const std::optional<std::string>& echo = std::nullopt) {
   ojson message = {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", model},
                    {"content", ojson::array()}, {"usage", {{"input_tokens", 10}, {"output_tokens", 1}}}};
   std::vector<std::string> events;
   events.push_back(sse_event("message_start", {{"type", "message_start"}, {"message", message}}));
   events.push_back(sse_event("content_block_start", {{"type", "content_block_start"}, {"index", 0},
                                                      {"content_block", {{"type", "text"}, {"text", ""}}}}));
-  for (int i = 1; i <= 3; ++i) {
-    ojson delta = {{"type", "text_delta"}, {"text", "tok" + std::to_string(i) + " "}};
+  for (const auto& piece : deltas(echo, 3)) {
+    ojson delta = {{"type", "text_delta"}, {"text", piece}};
     events.push_back(
         sse_event("content_block_delta", {{"type", "content_block_delta"}, {"index", 0}, {"delta", delta}}));
   }
@@ -275,6 +288,18 @@ void serve_vendor(Recorder& rec, const Request& req, Response& res, const char* 
   reply(Call{body, model, b, fd, res});
 }
 
+// Models named "echo…" answer with the last message's text (a string content), and stream it in
+// pieces of 5 bytes, so what the gateway does to an answer, and to text split across events, shows.
+std::optional<std::string> echo_text(const Call& c) {
+  if (!c.model.starts_with("echo")) return std::nullopt;
+  auto msgs = c.body.find("messages");
+  if (msgs == c.body.end() || !msgs->is_array() || msgs->empty()) return std::string();
+  const auto& last = msgs->back();
+  auto content = last.find("content");
+  if (content == last.end() || !content->is_string()) return std::string();
+  return content->get<std::string>();
+}
+
 ojson openai_usage() { return {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30}}; }
 
 void install_vendor_routes(httplib::Server& server, Recorder& rec) {
@@ -287,9 +312,10 @@ void install_vendor_routes(httplib::Server& server, Recorder& rec) {
     if (flag(c.body, "stream")) {
       auto options = c.body.find("stream_options");
       bool usage = options != c.body.end() && options->is_object() && flag(*options, "include_usage");
-      return start_stream(rec, c, openai_events(c.model, usage));
+      return start_stream(rec, c, openai_events(c.model, usage, echo_text(c)));
     }
-    ojson choice = {{"index", 0}, {"message", {{"role", "assistant"}, {"content", kReply}}}, {"finish_reason", "stop"}};
+    ojson choice = {{"index", 0}, {"message", {{"role", "assistant"}, {"content", echo_text(c).value_or(kReply)}}},
+                    {"finish_reason", "stop"}};
     send_json(c.res, 200, {{"id", "chatcmpl-mock"}, {"object", "chat.completion"}, {"created", kCreated},
                            {"model", c.model}, {"choices", ojson::array({choice})}, {"usage", openai_usage()}});
   });
@@ -306,8 +332,8 @@ void install_vendor_routes(httplib::Server& server, Recorder& rec) {
                            {"usage", {{"prompt_tokens", 5}, {"total_tokens", 5}}}});
   });
   route("/v1/messages", "request-id", [&rec](const Call& c) {
-    if (flag(c.body, "stream")) return start_stream(rec, c, anthropic_events(c.model));
-    ojson text = {{"type", "text"}, {"text", kReply}};
+    if (flag(c.body, "stream")) return start_stream(rec, c, anthropic_events(c.model, echo_text(c)));
+    ojson text = {{"type", "text"}, {"text", echo_text(c).value_or(kReply)}};
     send_json(c.res, 200, {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", c.model},
                            {"content", ojson::array({text})}, {"stop_reason", "end_turn"},
                            {"usage", {{"input_tokens", 10}, {"output_tokens", 20}}}});

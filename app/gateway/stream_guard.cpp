@@ -1,0 +1,216 @@
+#include "gateway/stream_guard.h"
+
+#include <set>
+
+#include "http/json_read.h"
+
+namespace airlock::gateway {
+namespace {
+
+using nlohmann::json;
+using guardrails::Direction;
+
+std::string index_of(const json& o, std::size_t fallback) {
+  auto it = o.find("index");
+  if (it != o.end() && it->is_number_unsigned() && it->get<std::uint64_t>() < 1'000'000) return std::to_string(it->get<std::uint64_t>());
+  return "n" + std::to_string(fallback);
+}
+
+json* text_field(json& o, const char* name) {
+  if (!o.is_object()) return nullptr;
+  auto it = o.find(name);
+  return it != o.end() && it->is_string() ? &*it : nullptr;
+}
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+}  // namespace
+
+StreamGuard::StreamGuard(Dialect d, std::shared_ptr<const guardrails::Engine> engine, const guardrails::KeyOverride& key)
+    : dialect_(d), engine_(std::move(engine)), key_(key) {
+  active_ = engine_ && !engine_->idle(Direction::kResponse, key_);
+  rewrite_ = active_ && engine_->changes(Direction::kResponse, key_);
+}
+
+StreamGuard::Channel& StreamGuard::channel(const std::string& id) {
+  auto& c = channels_[id];
+  if (!c.text) c.text = std::make_unique<guardrails::StreamText>(*engine_, Direction::kResponse, key_);
+  return c;
+}
+
+void StreamGuard::flush(const std::string& prefix, std::string& out, guardrails::Tally& tally) {
+  for (auto it = channels_.begin(); it != channels_.end();) {
+    if (it->first.compare(0, prefix.size(), prefix) != 0) {
+      ++it;
+      continue;
+    }
+    Channel& c = it->second;
+    std::string held = c.text->finish(tally);
+    if (c.text->blocked()) blocked_ = true;
+    if (rewrite_ && !blocked_ && !held.empty()) {
+      json e = c.shape;
+      json* at = &e;
+      for (const auto& step : c.path) at = at->is_array() ? &(*at)[std::stoul(step)] : &(*at)[step];
+      *at = held;
+      if (!c.event.empty()) out += "event: " + c.event + "\n";
+      out += "data: " + dump(e) + "\n\n";
+    }
+    it = channels_.erase(it);
+  }
+}
+
+bool StreamGuard::openai(json& j, bool& changed, std::string& before, guardrails::Tally& tally) {
+  auto cs = j.find("choices");
+  if (cs == j.end() || !cs->is_array()) return true;
+  for (std::size_t n = 0; n < cs->size(); ++n) {
+    json& c = (*cs)[n];
+    if (!c.is_object()) continue;
+    std::string idx = index_of(c, n);
+    std::string prefix = idx + "/";
+    json index = c.contains("index") ? c["index"] : json(n);
+    auto finishing = c.find("finish_reason");
+    bool ends = finishing != c.end() && !finishing->is_null();
+    std::set<std::string> here;
+    // One channel's text in this event: released now, plus all it held when the choice ends here.
+    auto pass = [&](const std::string& id, json& field, json shape, std::vector<std::string> path) {
+      auto& ch = channel(id);
+      std::string released = ch.text->push(field.get_ref<const std::string&>(), tally);
+      if (ends) released += ch.text->finish(tally);
+      if (ch.text->blocked()) return blocked_ = true, false;
+      ch.shape = std::move(shape);
+      ch.path = std::move(path);
+      here.insert(id);
+      if (rewrite_ && released != field.get_ref<const std::string&>()) {
+        field = released;
+        changed = true;
+      }
+      return true;
+    };
+    auto chunk = [&](json choice) {
+      json s = j;
+      s.erase("usage");
+      s["choices"] = json::array({std::move(choice)});
+      return s;
+    };
+    if (json* t = text_field(c, "text")) {
+      if (!pass(prefix + "x", *t, chunk({{"index", index}, {"text", ""}, {"finish_reason", nullptr}}), {"choices", "0", "text"}))
+        return false;
+    }
+    auto delta = c.find("delta");
+    if (delta != c.end() && delta->is_object()) {
+      for (const char* name : {"content", "refusal"}) {
+        if (json* t = text_field(*delta, name)) {
+          json shape = chunk({{"index", index}, {"delta", {{name, ""}}}, {"finish_reason", nullptr}});
+          if (!pass(prefix + name, *t, std::move(shape), {"choices", "0", "delta", name})) return false;
+        }
+      }
+      auto calls = delta->find("tool_calls");
+      if (calls != delta->end() && calls->is_array()) {
+        for (std::size_t k = 0; k < calls->size(); ++k) {
+          json& call = (*calls)[k];
+          if (!call.is_object()) continue;
+          auto fn = call.find("function");
+          if (fn == call.end()) continue;
+          if (json* t = text_field(*fn, "arguments")) {
+            json ti = call.contains("index") ? call["index"] : json(k);
+            json shape = chunk({{"index", index},
+                                {"delta", {{"tool_calls", json::array({{{"index", ti}, {"function", {{"arguments", ""}}}}})}}},
+                                {"finish_reason", nullptr}});
+            if (!pass(prefix + "t" + index_of(call, k), *t, std::move(shape),
+                      {"choices", "0", "delta", "tool_calls", "0", "function", "arguments"}))
+              return false;
+          }
+        }
+      }
+    }
+    if (ends) {
+      // Channels of this choice that this event does not carry: their held text goes just before it.
+      for (auto it = channels_.begin(); it != channels_.end();) {
+        if (it->first.compare(0, prefix.size(), prefix) == 0 && here.count(it->first)) it = channels_.erase(it);
+        else ++it;
+      }
+      flush(prefix, before, tally);
+      if (blocked_) return false;
+    }
+  }
+  return true;
+}
+
+bool StreamGuard::anthropic(const std::string& name, json& j, bool& changed, std::string& before, guardrails::Tally& tally) {
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string()) return true;
+  const std::string& t = type->get_ref<const std::string&>();
+  if (t == "content_block_delta") {
+    std::string id = "b" + index_of(j, 0);
+    auto delta = j.find("delta");
+    if (delta == j.end() || !delta->is_object()) return true;
+    for (const char* field : {"text", "partial_json"}) {
+      json* v = text_field(*delta, field);
+      if (!v) continue;
+      auto& ch = channel(id);
+      std::string released = ch.text->push(v->get_ref<const std::string&>(), tally);
+      if (ch.text->blocked()) return blocked_ = true, false;
+      json shape = {{"type", "content_block_delta"}, {"index", j.contains("index") ? j["index"] : json(0)},
+                    {"delta", {{"type", (*delta)["type"]}, {field, ""}}}};
+      ch.shape = std::move(shape);
+      ch.path = {"delta", field};
+      ch.event = name.empty() ? "content_block_delta" : name;
+      if (rewrite_ && released != v->get_ref<const std::string&>()) {
+        *v = released;
+        changed = true;
+      }
+    }
+  } else if (t == "content_block_stop") {
+    flush("b" + index_of(j, 0), before, tally);
+  } else if (t == "message_stop" || t == "error") {
+    flush("", before, tally);
+  }
+  return !blocked_;
+}
+
+bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tally& tally) {
+  if (!active_) {
+    out.append(ev.raw);
+    return true;
+  }
+  if (blocked_) return false;
+  std::string before;
+  bool changed = false;
+  bool ok = true;
+  std::optional<json> j;
+  if (dialect_ == Dialect::kOpenAI && ev.data == "[DONE]") {
+    flush("", before, tally);
+    ok = !blocked_;
+  } else if (auto parsed = http::parse_json_strict(ev.data); parsed && parsed->is_object()) {
+    j = std::move(parsed);
+    ok = dialect_ == Dialect::kAnthropic ? anthropic(ev.event, *j, changed, before, tally)
+                                         : openai(*j, changed, before, tally);
+  } else {
+    // Not JSON: no SDK reads text out of it, but it reaches the client, so it is checked whole.
+    std::string raw(ev.raw);
+    ok = engine_->apply(raw, Direction::kResponse, key_, tally);
+    if (ok && rewrite_ && raw != ev.raw) {
+      out += before + raw;
+      return true;
+    }
+  }
+  if (!ok) {
+    blocked_ = true;
+    return false;
+  }
+  out += before;
+  if (!changed || !j) {
+    out.append(ev.raw);
+    return true;
+  }
+  if (!ev.event.empty()) out += "event: " + ev.event + "\n";
+  out += "data: " + dump(*j) + "\n\n";
+  return true;
+}
+
+void StreamGuard::finish(std::string& out, guardrails::Tally& tally) {
+  if (!active_ || blocked_) return;
+  flush("", out, tally);
+}
+
+}  // namespace airlock::gateway

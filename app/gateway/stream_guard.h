@@ -1,0 +1,55 @@
+#pragma once
+// Guardrails on a streamed answer, event by event, with the framing the SDKs parse kept as it is.
+// Each text channel (an OpenAI choice's content, refusal, each tool call's arguments, a legacy
+// completion's text; an Anthropic content block's text or partial JSON) runs through its own
+// guardrails::StreamText, which holds back the end of the text until it is safe to release:
+//   - monitor only: events go on byte for byte and at once; the text is read to count;
+//   - mask/block: an event whose text changed is written again ("data: " + JSON), and text still
+//     held when its channel ends comes out in one more event of the same shape just before the
+//     event that ends it (finish_reason, content_block_stop, [DONE], message_stop);
+//   - a block ends the stream (the relay writes a content_policy_violation error event).
+// Signed thinking blocks are passed as they are. An event that is not JSON is masked as text.
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "gateway/dialect.h"
+#include "gateway/sse.h"
+#include "guardrails/stream_text.h"
+
+namespace airlock::gateway {
+
+class StreamGuard {
+ public:
+  StreamGuard(Dialect d, std::shared_ptr<const guardrails::Engine> engine, const guardrails::KeyOverride& key);
+  bool active() const { return active_; }
+
+  // One upstream event: appends what goes to the client to `out`. False once a block hit; the
+  // stream must end then (tally.blocked_by names the rule).
+  bool on_event(const SseEvent& ev, std::string& out, guardrails::Tally& tally);
+  // The stream ends without its own end marker: releases what every channel holds.
+  void finish(std::string& out, guardrails::Tally& tally);
+
+ private:
+  struct Channel {
+    std::unique_ptr<guardrails::StreamText> text;
+    nlohmann::json shape;  // an event of this channel with the text left out, to carry held text
+    std::string event;     // Anthropic's event: name
+    std::vector<std::string> path;  // where the text sits in `shape`
+  };
+  Channel& channel(const std::string& id);
+  void flush(const std::string& prefix, std::string& out, guardrails::Tally& tally);
+  bool openai(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
+  bool anthropic(const std::string& name, nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
+
+  Dialect dialect_;
+  std::shared_ptr<const guardrails::Engine> engine_;
+  guardrails::KeyOverride key_;
+  bool active_ = false;
+  bool rewrite_ = false;  // some action changes text (mask or block)
+  bool blocked_ = false;
+  std::map<std::string, Channel> channels_;
+};
+
+}  // namespace airlock::gateway
