@@ -2,7 +2,8 @@
 // (gateway/sse.h) feeding StreamUsage (gateway/stream_usage.h), exactly as proxy_call.cpp does.
 // The first input byte is a control byte: bit 0 picks the dialect (OpenAI / Anthropic), bit 1
 // whether Airlock asked for the usage chunk itself, bits 2-6 the size of the pieces the stream
-// arrives in (1..32 bytes). The rest is the stream.
+// arrives in (1..32 bytes), bit 7 whether guardrails mask the answer (gateway/stream_guard.h, every
+// built-in detector on mask, a rule on block) as Relay::on_event runs them. The rest is the stream.
 // Properties: no throw; usage counts stay within 0..3 × 2^31 whatever the upstream claims; an event
 // dropped is only ever our usage-only chunk; a broken stream stops the relay; and the stream read
 // in pieces gives the same usage, end marker and forwarded bytes as the stream read whole.
@@ -12,6 +13,7 @@
 
 #include "fuzz_check.h"
 #include "gateway/sse.h"
+#include "gateway/stream_guard.h"
 #include "gateway/stream_usage.h"
 
 using airlock::gateway::Dialect;
@@ -27,8 +29,18 @@ struct Relayed {
   bool over_cap = false;  // the upstream sent more than the splitter's cap without an event boundary
 };
 
-Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip) {
+std::shared_ptr<const airlock::guardrails::Engine> masking() {
+  using namespace airlock::guardrails;
+  Policy p;
+  p.responses.base = Action::kMask;
+  p.rules.push_back(Rule{"stop", "[STOP]", Action::kBlock, "(?i)\\bforbidden\\b", {}, true, true});
+  return std::get<std::shared_ptr<const Engine>>(Engine::build(std::move(p)));
+}
+
+Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip, bool guarded) {
   Relayed out{StreamUsage{d, strip}, {}, false};
+  static const auto engine = masking();
+  airlock::gateway::StreamGuard guard(d, guarded ? engine : nullptr, {});
   bool stopped = false;
   SseSplitter splitter;
   auto on_event = [&](const SseEvent& ev) {
@@ -44,13 +56,25 @@ Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip)
       FUZZ_CHECK(ev.data.find("\"usage\"") != std::string::npos);
       return;
     }
-    out.forwarded.append(ev.raw);
+    if (!guard.active()) {
+      out.forwarded.append(ev.raw);
+      return;
+    }
+    airlock::guardrails::Tally tally;
+    if (!guard.on_event(ev, out.forwarded, tally)) {
+      FUZZ_CHECK(tally.blocked_by == "stop");
+      out.reading.broken = true;  // as Relay::on_event: the stream ends with a policy error
+    }
   };
   for (std::size_t at = 0; at < stream.size() && !stopped; at += piece) {
     out.over_cap = !splitter.feed(stream.substr(at, piece), on_event);
     stopped = out.over_cap || out.reading.broken;  // the relay ends the stream here
   }
   if (!stopped) splitter.finish(on_event);
+  if (!out.reading.broken) {
+    airlock::guardrails::Tally tally;
+    guard.finish(out.forwarded, tally);
+  }
   const auto& u = out.reading.usage;
   constexpr std::int64_t kMaxCount = std::int64_t{3} << 31;
   FUZZ_CHECK(u.prompt_tokens >= 0 && u.prompt_tokens <= kMaxCount);
@@ -67,8 +91,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const bool strip = ctrl & 2;
   const std::size_t piece = 1 + ((ctrl >> 2) & 31);
 
-  const Relayed whole = relay(stream, stream.empty() ? 1 : stream.size(), d, strip);
-  const Relayed cut = relay(stream, piece, d, strip);
+  const bool guarded = ctrl & 0x80;
+  const Relayed whole = relay(stream, stream.empty() ? 1 : stream.size(), d, strip, guarded);
+  const Relayed cut = relay(stream, piece, d, strip, guarded);
   if (!whole.over_cap && !cut.over_cap) {
     // However the stream was cut, the client sees the same bytes and the key is charged the same.
     FUZZ_CHECK(whole.reading.broken == cut.reading.broken);
