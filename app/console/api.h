@@ -14,6 +14,7 @@
 
 #include "console/console.h"
 #include "core/result.h"
+#include "gateway/guardrails_settings.h"
 
 namespace airlock::console {
 
@@ -75,5 +76,9 @@ http::Response api_route_table(const http::Router& router, const guard::AdminCtx
 // Prometheus text exposition (metrics_api.cpp).
 http::Response api_metrics(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_settings_update(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
+// The guardrail policy (api_guardrails.cpp; the form is guardrails_page.cpp).
+nlohmann::json guardrails_json(const gateway::GuardrailsState& s);
+http::Response api_guardrails(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_guardrails_update(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
 
 }  // namespace airlock::console

@@ -52,6 +52,9 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("GET", "/api/v1/settings", [&d](const AdminCtx& c, http::Request& r) { return api_settings(d, c, r); });
   routes.add<OwnerCtx>("PATCH", "/api/v1/settings", [&d](const OwnerCtx& c, http::Request& r) { return api_settings_update(d, c, r); },
                         session("/settings"));
+  routes.add<AdminCtx>("GET", "/api/v1/guardrails", [&d](const AdminCtx& c, http::Request& r) { return api_guardrails(d, c, r); });
+  routes.add<OwnerCtx>("PUT", "/api/v1/guardrails", [&d](const OwnerCtx& c, http::Request& r) { return api_guardrails_update(d, c, r); },
+                        session("/settings"));
 }
 
 }  // namespace airlock::console

@@ -65,6 +65,10 @@ http::Response account_backup_codes(Deps& d, const guard::ViewerCtx& ctx, http::
 http::Response account_mfa_disable(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response settings_mfa(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
 http::Response settings_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+// The settings page for `who`, with `problem` shown when a form was refused (settings_page.cpp).
+http::Response settings_page(Deps& d, const guard::Principal& who, const http::Request& req, int status,
+                             const std::string& problem);
+http::Response settings_guardrails(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
 http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_end_session(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

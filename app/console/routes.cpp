@@ -66,6 +66,8 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("GET", "/settings", [&d](const AdminCtx& c, http::Request& r) { return settings_view(d, c, r); });
   routes.add<OwnerCtx>("POST", "/settings/mfa", [&d](const OwnerCtx& c, http::Request& r) { return settings_mfa(d, c, r); },
                        {.step_up = "/settings"});
+  routes.add<OwnerCtx>("POST", "/settings/guardrails", [&d](const OwnerCtx& c, http::Request& r) { return settings_guardrails(d, c, r); },
+                       {.step_up = "/settings"});
 
   // Users admin and invitations (users_routes.cpp).
   add_users_routes(routes, d);

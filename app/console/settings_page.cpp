@@ -1,6 +1,8 @@
 // GET /settings: the security policy (owners change require-MFA; admins see it) and the
 // configured limits in force. The form posts to /settings/mfa (mfa_page.cpp).
 #include "console/api.h"
+#include "console/gateway_pages.h"
+#include "gateway/guardrails_settings.h"
 
 namespace airlock::console {
 namespace {
@@ -15,9 +17,59 @@ nlohmann::json fact(std::string label, std::string value, std::string key) {
   return {{"label", std::move(label)}, {"value", std::move(value)}, {"key", std::move(key)}};
 }
 
+nlohmann::json options(std::optional<guardrails::Action> selected, bool with_inherit) {
+  auto out = nlohmann::json::array();
+  if (with_inherit) out.push_back({{"value", "inherit"}, {"label", "as the default"}, {"selected", !selected}});
+  for (auto a : {guardrails::Action::kOff, guardrails::Action::kMonitor, guardrails::Action::kMask, guardrails::Action::kBlock})
+    out.push_back({{"value", std::string(guardrails::action_name(a))},
+                   {"label", std::string(guardrails::action_name(a))},
+                   {"selected", selected && *selected == a}});
+  return out;
+}
+
+// The guardrail card: the policy as selects (owners, unless the provisioning file holds it) and
+// the custom rules as their JSON form.
+nlohmann::json guardrails_view(Deps& d, bool owner, std::string* error) {
+  auto state = gateway::read_guardrails(d.gateway.deps());
+  if (!state) {
+    *error = "The guardrail policy could not be read.";
+    return nlohmann::json::object();
+  }
+  const auto& p = state->policy;
+  auto dirs = nlohmann::json::array();
+  for (auto dir : {guardrails::Direction::kRequest, guardrails::Direction::kResponse}) {
+    const auto& dp = p.direction(dir);
+    std::string name = dir == guardrails::Direction::kRequest ? "requests" : "responses";
+    auto dets = nlohmann::json::array();
+    for (auto det : guardrails::kBuiltins) {
+      std::string dn(guardrails::detector_name(det));
+      dets.push_back({{"field", name + "_" + dn}, {"name", dn}, {"label", std::string(guardrails::detector_label(det))},
+                      {"options", options(dp.detectors[static_cast<std::size_t>(det)], true)}});
+    }
+    dirs.push_back({{"name", name},
+                    {"label", dir == guardrails::Direction::kRequest ? "Requests: what goes to the vendor" : "Answers: what comes back"},
+                    {"default_field", name + "_default"},
+                    {"defaults", options(dp.base, false)},
+                    {"detectors", dets}});
+  }
+  auto rules = guardrails::write_policy(p)["rules"];
+  auto listed = nlohmann::json::array();
+  for (const auto& r : p.rules)
+    listed.push_back({{"name", r.name}, {"label", r.label}, {"action", std::string(guardrails::action_name(r.action))},
+                      {"kind", r.pattern.empty() ? "keywords" : "pattern"},
+                      {"applies_to", r.requests && r.responses ? "both" : r.requests ? "requests" : "responses"}});
+  return {{"provisioned", state->provisioned}, {"editable", owner && !state->provisioned}, {"directions", dirs}, {"has_rules", !listed.empty()},
+          {"rules", listed}, {"rules_json", rules.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)}};
+}
+
 }  // namespace
 
 http::Response settings_view(Deps& d, const guard::AdminCtx& ctx, http::Request& req) {
+  return settings_page(d, ctx.who(), req, 200, "");
+}
+
+http::Response settings_page(Deps& d, const guard::Principal& who, const http::Request& req, int status,
+                             const std::string& problem) {
   auto s = security_settings(d);
   const auto& c = s["configuration"];
   auto per = [](const nlohmann::json& l) {
@@ -40,12 +92,15 @@ http::Response settings_view(Deps& d, const guard::AdminCtx& ctx, http::Request&
        fact("Sign-in attempts", per(c["rate_limits"]["login"]), "AIRLOCK_LOGIN_RATE_LIMIT"),
        fact("Setup and invite link uses", per(c["rate_limits"]["setup_and_invite"]), "AIRLOCK_SETUP_RATE_LIMIT"),
        fact("CSP reports", per(c["rate_limits"]["csp_reports"]), "AIRLOCK_CSP_REPORT_RATE_LIMIT")});
-  bool owner = ctx.who().user.role == identity::Role::kOwner;
-  nlohmann::json data = {{"owner", owner}, {"require_mfa", s["require_mfa"]}, {"csrf", ctx.who().session.csrf_token},
+  bool owner = who.user.role == identity::Role::kOwner;
+  nlohmann::json data = {{"owner", owner}, {"require_mfa", s["require_mfa"]}, {"csrf", who.session.csrf_token},
                          {"facts", facts}};
+  std::string error = problem;
+  data["guardrails"] = guardrails_view(d, owner, &error);
+  if (!error.empty()) data["error"] = error;  // an empty string still opens a mustache section
   std::string notice = req.query_param("saved") == "1" ? "Settings saved." : "";
-  return d.render.page(200, "settings", data,
-                       {.title = "Security settings", .who = &ctx.who(), .notice = notice, .active_nav = "settings"});
+  return d.render.page(status, "settings", data,
+                       {.title = "Security settings", .who = &who, .notice = notice, .active_nav = "settings"});
 }
 
 }  // namespace airlock::console

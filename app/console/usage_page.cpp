@@ -50,10 +50,15 @@ std::string label(std::int64_t ms, bool hourly) {
   return buf;
 }
 
+constexpr const char* kGuardTypes[] = {"email", "card", "ssn", "phone", "secret", "rule"};
+
 nlohmann::json stats_json(const gateway::UsageStats& s) {
+  nlohmann::json found = nlohmann::json::object();
+  for (std::size_t i = 0; i < s.detections.size(); ++i) found[kGuardTypes[i]] = s.detections[i];
   return {{"requests", s.requests}, {"errors", s.errors}, {"prompt_tokens", s.prompt_tokens},
           {"completion_tokens", s.completion_tokens}, {"total_tokens", s.tokens()},
-          {"latency_p50_ms", static_cast<double>(s.p50_us) / 1000.0}, {"latency_p95_ms", static_cast<double>(s.p95_us) / 1000.0}};
+          {"latency_p50_ms", static_cast<double>(s.p50_us) / 1000.0}, {"latency_p95_ms", static_cast<double>(s.p95_us) / 1000.0},
+          {"guardrails", {{"detections", found}, {"masked", s.masked}, {"blocked", s.blocked}}}};
 }
 
 // A spreadsheet must not run a cell as a formula (CSV injection): such cells get a leading quote.
@@ -102,13 +107,15 @@ http::Response usage_csv(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   auto q = parse(d, req);
   if (!q.ok) return bad_query(req);
   std::string csv = "time,key_id,key,model,upstream_model,endpoint,stream,status,prompt_tokens,completion_tokens,latency_ms,"
-                    "ttft_ms,overhead_us,request_id,error\r\n";
+                    "ttft_ms,overhead_us,request_id,error,g_email,g_card,g_ssn,g_phone,g_secret,g_rule,g_masked,g_blocked\r\n";
   auto read = gateway::usage_rows(d.gateway.deps().db, q.filter, [&](const gateway::UsageRow& r) {
     csv += api::time_json(r.at_ms / 1000).get<std::string>() + "," + std::to_string(r.key_id) + "," + csv_cell(r.key_name) + "," +
            csv_cell(r.model) + "," + csv_cell(r.upstream_model) + "," + r.endpoint + "," + (r.stream ? "true" : "false") + "," +
            std::to_string(r.status) + "," + std::to_string(r.prompt_tokens) + "," + std::to_string(r.completion_tokens) + "," +
            std::to_string(r.latency_us / 1000) + "," + std::to_string(r.ttft_us / 1000) + "," + std::to_string(r.overhead_us) + "," +
-           csv_cell(r.request_id) + "," + csv_cell(r.error_code) + "\r\n";
+           csv_cell(r.request_id) + "," + csv_cell(r.error_code);
+    for (auto n : r.guard_found) csv += "," + std::to_string(n);
+    csv += "," + std::to_string(r.guard_masked) + "," + csv_cell(r.guard_blocked) + "\r\n";
   });
   if (!read) return api::error(read, req);  // never a CSV that silently stops short
   http::Response r;
@@ -117,6 +124,17 @@ http::Response usage_csv(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   r.set_header("Content-Disposition", "attachment; filename=\"airlock-usage-" + q.range + ".csv\"");
   return r;
 }
+
+namespace {
+// Guardrail detections of the range per type, for the dashboard's table.
+nlohmann::json guard_types(const gateway::UsageStats& s) {
+  static const char* labels[] = {"E-mail addresses", "Payment cards", "US SSNs", "Phone numbers", "Secrets", "Custom rules"};
+  auto out = nlohmann::json::array();
+  for (std::size_t i = 0; i < s.detections.size(); ++i)
+    out.push_back({{"type", kGuardTypes[i]}, {"label", labels[i]}, {"count", std::to_string(s.detections[i])}});
+  return out;
+}
+}  // namespace
 
 http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   auto q = parse(d, req);
@@ -147,7 +165,8 @@ http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& r
     auto out = nlohmann::json::array();
     for (const auto& s : v)
       out.push_back({{"name", s.label}, {"requests", std::to_string(s.requests)}, {"errors", std::to_string(s.errors)},
-                     {"tokens", std::to_string(s.tokens())}, {"p50", ms(s.p50_us)}, {"p95", ms(s.p95_us)}});
+                     {"tokens", std::to_string(s.tokens())}, {"p50", ms(s.p50_us)}, {"p95", ms(s.p95_us)},
+                     {"detected", std::to_string(s.detected())}, {"blocked", std::to_string(s.blocked)}});
     return out;
   };
   auto ranges = nlohmann::json::array();
@@ -165,7 +184,9 @@ http::Response usage_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& r
       {"total_requests", std::to_string(report.total.requests)}, {"total_tokens", std::to_string(report.total.tokens())},
       {"total_errors", std::to_string(report.total.errors)}, {"p95", ms(report.total.p95_us)},
       {"by_key", rows(report.by_key)}, {"by_model", rows(report.by_model)}, {"ranges", ranges}, {"keys", keys},
-      {"model", q.filter.model}, {"csv", "/usage.csv?" + query}, {"truncated", report.truncated}};
+      {"model", q.filter.model}, {"csv", "/usage.csv?" + query}, {"truncated", report.truncated},
+      {"total_detected", std::to_string(report.total.detected())}, {"total_masked", std::to_string(report.total.masked)},
+      {"total_blocked", std::to_string(report.total.blocked)}, {"guard_types", guard_types(report.total)}};
   return d.render.page(200, "usage", data, {.title = "Usage", .who = &ctx.who(), .active_nav = "usage"});
 }
 

@@ -16,6 +16,9 @@ struct Acc {
     s.prompt_tokens += r.prompt_tokens;
     s.completion_tokens += r.completion_tokens;
     latencies.push_back(r.latency_us);
+    for (std::size_t i = 0; i < s.detections.size(); ++i) s.detections[i] += r.guard_found[i];
+    s.masked += r.guard_masked;
+    if (!r.guard_blocked.empty()) s.blocked++;
   }
   UsageStats done() {
     if (!latencies.empty()) {
@@ -33,6 +36,12 @@ struct Acc {
 };
 
 }  // namespace
+
+std::int64_t UsageStats::detected() const {
+  std::int64_t n = 0;
+  for (auto v : detections) n += v;
+  return n;
+}
 
 core::Status usage_rows(store::Database& db, const UsageFilter& f, const std::function<void(const UsageRow&)>& fn) {
   return db.view([&](store::Tx& tx) {

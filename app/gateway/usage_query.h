@@ -2,6 +2,7 @@
 // Reading the usage table for the dashboard, the API and CSV export: buckets over time (requests,
 // tokens, errors, p50/p95 latency), and totals per key and per model. Percentiles are exact, over
 // the rows of the range; at most kMaxRows rows are read (the report says when it was cut).
+#include <array>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -27,7 +28,12 @@ struct UsageStats {
   std::string label;
   std::int64_t requests = 0, errors = 0, prompt_tokens = 0, completion_tokens = 0;
   std::int64_t p50_us = 0, p95_us = 0;
+  // Guardrails: detections per type (email, card, ssn, phone, secret, custom rules), how many
+  // were masked, and requests or answers a guardrail blocked.
+  std::array<std::int64_t, 6> detections{};
+  std::int64_t masked = 0, blocked = 0;
   std::int64_t tokens() const { return prompt_tokens + completion_tokens; }
+  std::int64_t detected() const;
 };
 
 struct UsageBucket {

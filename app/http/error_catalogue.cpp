@@ -56,6 +56,7 @@ constexpr std::array kCatalogue = {
     ErrorKind{"key_scope_invalid", 422},
     ErrorKind{"key_required", 422},
     ErrorKind{"key_guardrails_invalid", 422},
+    ErrorKind{"guardrails_invalid", 422},
 
     // The /v1 surface (gateway/dialect.h), in both dialects. 400: the request as sent.
     ErrorKind{"ambiguous_credentials", 400},

@@ -64,7 +64,8 @@ void rows(Tx& tx, std::int64_t from_ms, std::int64_t to_ms, std::optional<std::i
   std::string sql =
       "SELECT u.at_ms, coalesce(u.key_id, 0), coalesce(k.name, ''), u.model, u.upstream_model, u.endpoint, u.request_id, "
       "coalesce(u.error_code, ''), u.status, u.stream, u.prompt_tokens, u.completion_tokens, u.latency_us, "
-      "coalesce(u.ttft_us, 0), u.overhead_us FROM usage u LEFT JOIN gateway_keys k ON k.id = u.key_id "
+      "coalesce(u.ttft_us, 0), u.overhead_us, u.g_email, u.g_card, u.g_ssn, u.g_phone, u.g_secret, u.g_rule, u.g_masked, "
+      "coalesce(u.g_blocked, '') FROM usage u LEFT JOIN gateway_keys k ON k.id = u.key_id "
       "WHERE u.at_ms >= ? AND u.at_ms < ?";
   if (key_id) sql += " AND u.key_id = ?";
   if (!model.empty()) sql += " AND u.model = ?";
@@ -81,6 +82,9 @@ void rows(Tx& tx, std::int64_t from_ms, std::int64_t to_ms, std::optional<std::i
                q.getColumn(4).getString(), q.getColumn(5).getString(), q.getColumn(6).getString(), q.getColumn(7).getString(),
                q.getColumn(8).getInt(), q.getColumn(9).getInt() == 1, q.getColumn(10).getInt64(), q.getColumn(11).getInt64(),
                q.getColumn(12).getInt64(), q.getColumn(13).getInt64(), q.getColumn(14).getInt64()};
+    for (int g = 0; g < 6; ++g) r.guard_found[static_cast<std::size_t>(g)] = q.getColumn(15 + g).getInt64();
+    r.guard_masked = q.getColumn(21).getInt64();
+    r.guard_blocked = q.getColumn(22).getString();
     fn(r);
   }
 }

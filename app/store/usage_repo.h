@@ -45,6 +45,9 @@ struct UsageRow {
   int status;
   bool stream;
   std::int64_t prompt_tokens, completion_tokens, latency_us, ttft_us, overhead_us;
+  std::array<std::int64_t, 6> guard_found{};  // as UsageRecord::guard_found
+  std::int64_t guard_masked = 0;
+  std::string guard_blocked;
 };
 
 namespace usage {

@@ -25,6 +25,7 @@ import { execFile, spawn } from "node:child_process";
 import { createHash, createHmac, randomBytes } from "node:crypto";
 import { mkdtemp, mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { request as httpsRequest } from "node:https";
+import { get as httpGet } from "node:http";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -359,10 +360,10 @@ async function tableRows(page) {
 
 // A chat completion through the gateway with the key the editor made, as an SDK would send it, over
 // TLS trusting only the certificate Airlock generated: the status and the parsed JSON body.
-async function chat(model) {
+async function chat(model, content = "hi") {
   const ca = await readFile(path.join(dataRoot, "data", "tls", "cert.pem"));
   return new Promise((resolve, reject) => {
-    const body = JSON.stringify({ model, messages: [{ role: "user", content: "hi" }] });
+    const body = JSON.stringify({ model, messages: [{ role: "user", content }] });
     const req = httpsRequest(`${base}/v1/chat/completions`, {
       method: "POST", ca,
       headers: { Authorization: `Bearer ${gatewayKey}`, "Content-Type": "application/json", "Content-Length": Buffer.byteLength(body) },
@@ -378,6 +379,17 @@ async function chat(model) {
     });
     req.on("error", reject);
     req.end(body);
+  });
+}
+
+// What the mock vendor has received so far (its own record, over plain HTTP on loopback).
+async function vendorRequests() {
+  return new Promise((resolve, reject) => {
+    httpGet(`http://127.0.0.1:${mockPort}/__mock/requests`, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve(JSON.parse(Buffer.concat(chunks).toString("utf8")).requests));
+    }).on("error", reject);
   });
 }
 
@@ -775,7 +787,7 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     await owner.screenshot("settings");
     // This team lets editors sign in with a password alone.
     await policy.uncheck();
-    await owner.submit(page.getByRole("button", { name: "Save" }), { status: 303, finalUrl: `${base}/settings?saved=1` });
+    await owner.submit(page.getByRole("button", { name: "Save", exact: true }), { status: 303, finalUrl: `${base}/settings?saved=1` });
     assert.match(await textOf(page.getByRole("status")), /Settings saved/);
     assert.equal(await page.getByLabel("Require two-factor authentication for editors and viewers too").isChecked(), false);
     await owner.assertClean("security settings saved");
@@ -962,6 +974,35 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
     assert.match(await textOf(page.getByRole("row").filter({ hasText: "e2e-model" })), /mock:e2e-upstream/);
     await editor.assertClean("models");
     await editor.screenshot("models");
+  });
+
+  step("the owner masks requests in the guardrail settings; a prompt's e-mail reaches the vendor as a label and is counted", async () => {
+    const { page } = owner;
+    await owner.navTo("Settings", `${base}/settings`);
+    await page.getByRole("heading", { level: 2, name: "Guardrails" }).waitFor();
+    const requests = page.getByLabel("requests default");
+    assert.equal(await requests.inputValue(), "monitor", "a new install monitors");
+    await requests.selectOption("mask");
+    await owner.submit(page.getByRole("button", { name: "Save guardrails" }), { status: 303, finalUrl: `${base}/settings?saved=1` });
+    assert.match(await textOf(page.getByRole("status")), /Settings saved/);
+    assert.equal(await page.getByLabel("requests default").inputValue(), "mask");
+    await owner.assertClean("guardrail settings saved");
+    await owner.screenshot("settings-guardrails");
+
+    assert.equal((await chat("e2e-model", "please write to ann.lee@example.test today")).status, 200);
+    const sent = JSON.parse((await vendorRequests()).at(-1).body);
+    assert.equal(sent.messages[0].content, "please write to [EMAIL] today", "the vendor never saw the address");
+
+    await owner.navTo("Usage", `${base}/usage`);
+    const detected = () => textOf(page.locator("#guard-detected"));
+    for (let i = 0; i < 50 && (await detected()).trim() !== "1"; i++) {
+      await delay(100);
+      await page.reload({ waitUntil: "load" });
+    }
+    assert.equal((await detected()).trim(), "1", "one detection counted");
+    assert.match(await textOf(page.locator("#guard-types tr[data-type='email']")), /E-mail addresses\s+1/);
+    await owner.assertClean("usage with a guardrail detection");
+    await owner.screenshot("usage-guardrails");
   });
 
   // --- Providers and models through the console's forms ---------------------------------------

@@ -3,6 +3,7 @@
 // data is not sent where it need not go).
 #include <catch2/catch_test_macros.hpp>
 
+#include "support/console_client.h"
 #include "support/gateway_fixture.h"
 
 using namespace airlock::testing;
@@ -265,4 +266,62 @@ TEST_CASE("monitor passes answers byte for byte; block ends a stream with a poli
   CHECK(s.error_code == "content_policy_violation");
   CHECK(stream.body.find("AKIA") == std::string::npos);
   CHECK(stream.body.find("EXAMPLE") == std::string::npos);
+}
+
+TEST_CASE("owners change the policy through the API (session and step-up), audited; a provisioned one is read-only",
+          "[integration][guardrails][api][V8.2.1]") {
+  std::string no_policy = kEchoProvision;
+  no_policy.erase(no_policy.find(",\n  \"guardrails\":GUARDRAILS"));
+  no_policy += "}";
+  Gateway g(no_policy);
+  auto b = owner_browser(*g.airlock);
+  REQUIRE(sign_in(b, "owner@example.com").status == 303);
+  Api owner{b.port, b.origin, "", b.cookie, ""};
+  owner.csrf = owner.get("/api/v1/me")["csrf_token"];
+
+  auto now = owner.get("/api/v1/guardrails");
+  CHECK(now["provisioned"] == false);
+  CHECK(now["policy"]["requests"] == "monitor");
+  CHECK(now["policy"]["responses"] == "monitor");
+
+  auto bad = owner.call("PUT", "/api/v1/guardrails", R"({"rules":[{"name":"ids","pattern":"(EMP-"}]})");
+  CHECK(bad.status == 422);
+  CHECK(json::parse(bad.body)["error"]["code"] == "guardrails_invalid");
+  CHECK(json::parse(bad.body)["error"]["field"] == "rules[0].pattern");
+  auto wrong = owner.call("PUT", "/api/v1/guardrails", R"({"requests":"scrub"})");
+  CHECK(wrong.status == 422);
+  CHECK(json::parse(wrong.body)["error"]["field"] == "requests");
+
+  auto key = g.key();
+  auto chat = [&] {
+    REQUIRE(g.post("/v1/chat/completions", key, ask("echo", "mail ann.lee@example.com", false)).status == 200);
+    return json::parse(g.mock->requests().back()["body"].get<std::string>())["messages"][0]["content"].get<std::string>();
+  };
+  CHECK(chat() == "mail ann.lee@example.com");
+  auto set = owner.call("PUT", "/api/v1/guardrails", R"({"requests":"mask","responses":{"default":"monitor","secret":"block"}})");
+  REQUIRE(set.status == 200);
+  CHECK(json::parse(set.body)["policy"]["responses"]["secret"] == "block");
+  CHECK(chat() == "mail [EMAIL]");  // the next request, without a restart
+
+  auto audit = owner.get("/api/v1/audit?action=guardrails.change");
+  REQUIRE(audit["data"].size() == 1);
+  CHECK(audit["data"][0]["details"].dump().find("mask") != std::string::npos);
+
+  // A token cannot change it, even a read_write one; nor can anyone while the file holds it.
+  auto made = owner.call("POST", "/api/v1/me/tokens", R"({"name":"bot","scope":"read_write","expires_in_days":1})");
+  REQUIRE(made.status == 201);
+  Api bot{b.port, b.origin, json::parse(made.body)["token"].get<std::string>(), "", ""};
+  auto by_token = bot.call("PUT", "/api/v1/guardrails", R"({"requests":"off"})");
+  CHECK(by_token.status == 403);
+  CHECK(bot.get("/api/v1/guardrails")["policy"]["requests"] == "mask");
+
+  Gateway fixed(echo_provision(R"({"requests":"mask"})"));
+  auto fb = owner_browser(*fixed.airlock);
+  REQUIRE(sign_in(fb, "owner@example.com").status == 303);
+  Api fixed_owner{fb.port, fb.origin, "", fb.cookie, ""};
+  fixed_owner.csrf = fixed_owner.get("/api/v1/me")["csrf_token"];
+  CHECK(fixed_owner.get("/api/v1/guardrails")["provisioned"] == true);
+  auto refused = fixed_owner.call("PUT", "/api/v1/guardrails", R"({"requests":"off"})");
+  CHECK(refused.status == 409);
+  CHECK(json::parse(refused.body)["error"]["code"] == "provisioned");
 }
