@@ -23,6 +23,7 @@ nlohmann::json key_json(const store::GatewayKeyRow& k) {
             {"monthly_tokens", opt(k.limits.monthly_tokens)},
             {"max_tokens", opt(k.limits.max_tokens_cap)}}},
           {"enabled", k.enabled},
+          {"guardrails", k.guardrails.empty() ? "inherit" : k.guardrails},
           {"created_at", api::time_json(k.created_at)},
           {"expires_at", api::time_json(k.expires_at)},
           {"revoked_at", api::time_json(k.revoked_at)},

@@ -6,6 +6,16 @@
 #include "http/json_body.h"
 
 namespace airlock::console {
+namespace {
+
+// A key's guardrail override can loosen what the owners set for everyone: admins and owners only.
+std::optional<http::Response> override_refused(const guard::Principal& who, const std::optional<std::string>& text,
+                                               const http::Request& req) {
+  if (!text || identity::role_at_least(who.user.role, identity::Role::kAdmin)) return std::nullopt;
+  return http::error_response(403, "admin_only", "Only admins and owners set a key's guardrails.", req.request_id);
+}
+
+}  // namespace
 
 http::Response api_keys(Deps& d, const guard::ViewerCtx&, http::Request& req) {
   bool all = req.query_param("revoked") == "true";
@@ -32,7 +42,10 @@ http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Reques
                  body.integer("monthly_tokens", 1, kMax), body.integer("max_tokens", 1, kMax)};
   auto days = body.integer("expires_in_days", 0, 3650);
   if (!days) body.missing("expires_in_days");
+  auto guardrails = body.string("guardrails", 64);
   if (auto bad = body.refusal(req)) return *bad;
+  if (auto no = override_refused(ctx.who(), guardrails, req)) return *no;
+  spec.guardrails = guardrails.value_or("");
   spec.name = *name;
   if (*days > 0) spec.expires_in_s = *days * 86400;
   auto made = gateway::create_key(d.gateway.deps(), spec, actor_of(ctx.who(), req));
@@ -65,7 +78,9 @@ http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Reques
   u.monthly_tokens = body.integer("monthly_tokens", 0, kMax);
   u.max_tokens_cap = body.integer("max_tokens", 0, kMax);
   u.enabled = body.boolean("enabled");
+  u.guardrails = body.string("guardrails", 64);
   if (auto bad = body.refusal(req)) return *bad;
+  if (auto no = override_refused(ctx.who(), u.guardrails, req)) return *no;
   auto after = gateway::update_key(d.gateway.deps(), *id, u, actor_of(ctx.who(), req));
   if (!after) return api::error(after.status(), req);
   return http::json_response(200, key_json(*after));

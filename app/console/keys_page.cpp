@@ -38,8 +38,23 @@ std::optional<std::int64_t> number(const http::Request& req, const char* field, 
 
 std::string limit_text(const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : ""; }
 
+// The guardrail choices for a key: inherit the organisation's policy, or one action both ways; a
+// per-direction override set through the API or CLI shows as itself.
+nlohmann::json guardrail_options(const std::string& current) {
+  auto out = nlohmann::json::array();
+  std::string cur = current.empty() ? "inherit" : current;
+  bool listed = false;
+  for (const char* v : {"inherit", "off", "monitor", "mask", "block"}) {
+    out.push_back({{"value", v}, {"label", std::string(v) == "inherit" ? "organisation policy" : v}, {"selected", cur == v}});
+    listed = listed || cur == v;
+  }
+  if (!listed) out.push_back({{"value", cur}, {"label", cur}, {"selected", true}});
+  return out;
+}
+
 http::Response page(Deps& d, const guard::Principal& who, int status, const std::string& error, const std::string& notice) {
   bool editor = identity::role_at_least(who.user.role, identity::Role::kEditor);
+  bool admin = identity::role_at_least(who.user.role, identity::Role::kAdmin);
   auto now = d.gateway.deps().now_s();
   auto keys = gateway::list_keys(d.gateway.deps(), false);
   if (!keys) return unreadable_page(d, who);
@@ -57,9 +72,12 @@ http::Response page(Deps& d, const guard::Principal& who, int status, const std:
                     {"monthly_requests", limit_text(k.limits.monthly_requests)},
                     {"monthly_tokens", limit_text(k.limits.monthly_tokens)}, {"max_tokens", limit_text(k.limits.max_tokens_cap)},
                     {"enabled", k.enabled}, {"expires", when(k.expires_at)}, {"last_used", when(k.last_used_at)},
-                    {"last_ip", k.last_used_ip}, {"has_last_ip", !k.last_used_ip.empty()}, {"editor", editor}, {"csrf", who.session.csrf_token}});
+                    {"last_ip", k.last_used_ip}, {"has_last_ip", !k.last_used_ip.empty()}, {"editor", editor}, {"csrf", who.session.csrf_token},
+                    {"guardrails", k.guardrails.empty() ? "organisation policy" : k.guardrails},
+                    {"guardrail_options", guardrail_options(k.guardrails)}, {"admin", admin}});
   }
-  nlohmann::json data = {{"keys", rows}, {"has_keys", !rows.empty()}, {"editor", editor}, {"csrf", who.session.csrf_token}};
+  nlohmann::json data = {{"keys", rows}, {"has_keys", !rows.empty()}, {"editor", editor}, {"admin", admin},
+                         {"csrf", who.session.csrf_token}, {"guardrail_options", guardrail_options("")}};
   if (!error.empty()) data["error"] = error;
   return d.render.page(status, "keys", data, {.title = "Gateway keys", .who = &who, .notice = notice, .active_nav = "keys"});
 }
@@ -86,6 +104,7 @@ http::Response keys_create(Deps& d, const guard::EditorCtx& ctx, http::Request& 
   spec.limits = {number(req, "rpm", 1, &bad), number(req, "tpm", 1, &bad), number(req, "monthly_requests", 1, &bad),
                  number(req, "monthly_tokens", 1, &bad), number(req, "max_tokens", 1, &bad)};
   if (auto days = number(req, "expires_in_days", 1, &bad)) spec.expires_in_s = *days * 86400;
+  if (identity::role_at_least(ctx.who().user.role, identity::Role::kAdmin)) spec.guardrails = req.form_field("guardrails");
   if (!bad.empty()) return page(d, ctx.who(), 422, bad, "");
   auto made = gateway::create_key(d.gateway.deps(), spec, actor_of(ctx.who(), req));
   if (!made) {
@@ -112,6 +131,8 @@ http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& 
   u.monthly_tokens = field("monthly_tokens");
   u.max_tokens_cap = field("max_tokens");
   u.enabled = req.form_field("enabled") == "on";
+  // Only an admin's form carries the guardrail select; an editor's leaves the override as it is.
+  if (identity::role_at_least(ctx.who().user.role, identity::Role::kAdmin)) u.guardrails = req.form_field("guardrails");
   if (!bad.empty()) return page(d, ctx.who(), 422, bad, "");
   auto after = gateway::update_key(d.gateway.deps(), *id, u, actor_of(ctx.who(), req));
   if (!after) {

@@ -55,6 +55,16 @@ http::Response api_metrics(Deps& d, const guard::ViewerCtx&, http::Request&) {
   out.append("airlock_usage_records_written_total " + std::to_string(gw.usage().written()) + "\n");
   family(out, "airlock_usage_records_dropped_total", "counter", "Usage records dropped (queue full or store error).");
   out.append("airlock_usage_records_dropped_total " + std::to_string(gw.usage().dropped()) + "\n");
+  family(out, "airlock_guardrail_detections_total", "counter",
+         "Guardrail detections in requests and answers since start, by detector and the action taken.");
+  const auto& counts = gw.guard_counts();
+  for (std::size_t det = 0; det < counts.size(); ++det) {
+    std::string name = det < guardrails::kBuiltinCount ? std::string(guardrails::detector_name(guardrails::kBuiltins[det])) : "rule";
+    for (std::size_t a = 1; a < 4; ++a)  // "off" never counts
+      out.append("airlock_guardrail_detections_total{detector=\"" + name + "\",action=\"" +
+                 std::string(guardrails::action_name(static_cast<guardrails::Action>(a))) + "\"} " +
+                 std::to_string(counts[det][a].load(std::memory_order_relaxed)) + "\n");
+  }
   http::Response r;
   r.status = 200;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

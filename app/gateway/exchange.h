@@ -26,6 +26,9 @@ struct Exchange {
   // answer is checked under the same ones.
   std::shared_ptr<const guardrails::Engine> guard;
   guardrails::KeyOverride guard_key;
+  // Who asked, for the audit event of a guardrail block (reason set when one happens).
+  audit::Denial block_audit;
+  bool block_audited = false;
   std::int64_t total_timeout_ms = 600000;
 
   // Settles the reservation and queues the usage record (once).

@@ -50,9 +50,8 @@ std::string route_of(const http::Request& req) {
 
 }  // namespace
 
-void record_key_denial(Deps& deps, const http::Request& req, std::string_view public_id, std::string_view name,
-                       std::string_view reason) {
-  if (!deps.denials) return;
+audit::Denial key_denial(const http::Request& req, std::string_view public_id, std::string_view name,
+                         std::string_view reason) {
   audit::Denial d;
   d.actor_kind = "key";
   d.actor_id = std::string(public_id);
@@ -63,7 +62,12 @@ void record_key_denial(Deps& deps, const http::Request& req, std::string_view pu
   d.request_id = req.request_id;
   d.ip = req.client_ip;
   if (auto* ua = req.header("User-Agent")) d.user_agent = std::string(ua->substr(0, 256));
-  deps.denials->record(d);
+  return d;
+}
+
+void record_key_denial(Deps& deps, const http::Request& req, std::string_view public_id, std::string_view name,
+                       std::string_view reason) {
+  if (deps.denials) deps.denials->record(key_denial(req, public_id, name, reason));
 }
 
 std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Request& req, Dialect dialect,

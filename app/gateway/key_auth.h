@@ -5,6 +5,8 @@
 #include <string_view>
 #include <variant>
 
+#include "audit/denials.h"
+
 #include "gateway/dialect.h"
 #include "gateway/keys.h"
 #include "http/message.h"
@@ -32,5 +34,8 @@ class KeyCtx {
 // the store: safe on the event loop. `name` may be empty when the row is not at hand.
 void record_key_denial(Deps& deps, const http::Request& req, std::string_view public_id, std::string_view name,
                        std::string_view reason);
+// The same denial, built now and recorded later (a guardrail block found once the answer arrives).
+audit::Denial key_denial(const http::Request& req, std::string_view public_id, std::string_view name,
+                         std::string_view reason);
 
 }  // namespace airlock::gateway

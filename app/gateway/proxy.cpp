@@ -70,6 +70,17 @@ void Exchange::count(const guardrails::Tally& tally) {
   record.guard_found[guardrails::kBuiltinCount] = sat_add32(record.guard_found[guardrails::kBuiltinCount], rules);
   record.guard_masked = sat_add32(record.guard_masked, tally.masked);
   if (tally.blocked_by && record.guard_blocked.empty()) record.guard_blocked = *tally.blocked_by;
+  // A block is a refusal of what the key sent or received: audited like the key's other denials
+  // (authz.denied, reason content_policy_violation:<detector or rule>; never the text).
+  if (tally.blocked_by && !block_audited && gw.deps().denials) {
+    block_audited = true;
+    block_audit.reason = "content_policy_violation:" + *tally.blocked_by;
+    gw.deps().denials->record(block_audit);
+  }
+  auto& counts = gw.guard_counts();
+  for (std::size_t d = 0; d < tally.by_action.size(); ++d)
+    for (std::size_t a = 0; a < 4; ++a)
+      if (tally.by_action[d][a]) counts[d][a].fetch_add(tally.by_action[d][a], std::memory_order_relaxed);
 }
 
 void add_ratelimit_headers(http::Response& r, const Admission& a) {
@@ -136,6 +147,9 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   ex->guard = guardrails_.get();
   if (auto o = guardrails::read_key_override(key->guardrails); auto* k = std::get_if<guardrails::KeyOverride>(&o))
     ex->guard_key = *k;
+  if (ex->guard->blocks(guardrails::Direction::kRequest, ex->guard_key) ||
+      ex->guard->blocks(guardrails::Direction::kResponse, ex->guard_key))
+    ex->block_audit = key_denial(req, key->public_id, key->name, "");
   guardrails::Tally tally;
   bool guard_ok = guard_request(ep, *body, *ex->guard, ex->guard_key, tally);
   ex->count(tally);

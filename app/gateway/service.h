@@ -4,6 +4,8 @@
 //   upstream with fallback (stream relayed event by event) → settle → usage record (queued).
 // Every refusal is an error in the caller's dialect. The client's key never goes upstream; the
 // vendor key never comes back.
+#include <array>
+#include <atomic>
 #include <memory>
 #include <string>
 #include <variant>
@@ -44,6 +46,9 @@ class Gateway {
   UsageRecorder& usage() { return usage_; }
   core::Logger& log() { return log_; }
   GuardrailsCache& guardrails() { return guardrails_; }
+  // Guardrail detections since start, by [detector (custom rules last)][action], for /metrics.
+  using GuardCounts = std::array<std::array<std::atomic<std::uint64_t>, 4>, guardrails::kBuiltinCount + 1>;
+  GuardCounts& guard_counts() { return guard_counts_; }
 
  private:
   Deps& deps_;
@@ -53,6 +58,7 @@ class Gateway {
   KeyLimits limits_;
   CatalogCache catalog_;
   GuardrailsCache guardrails_;
+  GuardCounts guard_counts_{};
 };
 
 // Registers /v1/… on `router` (access level kGatewayKey: the handlers authenticate the key).

@@ -30,6 +30,8 @@ std::uint32_t Tally::total() const {
 }
 
 void Tally::add(const Hit& h) {
+  std::size_t row = h.detector == Detector::kRule ? kBuiltinCount : static_cast<std::size_t>(h.detector);
+  ++by_action[row][static_cast<std::size_t>(h.action)];
   if (h.detector == Detector::kRule) {
     auto i = static_cast<std::size_t>(h.rule);
     if (rule_found.size() <= i) rule_found.resize(i + 1);
@@ -71,21 +73,27 @@ Action Engine::action(Direction d, const KeyOverride& key, Detector det, std::in
   return policy_.direction(d).of(det);
 }
 
-bool Engine::idle(Direction d, const KeyOverride& key) const {
+namespace {
+template <class Pred>
+bool any_action(const Engine& e, const Policy& p, Direction d, const KeyOverride& key, Pred pred) {
   for (Detector det : kBuiltins)
-    if (action(d, key, det) != Action::kOff) return false;
-  for (std::size_t i = 0; i < policy_.rules.size(); ++i)
-    if (action(d, key, Detector::kRule, static_cast<std::int32_t>(i)) != Action::kOff) return false;
-  return true;
+    if (pred(e.action(d, key, det))) return true;
+  for (std::size_t i = 0; i < p.rules.size(); ++i)
+    if (pred(e.action(d, key, Detector::kRule, static_cast<std::int32_t>(i)))) return true;
+  return false;
+}
+}  // namespace
+
+bool Engine::idle(Direction d, const KeyOverride& key) const {
+  return !any_action(*this, policy_, d, key, [](Action a) { return a != Action::kOff; });
 }
 
 bool Engine::changes(Direction d, const KeyOverride& key) const {
-  auto strong = [](Action a) { return a == Action::kMask || a == Action::kBlock; };
-  for (Detector det : kBuiltins)
-    if (strong(action(d, key, det))) return true;
-  for (std::size_t i = 0; i < policy_.rules.size(); ++i)
-    if (strong(action(d, key, Detector::kRule, static_cast<std::int32_t>(i)))) return true;
-  return false;
+  return any_action(*this, policy_, d, key, [](Action a) { return a == Action::kMask || a == Action::kBlock; });
+}
+
+bool Engine::blocks(Direction d, const KeyOverride& key) const {
+  return any_action(*this, policy_, d, key, [](Action a) { return a == Action::kBlock; });
 }
 
 void Engine::hits(std::string_view text, Direction d, const KeyOverride& key, std::vector<Hit>& out,

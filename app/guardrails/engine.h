@@ -31,6 +31,8 @@ struct Hit {
 struct Tally {
   std::array<std::uint32_t, kBuiltinCount> found{};  // detections per built-in detector
   std::vector<std::uint32_t> rule_found;              // per custom rule, by index
+  // The same detections by what was done with them: [detector, custom rules last][action].
+  std::array<std::array<std::uint32_t, 4>, kBuiltinCount + 1> by_action{};
   std::uint32_t masked = 0;
   std::uint32_t urls = 0;
   std::optional<std::string> blocked_by;  // the detector's or rule's name
@@ -51,6 +53,8 @@ class Engine {
   bool idle(Direction d, const KeyOverride& key) const;
   // True when some action in direction d can change or refuse text (mask or block).
   bool changes(Direction d, const KeyOverride& key) const;
+  // True when some action in direction d is block.
+  bool blocks(Direction d, const KeyOverride& key) const;
 
   // Every detection in `text` whose action is not off, ordered by begin (they may overlap: a rule
   // can match inside an e-mail). Built-ins come from detect(), rules from RE2.

@@ -12,6 +12,7 @@ constexpr std::array kCatalogue = {
     // 403: not allowed for this caller, whatever it sends.
     ErrorKind{"forbidden", 403, true},
     ErrorKind{"owner_only", 403, true},
+    ErrorKind{"admin_only", 403, true},
     ErrorKind{"self_change", 403, true},
     ErrorKind{"step_up_required", 403},
     // 404.

@@ -61,6 +61,23 @@ TEST_CASE("gateway keys through the API and console: editors manage, viewers rea
   CHECK(listed.body.find(key.substr(13)) == std::string::npos);
   CHECK(json::parse(listed.body)["data"][0]["prefix"] == key.substr(0, 12));
 
+  // A key's guardrail override can loosen the owners' policy: editors may not set one, admins and
+  // owners may, and a bad one is a clear 422.
+  CHECK(created["guardrails"] == "inherit");
+  auto loosen = editor.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0,"guardrails":"off"})");
+  CHECK(loosen.status == 403);
+  CHECK(code_of(loosen) == "admin_only");
+  auto edit_loose = editor.call("PATCH", "/api/v1/keys/" + std::to_string(created["id"].get<int>()), R"({"guardrails":"off"})");
+  CHECK(code_of(edit_loose) == "admin_only");
+  auto strict = owner.call("POST", "/api/v1/keys", R"({"name":"public app","expires_in_days":0,"guardrails":"requests=block,responses=mask"})");
+  REQUIRE(strict.status == 201);
+  CHECK(json::parse(strict.body)["guardrails"] == "requests=block,responses=mask");
+  auto strict_id = std::to_string(json::parse(strict.body)["id"].get<int>());
+  CHECK(code_of(owner.call("PATCH", "/api/v1/keys/" + strict_id, R"({"guardrails":"scrub"})")) == "key_guardrails_invalid");
+  auto relaxed = owner.call("PATCH", "/api/v1/keys/" + strict_id, R"({"guardrails":"inherit"})");
+  REQUIRE(relaxed.status == 200);
+  CHECK(json::parse(relaxed.body)["guardrails"] == "inherit");
+
   // Viewers read only; a token cannot mint keys; bad input is a clear 422.
   auto viewer_make = viewer.call("POST", "/api/v1/keys", R"({"name":"x","expires_in_days":0})");
   CHECK(viewer_make.status == 403);
@@ -88,7 +105,7 @@ TEST_CASE("gateway keys through the API and console: editors manage, viewers rea
   CHECK(editor.call("DELETE", "/api/v1/keys/" + id).status == 404);
   auto audit = owner.call("GET", "/api/v1/audit?action=gateway_key.");
   auto events = json::parse(audit.body)["data"];
-  CHECK(events.size() == 4);  // create, update ×2, revoke
+  CHECK(events.size() == 6);  // create ×2, update ×3 (one the guardrail override), revoke
   CHECK(audit.body.find(key.substr(13)) == std::string::npos);
 
   // The console: the new key shown once on its page, the list with the prefix only.

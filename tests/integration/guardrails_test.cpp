@@ -104,6 +104,19 @@ TEST_CASE("block: the request is refused naming the rule, never quoting it, and 
   // Monitor leaves the text as it is.
   REQUIRE(g.post("/v1/chat/completions", key, R"({"model":"gpt-test","messages":[{"role":"user","content":"mail ann.lee@example.com"}]})").status == 200);
   CHECK(g.mock->requests().back()["body"].get<std::string>().find("ann.lee@example.com") != std::string::npos);
+
+  // Each block is audited as the key's denial, naming what blocked, never quoting it (V16.3.2).
+  auto b = owner_browser(*g.airlock);
+  REQUIRE(sign_in(b, "owner@example.com").status == 303);
+  Api owner{b.port, b.origin, "", b.cookie, ""};
+  auto audit = owner.get("/api/v1/audit?action=authz.denied");
+  std::vector<std::string> reasons;
+  for (const auto& e : audit["data"]) reasons.push_back(e["details"].value("reason", ""));
+  INFO(audit.dump());
+  CHECK(std::count(reasons.begin(), reasons.end(), "content_policy_violation:secret") == 1);
+  CHECK(std::count(reasons.begin(), reasons.end(), "content_policy_violation:codenames") == 2);
+  CHECK(audit.dump().find("AKIA") == std::string::npos);
+  CHECK(audit.dump().find("luebird") == std::string::npos);
 }
 
 TEST_CASE("a key's override loosens or tightens the organisation's policy", "[integration][guardrails]") {
@@ -314,6 +327,13 @@ TEST_CASE("owners change the policy through the API (session and step-up), audit
   auto by_token = bot.call("PUT", "/api/v1/guardrails", R"({"requests":"off"})");
   CHECK(by_token.status == 403);
   CHECK(bot.get("/api/v1/guardrails")["policy"]["requests"] == "mask");
+  // Metrics count by detector and action: the first request and its echoed answer were monitored;
+  // the second request was masked (so its echo carried only the label).
+  auto metrics = bot.call("GET", "/api/v1/metrics").body;
+  CHECK(metrics.find("airlock_guardrail_detections_total{detector=\"email\",action=\"monitor\"} 2\n") != std::string::npos);
+  CHECK(metrics.find("airlock_guardrail_detections_total{detector=\"email\",action=\"mask\"} 1\n") != std::string::npos);
+  CHECK(metrics.find("airlock_guardrail_detections_total{detector=\"card\",action=\"block\"} 0\n") != std::string::npos);
+  CHECK(metrics.find("ann.lee") == std::string::npos);
 
   Gateway fixed(echo_provision(R"({"requests":"mask"})"));
   auto fb = owner_browser(*fixed.airlock);
