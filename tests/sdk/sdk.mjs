@@ -6,7 +6,8 @@
 // ../../build/airlock) on a free port, creates a gateway key with `airlock key create`, then drives
 // both SDKs over HTTPS: chat (plain, streamed, streamed with usage, tools plus an undocumented field),
 // embeddings (the SDK's base64 default), the model list, the SDKs' error classes for an unknown model
-// and a bad key, Anthropic messages (plain and streamed) and both SDKs' request ids. At the end the
+// and a bad key, Anthropic messages (plain and streamed), both SDKs' request ids, and guardrails
+// (mask both ways on plain and streamed answers, a blocking rule, keys that override the policy). At the end the
 // mock's request log must show the vendor key on every upstream call and the gateway key on none.
 //
 // TLS: Airlock's self-signed certificate (<data>/tls/cert.pem) only exists once Airlock has started,
@@ -122,6 +123,40 @@ const ops = {
       request_id,
       _request_id: data._request_id,
     };
+  },
+
+  // Guardrails: a prompt with personal data, to an echo model (the mock answers with the prompt,
+  // streamed in 5-byte events), plain or streamed; tools ride along to show they still parse.
+  async openaiEcho(a) {
+    const params = { model: a.model ?? "echo-test", messages: [{ role: "user", content: a.content }] };
+    if (a.tools) params.tools = a.tools;
+    if (!a.stream) {
+      const data = await openai(a.openai).chat.completions.create(params);
+      return { text: data.choices[0]?.message?.content, finish_reason: data.choices[0]?.finish_reason };
+    }
+    const stream = await openai(a.openai).chat.completions.create({ ...params, stream: true });
+    let text = "";
+    let finish = null;
+    for await (const chunk of stream) {
+      text += chunk.choices?.[0]?.delta?.content ?? "";
+      finish = chunk.choices?.[0]?.finish_reason ?? finish;
+    }
+    return { text, finish_reason: finish };
+  },
+
+  async anthropicEcho(a) {
+    const params = { model: "claude-echo", max_tokens: 64, messages: [{ role: "user", content: a.content }] };
+    if (!a.stream) {
+      const data = await anthropic(a.anthropic).messages.create(params);
+      return { text: data.content.filter((b) => b.type === "text").map((b) => b.text).join(""), stop_reason: data.stop_reason };
+    }
+    const stream = anthropic(a.anthropic).messages.stream(params);
+    let text = "";
+    stream.on("text", (delta) => {
+      text += delta;
+    });
+    const final = await stream.finalMessage();
+    return { text, finalText: final.content.filter((b) => b.type === "text").map((b) => b.text).join(""), stop_reason: final.stop_reason };
   },
 
   async anthropicStream(a) {
@@ -427,7 +462,15 @@ function runSuite() {
           { name: "gpt-test", targets: [{ provider: "mock", model: "gpt-upstream" }] },
           { name: "claude-test", targets: [{ provider: "mock-anthropic", model: "claude-upstream" }] },
           { name: "embed-test", targets: [{ provider: "mock", model: "embed-upstream" }] },
+          { name: "echo-test", targets: [{ provider: "mock", model: "echo" }] },
+          { name: "claude-echo", targets: [{ provider: "mock-anthropic", model: "echo" }] },
         ],
+        // Guardrails mask both ways for every key that does not say otherwise; a codename blocks.
+        guardrails: {
+          requests: "mask",
+          responses: "mask",
+          rules: [{ name: "codenames", keywords: ["bluebird"], label: "[CODENAME]", action: "block" }],
+        },
       };
       const provisionFile = path.join(ctx.tmp, "provision.json");
       await writeFile(provisionFile, JSON.stringify(provision, null, 2));
@@ -443,11 +486,19 @@ function runSuite() {
       ctx.certFile = path.join(dataDir, "tls", "cert.pem");
       ctx.certPem = await readFile(ctx.certFile, "utf8");
 
-      const { stdout } = await run(airlockBin, ["key", "create", "--name", "sdk"], ctx.env);
+      // The main key monitors only (events pass byte for byte, as the stream steps check); the
+      // others inherit the policy (mask) or override it both ways.
+      const { stdout } = await run(airlockBin, ["key", "create", "--name", "sdk", "--guardrails=monitor"], ctx.env);
       const lines = stdout.split("\n").filter((l) => l.trim() !== "");
       assert.equal(lines.length, 1, `key create printed ${lines.length} lines on stdout`);
       ctx.key = lines[0].trim();
       assert.match(ctx.key, /^alk_/);
+      // Keys that override the policy: an internal tool with guardrails off, a strict app that blocks.
+      for (const [name, flag] of [["maskKey", "inherit"], ["offKey", "off"], ["blockKey", "block"]]) {
+        const made = await run(airlockBin, ["key", "create", "--name", name, `--guardrails=${flag}`], ctx.env);
+        ctx[name] = made.stdout.trim();
+        assert.match(ctx[name], /^alk_/);
+      }
 
       ctx.worker = new SdkWorker(ctx.certFile);
       await ctx.worker.ready;
@@ -610,6 +661,65 @@ function runSuite() {
       assert.equal(r.usage?.output_tokens, 3);
       assert.ok(r.request_id, "no request-id header on the stream's response");
       assert.match(r.request_id, REQUEST_ID);
+    });
+
+    const PII = "Write to ann.lee@example.com, card 4111 1111 1111 1111, call (202) 555-0178.";
+    const MASKED = "Write to [EMAIL], card [CARD], call [PHONE].";
+    const noPii = (upstream) => {
+      for (const r of upstream)
+        for (const p of ["ann.lee@example.com", "4111 1111 1111 1111", "(202) 555-0178"])
+          assert.ok(!r.body.includes(p), `${r.path} received ${p}`);
+    };
+
+    step("guardrails mask: OpenAI chat, stream and tools parse in the SDK; the vendor got no PII; answers masked", async () => {
+      const tools = [{ type: "function", function: { name: "lookup", parameters: { type: "object", properties: {} } } }];
+      const { value, upstream } = await upstreamOf(async () => [
+        ok(await sdk("openaiEcho", { ...clients(ctx.maskKey), content: PII })),
+        ok(await sdk("openaiEcho", { ...clients(ctx.maskKey), content: PII, stream: true })),
+        ok(await sdk("openaiEcho", { ...clients(ctx.maskKey), content: PII, tools })),
+      ]);
+      assert.equal(upstream.length, 3);
+      noPii(upstream);
+      assert.equal(JSON.parse(upstream[0].body).messages[0].content, MASKED);
+      for (const r of value) assert.equal(r.text, MASKED);
+      assert.equal(value[1].finish_reason, "stop");
+    });
+
+    step("guardrails mask: Anthropic messages and stream parse; text masked both ways", async () => {
+      const { value, upstream } = await upstreamOf(async () => [
+        ok(await sdk("anthropicEcho", { ...clients(ctx.maskKey), content: PII })),
+        ok(await sdk("anthropicEcho", { ...clients(ctx.maskKey), content: PII, stream: true })),
+      ]);
+      noPii(upstream);
+      assert.equal(value[0].text, MASKED);
+      assert.equal(value[1].text, MASKED);
+      assert.equal(value[1].finalText, MASKED);
+      assert.equal(value[1].stop_reason, "end_turn");
+    });
+
+    step("guardrails block: both SDKs raise BadRequestError naming the rule, never quoting it", async () => {
+      const { value, upstream } = await upstreamOf(async () => [
+        failed(await sdk("openaiEcho", { ...clients(ctx.maskKey), content: "Status of project Bluebird?" })),
+        failed(await sdk("anthropicEcho", { ...clients(ctx.maskKey), content: "Status of project Bluebird?" })),
+      ]);
+      assert.equal(upstream.length, 0, "a blocked request reached the vendor");
+      for (const e of value) {
+        // The Anthropic SDK's error classes are not enumerable on its export: its name says it.
+        assert.ok(e.classes.includes("BadRequestError") || e.name === "BadRequestError", `error is ${e.name} (${e.classes}): ${e.message}`);
+        assert.equal(e.status, 400);
+        assert.match(e.message, /codenames/);
+        assert.ok(!/bluebird/i.test(e.message), `the error quotes the match: ${e.message}`);
+      }
+      assert.equal(value[0].code, "content_policy_violation");
+    });
+
+    step("guardrails per key: an override loosens (off) and tightens (block) the policy", async () => {
+      const { value, upstream } = await upstreamOf(() => sdk("openaiEcho", { ...clients(ctx.offKey), content: PII }));
+      assert.equal(ok(value).text, PII, "guardrails off: the text goes both ways as it is");
+      assert.equal(JSON.parse(upstream[0].body).messages[0].content, PII);
+      const e = failed(await sdk("openaiEcho", { ...clients(ctx.blockKey), content: PII }));
+      assert.ok(e.classes.includes("BadRequestError"), `error is ${e.name} (${e.classes}): ${e.message}`);
+      assert.match(e.message, /email|card|phone/);
     });
 
     step("upstream requests: vendor key on every one, the gateway key on none", async () => {
