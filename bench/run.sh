@@ -2,7 +2,8 @@
 # Airlock against the floor, in one run on this machine: the mock vendor directly, a plain nginx
 # reverse proxy (keep-alive upstream, no buffering) and Airlock (gateway key, rpm and budget
 # checks, usage recording: the real request path), for non-stream chat and SSE streams at 32 and
-# 256 connections. Prints one table; compare ratios within a run, not absolute numbers across runs.
+# 256 connections, then the cost of guardrail masking on a 32 KB prompt. Prints one table; compare
+# ratios within a run, not absolute numbers across runs.
 #   bench/run.sh                 (needs build/airlock and build/mock_upstream: ./build.sh build first)
 #   DURATION=5 CONNS="32" bench/run.sh
 #   STREAMS=2000 bench/run.sh    (also: that many open streams together with 256 busy chat connections)
@@ -111,6 +112,36 @@ for kind in chat stream; do
 done
 echo
 echo "idle RSS: airlock ${AL_RSS_IDLE} KB, nginx ${NGINX_RSS_IDLE} KB (mock CPU is in the direct rows)"
+
+# Guardrails: non-stream chat with a 32 KB prompt (prose with an address and a phone number every
+# few hundred bytes), through a key with guardrails off and one with every detector on mask, at 32
+# connections. The CPU ratio is what the masking costs per request; the scan alone is measured
+# in-process (airlock_guard_scan).
+GUARD_OFF=$(build/airlock key create --name guard-off --guardrails=off --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
+GUARD_MASK=$(build/airlock key create --name guard-mask --guardrails=mask --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
+python3 - "$RUN/chat32k.json" <<'PY'
+import json, sys
+para = ("Please summarise the meeting notes below for the quarterly review. Alice Martin (alice.martin@example.com) "
+        "said revenue grew 12.5% to $1,234,567.89 on 2026-12-07T10:00:00Z and asked to be called at (202) 555-0178. "
+        "Build 3.46.1-7 failed on host 10.0.0.12 with request 550e8400-e29b-41d4-a716-446655440000, order 123456789. ")
+text = (para * (32768 // len(para) + 1))[:32768]
+json.dump({"model": "bench", "messages": [{"role": "user", "content": text}]}, open(sys.argv[1], "w"))
+PY
+sleep 1
+if [ -n "${GUARD_STREAM:-}" ]; then  # the stream path: a key with guardrails off against the default (monitor)
+  read -r s_rps_off _ _ _ s_cpu_off < <(cell "$AL_PID" "http://127.0.0.1:$AL_PORT/v1/chat/completions" "$RUN/stream.json" "$GUARD_OFF" 32)
+  read -r s_rps_mon _ _ _ s_cpu_mon < <(cell "$AL_PID" "http://127.0.0.1:$AL_PORT/v1/chat/completions" "$RUN/stream.json" "$KEY" 32)
+  read -r s_rps_mask _ _ _ s_cpu_mask < <(cell "$AL_PID" "http://127.0.0.1:$AL_PORT/v1/chat/completions" "$RUN/stream.json" "$GUARD_MASK" 32)
+  echo "stream, 32 connections: off ${s_cpu_off} us/req (${s_rps_off} rps), monitor ${s_cpu_mon} (${s_rps_mon}), mask ${s_cpu_mask} (${s_rps_mask})"
+fi
+read -r g_rps_off _ _ g_err_off g_cpu_off < <(cell "$AL_PID" "http://127.0.0.1:$AL_PORT/v1/chat/completions" "$RUN/chat32k.json" "$GUARD_OFF" 32)
+read -r g_rps_mask _ _ g_err_mask g_cpu_mask < <(cell "$AL_PID" "http://127.0.0.1:$AL_PORT/v1/chat/completions" "$RUN/chat32k.json" "$GUARD_MASK" 32)
+echo
+echo "guardrails, chat with a 32 KB prompt, 32 connections:"
+echo "  off:  ${g_rps_off} rps, ${g_cpu_off} us CPU/request, errors ${g_err_off}"
+echo "  mask: ${g_rps_mask} rps, ${g_cpu_mask} us CPU/request, errors ${g_err_mask}"
+awk -v a="$g_cpu_mask" -v b="$g_cpu_off" 'BEGIN { if (b > 0) printf "  CPU per request, mask / off: %.2fx (target <= 1.25x)\n", a / b }'
+[ -x build/airlock_guard_scan ] && echo "  $(build/airlock_guard_scan)"
 
 if [ "$STREAMS" -gt 0 ]; then
   # Many open streams (each 5 events 200 ms apart) together with 256 busy chat connections.

@@ -72,36 +72,46 @@ bool StreamGuard::openai(json& j, bool& changed, std::string& before, guardrails
     bool ends = finishing != c.end() && !finishing->is_null();
     std::set<std::string> here;
     // One channel's text in this event: released now, plus all it held when the choice ends here.
-    auto pass = [&](const std::string& id, json& field, json shape, std::vector<std::string> path) {
+    // The event shape that would carry held text is built once per channel, and only when text can
+    // change (monitoring never writes an event of its own).
+    auto pass = [&](const std::string& id, json& field, auto&& make_shape, std::vector<std::string>&& path) {
       auto& ch = channel(id);
       std::string released = ch.text->push(field.get_ref<const std::string&>(), tally);
       if (ends) released += ch.text->finish(tally);
-      if (ch.text->blocked()) return blocked_ = true, false;
-      ch.shape = std::move(shape);
-      ch.path = std::move(path);
-      here.insert(id);
-      if (rewrite_ && released != field.get_ref<const std::string&>()) {
+      if (ch.text->blocked()) {
+        blocked_ = true;
+        return false;
+      }
+      if (ends) here.insert(id);
+      if (!rewrite_) return true;
+      if (ch.shape.is_null()) {
+        ch.shape = make_shape();
+        ch.path = std::move(path);
+      }
+      if (released != field.get_ref<const std::string&>()) {
         field = released;
         changed = true;
       }
       return true;
     };
     auto chunk = [&](json choice) {
-      json s = j;
-      s.erase("usage");
+      json s = json::object();
+      for (const char* k : {"id", "object", "created", "model", "system_fingerprint"})
+        if (auto it = j.find(k); it != j.end()) s[k] = *it;
       s["choices"] = json::array({std::move(choice)});
       return s;
     };
     if (json* t = text_field(c, "text")) {
-      if (!pass(prefix + "x", *t, chunk({{"index", index}, {"text", ""}, {"finish_reason", nullptr}}), {"choices", "0", "text"}))
+      if (!pass(prefix + "x", *t, [&] { return chunk({{"index", index}, {"text", ""}, {"finish_reason", nullptr}}); },
+                {"choices", "0", "text"}))
         return false;
     }
     auto delta = c.find("delta");
     if (delta != c.end() && delta->is_object()) {
       for (const char* name : {"content", "refusal"}) {
         if (json* t = text_field(*delta, name)) {
-          json shape = chunk({{"index", index}, {"delta", {{name, ""}}}, {"finish_reason", nullptr}});
-          if (!pass(prefix + name, *t, std::move(shape), {"choices", "0", "delta", name})) return false;
+          auto shape = [&] { return chunk({{"index", index}, {"delta", {{name, ""}}}, {"finish_reason", nullptr}}); };
+          if (!pass(prefix + name, *t, shape, {"choices", "0", "delta", name})) return false;
         }
       }
       auto calls = delta->find("tool_calls");
@@ -113,10 +123,12 @@ bool StreamGuard::openai(json& j, bool& changed, std::string& before, guardrails
           if (fn == call.end()) continue;
           if (json* t = text_field(*fn, "arguments")) {
             json ti = call.contains("index") ? call["index"] : json(k);
-            json shape = chunk({{"index", index},
-                                {"delta", {{"tool_calls", json::array({{{"index", ti}, {"function", {{"arguments", ""}}}}})}}},
-                                {"finish_reason", nullptr}});
-            if (!pass(prefix + "t" + index_of(call, k), *t, std::move(shape),
+            auto shape = [&] {
+              return chunk({{"index", index},
+                            {"delta", {{"tool_calls", json::array({{{"index", ti}, {"function", {{"arguments", ""}}}}})}}},
+                            {"finish_reason", nullptr}});
+            };
+            if (!pass(prefix + "t" + index_of(call, k), *t, shape,
                       {"choices", "0", "delta", "tool_calls", "0", "function", "arguments"}))
               return false;
           }
@@ -149,13 +161,18 @@ bool StreamGuard::anthropic(const std::string& name, json& j, bool& changed, std
       if (!v) continue;
       auto& ch = channel(id);
       std::string released = ch.text->push(v->get_ref<const std::string&>(), tally);
-      if (ch.text->blocked()) return blocked_ = true, false;
-      json shape = {{"type", "content_block_delta"}, {"index", j.contains("index") ? j["index"] : json(0)},
+      if (ch.text->blocked()) {
+        blocked_ = true;
+        return false;
+      }
+      if (!rewrite_) continue;
+      if (ch.shape.is_null()) {
+        ch.shape = {{"type", "content_block_delta"}, {"index", j.contains("index") ? j["index"] : json(0)},
                     {"delta", {{"type", (*delta)["type"]}, {field, ""}}}};
-      ch.shape = std::move(shape);
-      ch.path = {"delta", field};
-      ch.event = name.empty() ? "content_block_delta" : name;
-      if (rewrite_ && released != v->get_ref<const std::string&>()) {
+        ch.path = {"delta", field};
+        ch.event = name.empty() ? "content_block_delta" : name;
+      }
+      if (released != v->get_ref<const std::string&>()) {
         *v = released;
         changed = true;
       }
