@@ -80,5 +80,10 @@ http::Response api_settings_update(Deps& d, const guard::OwnerCtx& ctx, http::Re
 nlohmann::json guardrails_json(const gateway::GuardrailsState& s);
 http::Response api_guardrails(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 http::Response api_guardrails_update(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
+// The WAF's current blocks and lifting one (api_waf.cpp; also the Settings page's Lift form).
+nlohmann::json waf_blocks_json(Deps& d);
+http::Response api_waf_blocks(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response api_waf_lift(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
+http::Response waf_lift(Deps& d, const guard::AdminCtx& ctx, http::Request& req);
 
 }  // namespace airlock::console

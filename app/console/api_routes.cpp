@@ -55,6 +55,8 @@ void add_api_routes(guard::Routes& routes, Deps& d) {
   routes.add<AdminCtx>("GET", "/api/v1/guardrails", [&d](const AdminCtx& c, http::Request& r) { return api_guardrails(d, c, r); });
   routes.add<OwnerCtx>("PUT", "/api/v1/guardrails", [&d](const OwnerCtx& c, http::Request& r) { return api_guardrails_update(d, c, r); },
                         session("/settings"));
+  routes.add<AdminCtx>("GET", "/api/v1/waf/blocks", [&d](const AdminCtx& c, http::Request& r) { return api_waf_blocks(d, c, r); });
+  routes.add<AdminCtx>("POST", "/api/v1/waf/lift", [&d](const AdminCtx& c, http::Request& r) { return api_waf_lift(d, c, r); });
 }
 
 }  // namespace airlock::console

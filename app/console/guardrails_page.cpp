@@ -25,6 +25,16 @@ http::Response settings_guardrails(Deps& d, const guard::OwnerCtx& ctx, http::Re
   if (rules.is_discarded())
     return settings_page(d, ctx.who(), req, 422, "Custom rules: not valid JSON (a list of rules, see the example).");
   policy["rules"] = std::move(rules);
+  // Caps and the WAF: an empty cap is none; numbers are checked by read_policy.
+  auto number = [&](const char* name, bool empty_is_null) -> nlohmann::json {
+    std::string v = req.form_field(name);
+    if (v.empty() && empty_is_null) return nullptr;
+    if (v.empty() || v.size() > 12 || v.find_first_not_of("0123456789") != std::string::npos) return v;  // refused below
+    return std::stoll(v);
+  };
+  policy["limits"] = {{"max_chars", number("max_chars", true)}, {"max_urls", number("max_urls", true)},
+                      {"max_phones", number("max_phones", true)}};
+  policy["waf"] = {{"violations_per_minute", number("waf_violations", false)}, {"block_seconds", number("waf_seconds", false)}};
   auto read = guardrails::read_policy(policy);
   if (auto* bad = std::get_if<guardrails::PolicyProblem>(&read))
     return settings_page(d, ctx.who(), req, 422, "Guardrails, " + bad->field + ": " + bad->message);

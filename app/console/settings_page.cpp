@@ -58,7 +58,12 @@ nlohmann::json guardrails_view(Deps& d, bool owner, std::string* error) {
     listed.push_back({{"name", r.name}, {"label", r.label}, {"action", std::string(guardrails::action_name(r.action))},
                       {"kind", r.pattern.empty() ? "keywords" : "pattern"},
                       {"applies_to", r.requests && r.responses ? "both" : r.requests ? "requests" : "responses"}});
-  return {{"provisioned", state->provisioned}, {"editable", owner && !state->provisioned}, {"directions", dirs}, {"has_rules", !listed.empty()},
+  auto cap = [](const std::optional<std::int64_t>& v) { return v ? std::to_string(*v) : std::string(); };
+  auto blocks = waf_blocks_json(d);
+  return {{"max_chars", cap(p.caps.max_chars)}, {"max_urls", cap(p.caps.max_urls)}, {"max_phones", cap(p.caps.max_phones)},
+          {"waf_violations", std::to_string(p.waf.violations_per_minute)}, {"waf_seconds", std::to_string(p.waf.block_seconds)},
+          {"blocks", blocks}, {"has_blocks", !blocks.empty()},
+          {"provisioned", state->provisioned}, {"editable", owner && !state->provisioned}, {"directions", dirs}, {"has_rules", !listed.empty()},
           {"rules", listed}, {"rules_json", rules.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)}};
 }
 

@@ -8,8 +8,12 @@ namespace airlock::gateway {
 
 bool guard_request(const Endpoint& ep, nlohmann::ordered_json& body, const guardrails::Engine& engine,
                    const guardrails::KeyOverride& key, guardrails::Tally& tally) {
-  if (engine.idle(guardrails::Direction::kRequest, key)) return true;
+  auto caps = engine.policy().caps.with(key.caps);
+  bool idle = engine.idle(guardrails::Direction::kRequest, key);
+  if (idle && !caps.any()) return true;
   GuardWalk<nlohmann::ordered_json> w{engine, key, tally};
+  w.scan = !idle;
+  w.count_caps = caps.max_urls || caps.max_phones;
   if (&ep == &kChat || std::strcmp(ep.name, kChat.name) == 0) {
     w.chat(body);
   } else if (std::strcmp(ep.name, kCompletions.name) == 0) {
@@ -20,7 +24,11 @@ bool guard_request(const Endpoint& ep, nlohmann::ordered_json& body, const guard
   } else if (std::strcmp(ep.name, kMessages.name) == 0) {
     w.messages(body);
   }
-  return w.ok;
+  if (!w.ok) return false;
+  if (caps.max_chars && tally.chars > static_cast<std::uint64_t>(*caps.max_chars)) tally.over_cap = "max_chars";
+  else if (caps.max_urls && tally.urls > *caps.max_urls) tally.over_cap = "max_urls";
+  else if (caps.max_phones && tally.phones > *caps.max_phones) tally.over_cap = "max_phones";
+  return !tally.over_cap;
 }
 
 bool guard_response(Dialect d, nlohmann::json& body, const guardrails::Engine& engine, const guardrails::KeyOverride& key,

@@ -18,8 +18,9 @@
 
 namespace airlock::gateway {
 
-// False when a block action hit (tally.blocked_by names it); the body may then be half-masked and
-// must not be sent.
+// Also holds the text to the input caps (the policy's, with the key's on top). False when a block
+// action hit (tally.blocked_by names it) or a cap was passed (tally.over_cap); the body may then be
+// half-masked and must not be sent.
 bool guard_request(const Endpoint& ep, nlohmann::ordered_json& body, const guardrails::Engine& engine,
                    const guardrails::KeyOverride& key, guardrails::Tally& tally);
 

@@ -22,9 +22,14 @@ struct GuardWalk {
     auto it = o.find(name);
     return it == o.end() ? nullptr : &*it;
   }
+  bool scan = true;          // false: the engine is idle here, only the caps' counts are wanted
+  bool count_caps = false;   // URLs and phone numbers are capped: count them even when idle
   void text(Json* v) {
     if (!ok || !v || !v->is_string()) return;
-    ok = engine.apply(v->template get_ref<std::string&>(), direction, key, tally);
+    auto& s = v->template get_ref<std::string&>();
+    for (unsigned char c : s) tally.chars += (c & 0xC0) != 0x80;  // code points of valid UTF-8
+    if (scan) ok = engine.apply(s, direction, key, tally);
+    else if (count_caps) guardrails::Engine::count(s, tally);
   }
   // A string, or a list whose strings are texts (prompt, input).
   void text_or_list(Json* v) {

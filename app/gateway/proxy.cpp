@@ -4,6 +4,7 @@
 #include "gateway/exchange.h"
 #include "gateway/guard_request.h"
 #include "gateway/key_auth.h"
+#include "audit/denials.h"
 #include "gateway/request_fields.h"
 #include "gateway/request_plan.h"
 #include "http/json_body.h"
@@ -102,7 +103,37 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
         return UsageRecorder::month_usage(db, key, start_ms);
       }),
       catalog_(deps.db),
-      guardrails_(deps.db, log) {}
+      guardrails_(deps.db, log),
+      waf_(deps.clock),
+      audit_(audit::DenialRecorder::store_sink(deps.db, log, deps.clock)) {}
+
+void Gateway::note_violation(const store::GatewayKeyRow* key, const http::Request& req, std::string_view why) {
+  auto engine = guardrails_.get();  // held: the settings live in it
+  const auto& settings = engine->policy().waf;
+  auto started = waf_.violation(key ? std::optional<std::int64_t>(key->id.value) : std::nullopt, req.client_ip, settings);
+  for (const auto& b : started) {
+    audit::Event e;
+    e.action = "waf.block";
+    e.outcome = "denied";
+    e.actor = key ? "key:" + key->name : "anonymous";
+    e.target = b.subject;
+    e.ip = req.client_ip;
+    e.request_id = req.request_id;
+    e.details_json = nlohmann::json{{"violations", b.violations}, {"block_seconds", settings.block_seconds},
+                                    {"last_violation", std::string(why)}}
+                         .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    audit_(std::move(e), core::format_time_utc(deps_.clock.system_now()));
+    log_.warn("waf_block", {{"subject", b.subject}, {"seconds", std::to_string(settings.block_seconds)}});
+  }
+}
+
+std::optional<http::Response> Gateway::waf_refusal(Dialect d, const http::Request& req, const store::GatewayKeyRow* key) {
+  std::int64_t wait = waf_.retry_after(Waf::ip_subject(req.client_ip));
+  if (key) wait = std::max(wait, waf_.retry_after(Waf::key_subject(key->id.value)));
+  if (wait <= 0) return std::nullopt;
+  return dialect_error(d, "temporarily_blocked",
+                       "Too many refused requests from this key or address; try again after the block ends.", req, wait, false);
+}
 
 std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, const Endpoint& ep, http::Request& req) {
   auto t0 = deps_.clock.steady_now();
@@ -114,7 +145,10 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   // What is asked: parsed strictly, so what goes upstream is exactly what was checked here.
   std::string perr;
   auto body = http::parse_json_strict_ordered(req.body, &perr);
-  if (!body) return err(perr, http::json_error_message(perr));
+  if (!body) {
+    note_violation(key, req, perr);
+    return err(perr, http::json_error_message(perr));
+  }
   if (!body->is_object()) return err("invalid_request", "The body must be a JSON object.");
   auto read = read_request_fields(ep, *body);
   if (auto* bad = std::get_if<FieldProblem>(&read))
@@ -164,9 +198,20 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   rec.request_bytes = static_cast<std::int64_t>(req.body.size());
   rec.request_id = req.request_id;
   if (!guard_ok) {  // before the limits: a blocked request reserves nothing
-    auto r = err("content_policy_violation",
-                 "The request was blocked by the guardrail policy: " + *tally.blocked_by + " detected.", 0, false);
-    ex->finish(r.status, {}, "content_policy_violation", 0);
+    http::Response r;
+    if (tally.over_cap) {
+      const auto& c = *tally.over_cap;
+      const char* code = c == "max_chars" ? "input_too_long" : c == "max_urls" ? "too_many_urls" : "too_many_phone_numbers";
+      r = err(code, c == "max_chars"  ? "The request's text is longer than this key may send."
+                    : c == "max_urls" ? "The request carries more URLs than this key may send."
+                                      : "The request carries more phone numbers than this key may send.",
+              0, false);
+    } else {
+      r = err("content_policy_violation",
+              "The request was blocked by the guardrail policy: " + *tally.blocked_by + " detected.", 0, false);
+    }
+    note_violation(key, req, tally.over_cap ? *tally.over_cap : "content_policy_violation");
+    ex->finish(r.status, {}, tally.over_cap ? "input_cap" : "content_policy_violation", 0);
     return r;
   }
 

@@ -14,8 +14,11 @@ http::Response anthropic_500(const http::Request& r) {
 // else; the handler takes the KeyCtx that proves it.
 http::AsyncHandler keyed(Gateway& g, const Endpoint& ep) {
   return [&g, &ep](http::Request& r, std::shared_ptr<http::Responder> out) {
+    // A blocked address is refused before its key is even looked at; a blocked key once it is known.
+    if (auto no = g.waf_refusal(ep.dialect, r, nullptr)) return out->send(std::move(*no));
     auto caller = authorize_key(g.deps(), r, ep.dialect, ep.scope);
     if (auto* stop = std::get_if<http::Response>(&caller)) return out->send(std::move(*stop));
+    if (auto no = g.waf_refusal(ep.dialect, r, &std::get<KeyCtx>(caller).key())) return out->send(std::move(*no));
     g.proxy(std::get<KeyCtx>(caller), ep, r, std::move(out));
   };
 }

@@ -5,6 +5,8 @@
 // Every refusal is an error in the caller's dialect. The client's key never goes upstream; the
 // vendor key never comes back.
 #include <array>
+#include <functional>
+#include <optional>
 #include <atomic>
 #include <memory>
 #include <string>
@@ -19,6 +21,7 @@
 #include "gateway/key_auth.h"
 #include "gateway/limits.h"
 #include "gateway/upstream.h"
+#include "gateway/waf.h"
 #include "gateway/usage.h"
 #include "http/message.h"
 #include "http/responder.h"
@@ -49,6 +52,12 @@ class Gateway {
   // Guardrail detections since start, by [detector (custom rules last)][action], for /metrics.
   using GuardCounts = std::array<std::array<std::atomic<std::uint64_t>, 4>, guardrails::kBuiltinCount + 1>;
   GuardCounts& guard_counts() { return guard_counts_; }
+  Waf& waf() { return waf_; }
+  // A refused request the client could have avoided: counted by the WAF for the key (when known)
+  // and the address; a block it starts is audited ("waf.block") and logged, once.
+  void note_violation(const store::GatewayKeyRow* key, const http::Request& req, std::string_view why);
+  // 429 in the dialect when the caller's address (or, with `key`, the key) is blocked by the WAF.
+  std::optional<http::Response> waf_refusal(Dialect d, const http::Request& req, const store::GatewayKeyRow* key);
 
  private:
   Deps& deps_;
@@ -59,6 +68,8 @@ class Gateway {
   CatalogCache catalog_;
   GuardrailsCache guardrails_;
   GuardCounts guard_counts_{};
+  Waf waf_;
+  std::function<void(audit::Event, std::string)> audit_;  // off the loop: the writer queue, no wait
 };
 
 // Registers /v1/… on `router` (access level kGatewayKey: the handlers authenticate the key).

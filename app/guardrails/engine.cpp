@@ -96,11 +96,18 @@ bool Engine::blocks(Direction d, const KeyOverride& key) const {
   return any_action(*this, policy_, d, key, [](Action a) { return a == Action::kBlock; });
 }
 
+void Engine::count(std::string_view text, Tally& counts) {
+  Scan s;
+  detect(text, s);
+  counts.urls += s.urls;
+  counts.phones += s.count(Detector::kPhone);
+}
+
 void Engine::hits(std::string_view text, Direction d, const KeyOverride& key, std::vector<Hit>& out,
-                  std::uint32_t* urls) const {
+                  Tally* counts) const {
   text = text.substr(0, std::min(text.size(), kMaxScanBytes));
   std::array<Action, kBuiltinCount> acts{};
-  bool any_builtin = urls != nullptr;
+  bool any_builtin = counts != nullptr;
   for (Detector det : kBuiltins) {
     acts[static_cast<std::size_t>(det)] = action(d, key, det);
     any_builtin = any_builtin || acts[static_cast<std::size_t>(det)] != Action::kOff;
@@ -109,7 +116,10 @@ void Engine::hits(std::string_view text, Direction d, const KeyOverride& key, st
   if (any_builtin) {
     Scan s;
     detect(text, s);
-    if (urls) *urls += s.urls;
+    if (counts) {
+      counts->urls += s.urls;
+      counts->phones += s.count(Detector::kPhone);
+    }
     for (const auto& f : s.findings) {
       Action a = acts[static_cast<std::size_t>(f.detector)];
       if (a != Action::kOff) out.push_back({f.begin, f.end, f.detector, -1, a});
@@ -171,7 +181,7 @@ std::string masked_text(std::string_view text, const std::vector<Hit>& hits, con
 bool Engine::apply(std::string& text, Direction d, const KeyOverride& key, Tally& tally) const {
   if (idle(d, key)) return true;
   std::vector<Hit> found;
-  hits(text, d, key, found, &tally.urls);
+  hits(text, d, key, found, &tally);
   bool mask = false;
   for (const auto& h : found) {
     tally.add(h);

@@ -34,7 +34,12 @@ struct Tally {
   // The same detections by what was done with them: [detector, custom rules last][action].
   std::array<std::array<std::uint32_t, 4>, kBuiltinCount + 1> by_action{};
   std::uint32_t masked = 0;
+  // What the input caps look at, whatever the detectors' actions: URLs and phone numbers seen,
+  // characters (code points) of the text read.
   std::uint32_t urls = 0;
+  std::uint32_t phones = 0;
+  std::uint64_t chars = 0;
+  std::optional<std::string> over_cap;  // "max_chars" | "max_urls" | "max_phones" when one was passed
   std::optional<std::string> blocked_by;  // the detector's or rule's name
   std::uint32_t total() const;
   void add(const Hit& h);
@@ -58,7 +63,10 @@ class Engine {
 
   // Every detection in `text` whose action is not off, ordered by begin (they may overlap: a rule
   // can match inside an e-mail). Built-ins come from detect(), rules from RE2.
-  void hits(std::string_view text, Direction d, const KeyOverride& key, std::vector<Hit>& out, std::uint32_t* urls = nullptr) const;
+  // With `counts`, the built-in scan always runs and adds its URLs and phone numbers there.
+  void hits(std::string_view text, Direction d, const KeyOverride& key, std::vector<Hit>& out, Tally* counts = nullptr) const;
+  // Only what the input caps need: URLs and phone numbers in `text`, added to `counts`.
+  static void count(std::string_view text, Tally& counts);
 
   // Scans, counts into `tally`, and rewrites `text` when something is masked. False when a hit's
   // action is block (tally.blocked_by names it); the text is then left as it was.

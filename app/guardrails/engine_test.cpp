@@ -247,3 +247,38 @@ TEST_CASE("streams: a block stops the stream and releases nothing after it", "[g
   CHECK(tally.blocked_by == "secret");
   CHECK(out.find("AKIA") == std::string::npos);
 }
+
+TEST_CASE("input caps and WAF settings: read, written back, bounds refused; key caps in the override text", "[guardrails]") {
+  auto p = std::get<Policy>(read_policy(json::parse(R"({"limits":{"max_chars":8192,"max_urls":5,"max_phones":null},
+                                                        "waf":{"violations_per_minute":0,"block_seconds":60}})")));
+  CHECK(p.caps.max_chars == 8192);
+  CHECK(p.caps.max_urls == 5);
+  CHECK_FALSE(p.caps.max_phones);
+  CHECK(p.waf.violations_per_minute == 0);
+  CHECK(std::get<Policy>(read_policy(write_policy(p))) == p);
+  Policy defaults;
+  CHECK_FALSE(defaults.caps.any());
+  CHECK(defaults.waf.violations_per_minute == 10);
+  CHECK(defaults.waf.block_seconds == 600);
+  CHECK(problem_field(json::parse(R"({"limits":{"max_chars":-1}})")) == "limits.max_chars");
+  CHECK(problem_field(json::parse(R"({"limits":{"max_chars":"8192"}})")) == "limits.max_chars");
+  CHECK(problem_field(json::parse(R"({"limits":{"max_words":3}})")) == "limits.max_words");
+  CHECK(problem_field(json::parse(R"({"waf":{"block_seconds":0}})")) == "waf.block_seconds");
+  CHECK(problem_field(json::parse(R"({"waf":{"violations_per_minute":10001}})")) == "waf.violations_per_minute");
+
+  auto o = std::get<KeyOverride>(read_key_override("mask,max_chars=8192,max_urls=0"));
+  CHECK(o.requests == Action::kMask);
+  CHECK(o.caps.max_chars == 8192);
+  CHECK(o.caps.max_urls == 0);
+  CHECK(write_key_override(o) == "mask,max_chars=8192,max_urls=0");
+  CHECK(std::get<KeyOverride>(read_key_override("max_phones=3")).caps.max_phones == 3);
+  CHECK_FALSE(std::get<KeyOverride>(read_key_override("max_phones=3")).requests);
+  for (const char* bad : {"max_chars=", "max_chars=-1", "max_chars=1e3", "max_chars=1,max_chars=2", "max_chars=9999999999",
+                          "mask,block", "mask,requests=off"})
+    CHECK(std::holds_alternative<PolicyProblem>(read_key_override(bad)));
+  Caps org{1000, 5, std::nullopt};
+  auto eff = org.with(o.caps);
+  CHECK(eff.max_chars == 8192);
+  CHECK(eff.max_urls == 0);
+  CHECK_FALSE(eff.max_phones);
+}

@@ -105,7 +105,62 @@ std::optional<PolicyProblem> read_rule(const json& v, const std::string& field, 
   return std::nullopt;
 }
 
+constexpr std::int64_t kMaxCap = 100'000'000;
+
+std::optional<PolicyProblem> read_count(const json& v, const std::string& field, std::int64_t lo, std::int64_t hi,
+                                        std::optional<std::int64_t>& out) {
+  if (v.is_null()) {
+    out.reset();
+    return std::nullopt;
+  }
+  if (!v.is_number_integer() || v.get<std::int64_t>() < lo || v.get<std::int64_t>() > hi)
+    return problem(field, "Must be a whole number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", or null.");
+  out = v.get<std::int64_t>();
+  return std::nullopt;
+}
+
+std::optional<PolicyProblem> read_caps(const json& v, const std::string& field, Caps& caps) {
+  if (!v.is_object()) return problem(field, "Must be an object: max_chars, max_urls, max_phones.");
+  for (const auto& [k, x] : v.items()) {
+    std::optional<std::int64_t>* slot = k == "max_chars" ? &caps.max_chars : k == "max_urls" ? &caps.max_urls
+                                        : k == "max_phones" ? &caps.max_phones : nullptr;
+    if (!slot) return problem(field + "." + k, "Unknown field; the caps are max_chars, max_urls, max_phones.");
+    if (auto p = read_count(x, field + "." + k, 0, kMaxCap, *slot)) return p;
+  }
+  return std::nullopt;
+}
+
+std::optional<PolicyProblem> read_waf(const json& v, WafSettings& waf) {
+  if (!v.is_object()) return problem("waf", "Must be an object: violations_per_minute, block_seconds.");
+  for (const auto& [k, x] : v.items()) {
+    std::optional<std::int64_t> n;
+    if (k == "violations_per_minute") {
+      if (auto p = read_count(x, "waf." + k, 0, 10000, n); p || !n) return p ? p : problem("waf." + k, "Must be a number.");
+      waf.violations_per_minute = *n;
+    } else if (k == "block_seconds") {
+      if (auto p = read_count(x, "waf." + k, 1, 7 * 86400, n); p || !n) return p ? p : problem("waf." + k, "Must be a number.");
+      waf.block_seconds = *n;
+    } else {
+      return problem("waf." + k, "Unknown field; the WAF takes violations_per_minute and block_seconds.");
+    }
+  }
+  return std::nullopt;
+}
+
+json caps_json(const Caps& c) {
+  auto opt = [](const std::optional<std::int64_t>& v) { return v ? json(*v) : json(nullptr); };
+  return {{"max_chars", opt(c.max_chars)}, {"max_urls", opt(c.max_urls)}, {"max_phones", opt(c.max_phones)}};
+}
+
 }  // namespace
+
+Caps Caps::with(const Caps& over) const {
+  Caps c = *this;
+  if (over.max_chars) c.max_chars = over.max_chars;
+  if (over.max_urls) c.max_urls = over.max_urls;
+  if (over.max_phones) c.max_phones = over.max_phones;
+  return c;
+}
 
 std::string_view action_name(Action a) {
   switch (a) {
@@ -146,6 +201,10 @@ std::variant<Policy, PolicyProblem> read_policy(const json& j) {
           if (other.name == r.name) return problem("rules[" + std::to_string(i) + "].name", "Two rules share this name.");
         p.rules.push_back(std::move(r));
       }
+    } else if (k == "limits") {
+      if (auto e = read_caps(v, "limits", p.caps)) return *e;
+    } else if (k == "waf") {
+      if (auto e = read_waf(v, p.waf)) return *e;
     } else {
       return problem(k, "Unknown field.");
     }
@@ -171,29 +230,49 @@ json write_policy(const Policy& p) {
     o["applies_to"] = r.requests && r.responses ? "both" : r.requests ? "requests" : "responses";
     rules.push_back(std::move(o));
   }
-  return {{"requests", dir(p.requests)}, {"responses", dir(p.responses)}, {"rules", std::move(rules)}};
+  return {{"requests", dir(p.requests)}, {"responses", dir(p.responses)}, {"rules", std::move(rules)},
+          {"limits", caps_json(p.caps)},
+          {"waf", {{"violations_per_minute", p.waf.violations_per_minute}, {"block_seconds", p.waf.block_seconds}}}};
 }
 
 std::variant<KeyOverride, PolicyProblem> read_key_override(std::string_view text) {
   KeyOverride o;
   if (text == "inherit" || text.empty()) return o;
-  if (auto a = action_from_name(text)) {
-    o.requests = o.responses = *a;
-    return o;
-  }
+  auto bad = problem("guardrails", "Use an action (off, monitor, mask, block), inherit, or requests=ACTION,responses=ACTION; "
+                                   "caps as max_chars=N, max_urls=N, max_phones=N.");
+  if (text.size() > 200) return bad;
+  bool both = false;
   std::size_t at = 0;
   while (at <= text.size()) {
     std::size_t comma = text.find(',', at);
     std::string_view part = text.substr(at, comma == std::string_view::npos ? std::string_view::npos : comma - at);
     std::size_t eq = part.find('=');
-    auto bad = problem("guardrails", "Use an action (off, monitor, mask, block), inherit, or requests=ACTION,responses=ACTION.");
-    if (eq == std::string_view::npos) return bad;
-    auto a = action_from_name(part.substr(eq + 1));
-    if (!a) return bad;
-    auto which = part.substr(0, eq);
-    if (which == "requests" && !o.requests) o.requests = *a;
-    else if (which == "responses" && !o.responses) o.responses = *a;
-    else return bad;
+    if (eq == std::string_view::npos) {
+      auto a = action_from_name(part);
+      if (!a || both || o.requests || o.responses) return bad;
+      o.requests = o.responses = *a;
+      both = true;
+    } else {
+      auto which = part.substr(0, eq);
+      auto value = part.substr(eq + 1);
+      std::optional<std::int64_t>* cap = which == "max_chars" ? &o.caps.max_chars : which == "max_urls" ? &o.caps.max_urls
+                                         : which == "max_phones" ? &o.caps.max_phones : nullptr;
+      if (cap) {
+        std::int64_t n = 0;
+        if (value.empty() || value.size() > 9 || *cap) return bad;
+        for (char c : value) {
+          if (c < '0' || c > '9') return bad;
+          n = n * 10 + (c - '0');
+        }
+        *cap = n;
+      } else {
+        auto a = action_from_name(value);
+        if (!a || both) return bad;
+        if (which == "requests" && !o.requests) o.requests = *a;
+        else if (which == "responses" && !o.responses) o.responses = *a;
+        else return bad;
+      }
+    }
     if (comma == std::string_view::npos) break;
     at = comma + 1;
   }
@@ -201,11 +280,17 @@ std::variant<KeyOverride, PolicyProblem> read_key_override(std::string_view text
 }
 
 std::string write_key_override(const KeyOverride& o) {
-  if (!o.requests && !o.responses) return "";
-  if (o.requests && o.responses && *o.requests == *o.responses) return std::string(action_name(*o.requests));
   std::string s;
-  if (o.requests) s += "requests=" + std::string(action_name(*o.requests));
-  if (o.responses) s += (s.empty() ? "" : ",") + std::string("responses=") + std::string(action_name(*o.responses));
+  auto add = [&](const std::string& part) { s += (s.empty() ? "" : ",") + part; };
+  if (o.requests && o.responses && *o.requests == *o.responses) {
+    add(std::string(action_name(*o.requests)));
+  } else {
+    if (o.requests) add("requests=" + std::string(action_name(*o.requests)));
+    if (o.responses) add("responses=" + std::string(action_name(*o.responses)));
+  }
+  if (o.caps.max_chars) add("max_chars=" + std::to_string(*o.caps.max_chars));
+  if (o.caps.max_urls) add("max_urls=" + std::to_string(*o.caps.max_urls));
+  if (o.caps.max_phones) add("max_phones=" + std::to_string(*o.caps.max_phones));
   return s;
 }
 

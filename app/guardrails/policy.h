@@ -7,7 +7,9 @@
 //    "responses": {"default": "monitor", "secret": "mask"},  // or per detector
 //    "rules": [{"name": "codenames", "keywords": ["bluebird"], "label": "[CODENAME]",
 //               "action": "block", "applies_to": "requests"},
-//              {"name": "employee-id", "pattern": "\\bEMP-[0-9]{6}\\b", "action": "mask"}]}
+//              {"name": "employee-id", "pattern": "\\bEMP-[0-9]{6}\\b", "action": "mask"}],
+//    "limits": {"max_chars": 32000, "max_urls": 5, "max_phones": 3},
+//    "waf": {"violations_per_minute": 10, "block_seconds": 600}}
 //
 // Parsing checks every type and bound before use and names the field it refuses (read_policy).
 #include <array>
@@ -54,10 +56,34 @@ struct Rule {
   bool operator==(const Rule&) const = default;
 };
 
+// Input caps on what a request sends: characters (code points) over all its text, URLs
+// ("http://", "https://") and phone numbers (what the phone detector finds, whatever its action).
+// Unset: no cap. A request over a cap is refused (400) and counts as a violation for the WAF.
+struct Caps {
+  std::optional<std::int64_t> max_chars;
+  std::optional<std::int64_t> max_urls;
+  std::optional<std::int64_t> max_phones;
+  bool any() const { return max_chars || max_urls || max_phones; }
+  // This caps, with `over`'s set fields replacing ours.
+  Caps with(const Caps& over) const;
+  bool operator==(const Caps&) const = default;
+};
+
+// The WAF: a key or a client address with `violations_per_minute` refusals (caps, guardrail
+// blocks, malformed bodies) within a minute is refused for `block_seconds` (429 with Retry-After).
+// 0 violations turns it off.
+struct WafSettings {
+  std::int64_t violations_per_minute = 10;
+  std::int64_t block_seconds = 600;
+  bool operator==(const WafSettings&) const = default;
+};
+
 struct Policy {
   DirectionPolicy requests;   // a new install monitors both directions
   DirectionPolicy responses;
   std::vector<Rule> rules;
+  Caps caps;
+  WafSettings waf;
   const DirectionPolicy& direction(Direction d) const { return d == Direction::kRequest ? requests : responses; }
   bool operator==(const Policy&) const = default;
 };
@@ -66,6 +92,7 @@ struct Policy {
 struct KeyOverride {
   std::optional<Action> requests;
   std::optional<Action> responses;
+  Caps caps;  // set fields replace the organisation's
   std::optional<Action> of(Direction d) const { return d == Direction::kRequest ? requests : responses; }
   bool operator==(const KeyOverride&) const = default;
 };
@@ -79,8 +106,9 @@ struct PolicyProblem {
 std::variant<Policy, PolicyProblem> read_policy(const nlohmann::json& j);
 nlohmann::json write_policy(const Policy& p);
 
-// "mask", or "requests=mask,responses=off" (either part may be left out): the CLI's and the
-// API's key override. "inherit" clears both.
+// "mask", or "requests=mask,responses=off" (either part may be left out), with caps after a comma
+// ("mask,max_chars=8192,max_urls=5,max_phones=3"): the CLI's and the API's key override.
+// "inherit" (or "") is no override.
 std::variant<KeyOverride, PolicyProblem> read_key_override(std::string_view text);
 std::string write_key_override(const KeyOverride& o);  // "" when nothing is overridden
 

@@ -69,6 +69,9 @@ constexpr std::array kCatalogue = {
     ErrorKind{"json_too_deep", 400},
     ErrorKind{"json_too_many_members", 400},
     ErrorKind{"content_policy_violation", 400},  // a guardrail's block (guardrails/policy.h)
+    ErrorKind{"input_too_long", 400},           // input caps (guardrails::Caps)
+    ErrorKind{"too_many_urls", 400},
+    ErrorKind{"too_many_phone_numbers", 400},
     // 401 and 403: the key, and what it may do.
     ErrorKind{"missing_api_key", 401},
     ErrorKind{"invalid_api_key", 401},
@@ -78,6 +81,7 @@ constexpr std::array kCatalogue = {
     ErrorKind{"model_not_found", 404},
     // 429: the key's limits, or the vendor's.
     ErrorKind{"rate_limit_exceeded", 429},
+    ErrorKind{"temporarily_blocked", 429},  // the WAF (gateway/waf.h)
     ErrorKind{"insufficient_quota", 429},
     ErrorKind{"upstream_rate_limited", 429},
     // 5xx: Airlock or the upstream could not answer.

@@ -345,3 +345,64 @@ TEST_CASE("owners change the policy through the API (session and step-up), audit
   CHECK(refused.status == 409);
   CHECK(json::parse(refused.body)["error"]["code"] == "provisioned");
 }
+
+TEST_CASE("input caps refuse with a clear 400; 10 violations in a minute block the key and the address; admins lift",
+          "[integration][guardrails][waf][V2.4.1]") {
+  Gateway g(provision_with(R"({"requests":"monitor","limits":{"max_urls":1,"max_phones":2},
+                               "waf":{"violations_per_minute":10,"block_seconds":600}})"));
+  auto key = g.key();
+  auto tight = g.key({"--guardrails=max_chars=10"});
+  auto chat = [&](const std::string& k, const std::string& text) {
+    return g.post("/v1/chat/completions", k, json{{"model", "gpt-test"}, {"messages", {{{"role", "user"}, {"content", text}}}}}.dump());
+  };
+  // The caps, each with its code; a key's own cap on top of the policy's.
+  auto urls = chat(key, "see https://a.example and http://b.example");
+  CHECK(urls.status == 400);
+  CHECK(error_code(urls) == "too_many_urls");
+  auto phones = chat(key, "call (202) 555-0178, +44 20 7946 0958 or 1-800-555-0199");
+  CHECK(error_code(phones) == "too_many_phone_numbers");
+  auto longer = chat(tight, "eleven chars");
+  CHECK(error_code(longer) == "input_too_long");
+  CHECK(chat(tight, "ten chars!").status == 200);  // the boundary: exactly 10 code points
+  CHECK(chat(tight, "日本語のテキスト").status == 200);  // 8 code points, 24 bytes: characters, not bytes
+  CHECK(chat(key, "one link: https://a.example").status == 200);
+
+  // 3 violations so far from this address (2 by `key`, 1 by `tight`); 7 more by `key`, one of them
+  // a body that is not JSON, make 9 for the key and 10 for the address.
+  for (int i = 0; i < 6; ++i) CHECK(chat(key, "https://a.example https://b.example").status == 400);
+  CHECK(g.post("/v1/chat/completions", key, "{not json").status == 400);
+  auto blocked = chat(key, "hello");
+  CHECK(blocked.status == 429);
+  CHECK(error_code(blocked) == "temporarily_blocked");
+  REQUIRE(blocked.headers.count("retry-after"));
+  auto wait = std::stoi(blocked.headers.at("retry-after"));
+  CHECK(wait > 590);
+  CHECK(wait <= 600);
+  // The address is blocked whatever key it uses, before the key is even checked.
+  auto other = g.key();
+  CHECK(chat(other, "hello").status == 429);
+  CHECK(chat("alk_wrongwrong_" + std::string(43, 'x'), "hello").status == 429);
+
+  auto b = owner_browser(*g.airlock);
+  REQUIRE(sign_in(b, "owner@example.com").status == 303);
+  Api owner{b.port, b.origin, "", b.cookie, ""};
+  owner.csrf = owner.get("/api/v1/me")["csrf_token"];
+  auto now = owner.get("/api/v1/waf/blocks");
+  REQUIRE(now["data"].size() == 1);
+  CHECK(now["data"][0]["subject"] == "ip:127.0.0.1");
+  auto audit = owner.get("/api/v1/audit?action=waf.block");
+  REQUIRE(audit["data"].size() == 1);  // once per block, not per refused request
+  CHECK(audit["data"][0]["details"]["violations"] == 10);
+
+  // The console shows it with a Lift button; lifting is audited and takes effect at once.
+  auto page = b.get("/settings");
+  CHECK(page.body.find("ip:127.0.0.1") != std::string::npos);
+  CHECK(owner.call("POST", "/api/v1/waf/lift", R"({"subject":"ip:10.9.9.9"})").status == 404);
+  REQUIRE(owner.call("POST", "/api/v1/waf/lift", R"({"subject":"ip:127.0.0.1"})").status == 200);
+  CHECK(owner.get("/api/v1/audit?action=waf.lift")["data"].size() == 1);
+  CHECK(chat(other, "hello").status == 200);
+  // `key` had 9: its 10th violation blocks the key alone (the address's count started again).
+  CHECK(chat(key, "https://a.example https://b.example").status == 400);
+  CHECK(chat(key, "hello").status == 429);
+  CHECK(chat(other, "hello").status == 200);
+}
