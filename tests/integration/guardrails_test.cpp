@@ -1,6 +1,7 @@
 // Guardrails on the real binary: the policy from the provisioning file, keys with overrides made
-// with the CLI, and the mock vendor's record of what it really received (ASVS V14.2.4: sensitive
-// data is not sent where it need not go).
+// with the CLI, and the mock vendor's record of what it really received (ASVS V14.2.3: no
+// sensitive data sent to untrusted parties; V14.2.4: per-class controls; V2.4.1: anti-automation;
+// V16.3.3: refusals audited).
 #include <catch2/catch_test_macros.hpp>
 
 #include "support/console_client.h"
@@ -36,7 +37,7 @@ std::string said(const std::string& text) { return json(text).dump(); }
 
 }  // namespace
 
-TEST_CASE("mask: every text the vendor reads is masked, in every endpoint's shape", "[integration][guardrails]") {
+TEST_CASE("mask: every text the vendor reads is masked, in every endpoint's shape", "[integration][guardrails][V14.2.3]") {
   Gateway g(provision_with(R"({"requests":"mask","rules":[{"name":"codenames","keywords":["bluebird"],"label":"[CODENAME]"}]})"));
   auto key = g.key();
   const std::string pii = "Mail ann.lee@example.com, card 4111 1111 1111 1111, SSN 123-45-6789, call (202) 555-0178, "
@@ -80,7 +81,7 @@ TEST_CASE("mask: every text the vendor reads is masked, in every endpoint's shap
 }
 
 TEST_CASE("block: the request is refused naming the rule, never quoting it, and nothing goes upstream",
-          "[integration][guardrails]") {
+          "[integration][guardrails][V14.2.3][V16.3.3]") {
   Gateway g(provision_with(R"({"requests":{"default":"monitor","secret":"block"},
       "rules":[{"name":"codenames","keywords":["bluebird"],"action":"block"}]})"));
   auto key = g.key();
@@ -229,7 +230,7 @@ std::string ask(const std::string& model, const std::string& text, bool stream) 
 }  // namespace
 
 TEST_CASE("answers are masked whole and as streams, split across events, framing intact",
-          "[integration][guardrails]") {
+          "[integration][guardrails][V14.2.4]") {
   // Requests off, so the vendor echoes the raw text; the answer side masks.
   Gateway g(echo_provision(R"({"requests":"off","responses":"mask"})"));
   auto key = g.key();
