@@ -28,8 +28,8 @@ bool Relay::on_event(const SseEvent& ev, const std::function<bool(std::string_vi
   bool ok = guard.on_event(ev, out, tally);
   ex.count(tally);
   if (!ok) {
-    blocked = true;
-    reading.broken = true;  // ends the relay; end_relay writes the policy error
+    blocked = !guard.broken();  // a policy block, or an upstream past the guard's bounds
+    reading.broken = true;      // ends the relay; end_relay writes the error
     return false;
   }
   if (out.empty()) return true;
@@ -38,7 +38,7 @@ bool Relay::on_event(const SseEvent& ev, const std::function<bool(std::string_vi
 }
 
 void Relay::release_held(const std::function<bool(std::string_view)>& write) {
-  if (blocked || !guard.active()) return;
+  if (blocked || !guard.active() || guard.broken()) return;
   std::string out;
   guardrails::Tally tally;
   guard.finish(out, tally);

@@ -32,10 +32,24 @@ StreamGuard::StreamGuard(Dialect d, std::shared_ptr<const guardrails::Engine> en
   rewrite_ = active_ && engine_->changes(Direction::kResponse, key_);
 }
 
-StreamGuard::Channel& StreamGuard::channel(const std::string& id) {
-  auto& c = channels_[id];
-  if (!c.text) c.text = std::make_unique<guardrails::StreamText>(*engine_, Direction::kResponse, key_);
-  return c;
+StreamGuard::Channel* StreamGuard::channel(const std::string& id) {
+  auto it = channels_.find(id);
+  if (it == channels_.end()) {
+    if (channels_.size() >= kMaxChannels) {
+      broken_ = true;
+      return nullptr;
+    }
+    it = channels_.emplace(id, Channel{}).first;
+    it->second.text = std::make_unique<guardrails::StreamText>(*engine_, Direction::kResponse, key_);
+  }
+  return &it->second;
+}
+
+bool StreamGuard::over_held() {
+  std::size_t held = 0;
+  for (const auto& [id, c] : channels_) held += c.text->held();
+  if (held > kMaxHeldBytes) broken_ = true;
+  return broken_;
 }
 
 void StreamGuard::flush(const std::string& prefix, std::string& out, guardrails::Tally& tally) {
@@ -75,7 +89,9 @@ bool StreamGuard::openai(json& j, bool& changed, std::string& before, guardrails
     // The event shape that would carry held text is built once per channel, and only when text can
     // change (monitoring never writes an event of its own).
     auto pass = [&](const std::string& id, json& field, auto&& make_shape, std::vector<std::string>&& path) {
-      auto& ch = channel(id);
+      auto* chp = channel(id);
+      if (!chp) return false;
+      auto& ch = *chp;
       std::string released = ch.text->push(field.get_ref<const std::string&>(), tally);
       if (ends) released += ch.text->finish(tally);
       if (ch.text->blocked()) {
@@ -159,7 +175,9 @@ bool StreamGuard::anthropic(const std::string& name, json& j, bool& changed, std
     for (const char* field : {"text", "partial_json"}) {
       json* v = text_field(*delta, field);
       if (!v) continue;
-      auto& ch = channel(id);
+      auto* chp = channel(id);
+      if (!chp) return false;
+      auto& ch = *chp;
       std::string released = ch.text->push(v->get_ref<const std::string&>(), tally);
       if (ch.text->blocked()) {
         blocked_ = true;
@@ -190,7 +208,7 @@ bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tal
     out.append(ev.raw);
     return true;
   }
-  if (blocked_) return false;
+  if (blocked_ || broken_) return false;
   std::string before;
   bool changed = false;
   bool ok = true;
@@ -211,8 +229,8 @@ bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tal
       return true;
     }
   }
-  if (!ok) {
-    blocked_ = true;
+  if (!ok || over_held()) {
+    if (!broken_) blocked_ = true;
     return false;
   }
   out += before;
@@ -226,7 +244,7 @@ bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tal
 }
 
 void StreamGuard::finish(std::string& out, guardrails::Tally& tally) {
-  if (!active_ || blocked_) return;
+  if (!active_ || blocked_ || broken_) return;
   flush("", out, tally);
 }
 

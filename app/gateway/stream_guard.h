@@ -24,9 +24,16 @@ class StreamGuard {
  public:
   StreamGuard(Dialect d, std::shared_ptr<const guardrails::Engine> engine, const guardrails::KeyOverride& key);
   bool active() const { return active_; }
+  // What one stream may make the guard hold: a hostile upstream opening channel after channel (a
+  // new choice or tool-call index each event) must not grow memory without bound.
+  static constexpr std::size_t kMaxChannels = 256;
+  static constexpr std::size_t kMaxHeldBytes = 1 << 20;
+  // True when the upstream passed those bounds: the stream is broken (not a policy block).
+  bool broken() const { return broken_; }
+  std::size_t channels() const { return channels_.size(); }
 
-  // One upstream event: appends what goes to the client to `out`. False once a block hit; the
-  // stream must end then (tally.blocked_by names the rule).
+  // One upstream event: appends what goes to the client to `out`. False once a block hit (the
+  // stream must end then; tally.blocked_by names the rule) or the upstream broke the bounds.
   bool on_event(const SseEvent& ev, std::string& out, guardrails::Tally& tally);
   // The stream ends without its own end marker: releases what every channel holds.
   void finish(std::string& out, guardrails::Tally& tally);
@@ -38,7 +45,8 @@ class StreamGuard {
     std::string event;     // Anthropic's event: name
     std::vector<std::string> path;  // where the text sits in `shape`
   };
-  Channel& channel(const std::string& id);
+  Channel* channel(const std::string& id);  // null past kMaxChannels (broken_ set)
+  bool over_held();
   void flush(const std::string& prefix, std::string& out, guardrails::Tally& tally);
   bool openai(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
   bool anthropic(const std::string& name, nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
@@ -49,6 +57,7 @@ class StreamGuard {
   bool active_ = false;
   bool rewrite_ = false;  // some action changes text (mask or block)
   bool blocked_ = false;
+  bool broken_ = false;
   std::map<std::string, Channel> channels_;
 };
 

@@ -62,8 +62,8 @@ Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip,
     }
     airlock::guardrails::Tally tally;
     if (!guard.on_event(ev, out.forwarded, tally)) {
-      FUZZ_CHECK(tally.blocked_by == "stop");
-      out.reading.broken = true;  // as Relay::on_event: the stream ends with a policy error
+      FUZZ_CHECK(guard.broken() || tally.blocked_by == "stop");
+      out.reading.broken = true;  // as Relay::on_event: the stream ends with an error
     }
   };
   for (std::size_t at = 0; at < stream.size() && !stopped; at += piece) {
@@ -75,6 +75,7 @@ Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip,
     airlock::guardrails::Tally tally;
     guard.finish(out.forwarded, tally);
   }
+  FUZZ_CHECK(!guard.active() || guard.channels() <= airlock::gateway::StreamGuard::kMaxChannels);
   const auto& u = out.reading.usage;
   constexpr std::int64_t kMaxCount = std::int64_t{3} << 31;
   FUZZ_CHECK(u.prompt_tokens >= 0 && u.prompt_tokens <= kMaxCount);

@@ -1,0 +1,112 @@
+// StreamGuard on hand-made events: framing kept, held text released before the event that ends its
+// channel, monitor untouched, and the bounds a hostile upstream cannot pass.
+#include "gateway/stream_guard.h"
+
+#include <catch2/catch_test_macros.hpp>
+
+using namespace airlock;
+using namespace airlock::gateway;
+using nlohmann::json;
+
+namespace {
+
+std::shared_ptr<const guardrails::Engine> engine(guardrails::Action a) {
+  guardrails::Policy p;
+  p.responses.base = a;
+  return std::get<std::shared_ptr<const guardrails::Engine>>(guardrails::Engine::build(p));
+}
+
+// Runs whole events (each "data: …\n\n" or with an event: line) through the guard.
+std::string run(StreamGuard& g, const std::vector<std::string>& events, guardrails::Tally& tally, bool* ok = nullptr) {
+  std::string out;
+  SseSplitter split;
+  bool good = true;
+  for (const auto& e : events)
+    split.feed(e, [&](const SseEvent& ev) {
+      if (good) good = g.on_event(ev, out, tally);
+    });
+  if (good) g.finish(out, tally);
+  if (ok) *ok = good;
+  return out;
+}
+
+std::string chunk(int index, const std::string& text, const char* finish = nullptr) {
+  json c = {{"index", index}, {"delta", {{"content", text}}}, {"finish_reason", finish ? json(finish) : json(nullptr)}};
+  return "data: " + json{{"id", "c1"}, {"object", "chat.completion.chunk"}, {"choices", {c}}}.dump() + "\n\n";
+}
+
+std::string text_of(const std::string& out, int index) {
+  std::string text;
+  std::size_t at = 0;
+  while ((at = out.find("data: ", at)) != std::string::npos) {
+    auto end = out.find("\n\n", at);
+    auto j = json::parse(out.substr(at + 6, end - at - 6), nullptr, false);
+    at = end;
+    if (!j.is_object() || !j.contains("choices")) continue;
+    for (const auto& c : j["choices"])
+      if (c["index"] == index && c["delta"].contains("content")) text += c["delta"]["content"].get<std::string>();
+  }
+  return text;
+}
+
+}  // namespace
+
+TEST_CASE("stream guard: masked across events, every event still JSON, held text before the finish", "[guardrails]") {
+  StreamGuard g(Dialect::kOpenAI, engine(guardrails::Action::kMask), {});
+  guardrails::Tally tally;
+  std::vector<std::string> events = {chunk(0, "mail ann.lee@exa"), chunk(0, "mple.com or card 4111 1111"),
+                                     chunk(0, " 1111 1111 please"), chunk(0, "", "stop"), "data: [DONE]\n\n"};
+  auto out = run(g, events, tally);
+  CHECK(text_of(out, 0) == "mail [EMAIL] or card [CARD] please");
+  CHECK(out.find("ann.lee") == std::string::npos);
+  CHECK(out.find("4111") == std::string::npos);
+  // The finish chunk is last before [DONE], after every piece of text.
+  auto finish = out.find("\"finish_reason\":\"stop\"");
+  CHECK(finish != std::string::npos);
+  CHECK(out.find("please") < finish);
+  CHECK(out.substr(out.size() - 14) == "data: [DONE]\n\n");
+  CHECK(tally.masked == 2);
+}
+
+TEST_CASE("stream guard: monitor forwards every byte as it came, and counts", "[guardrails]") {
+  StreamGuard g(Dialect::kOpenAI, engine(guardrails::Action::kMonitor), {});
+  guardrails::Tally tally;
+  std::vector<std::string> events = {chunk(0, "mail ann.lee@exa"), chunk(0, "mple.com now"), chunk(0, "", "stop")};
+  std::string raw;
+  for (const auto& e : events) raw += e;
+  CHECK(run(g, events, tally) == raw);
+  CHECK(tally.found[0] == 1);
+}
+
+TEST_CASE("stream guard: an upstream opening channel after channel breaks the stream, bounded", "[guardrails]") {
+  StreamGuard g(Dialect::kOpenAI, engine(guardrails::Action::kMask), {});
+  guardrails::Tally tally;
+  std::vector<std::string> events;
+  for (int i = 0; i < 400; ++i) events.push_back(chunk(i, "held text"));
+  bool ok = true;
+  run(g, events, tally, &ok);
+  CHECK_FALSE(ok);
+  CHECK(g.broken());
+  CHECK(g.channels() == StreamGuard::kMaxChannels);
+  CHECK_FALSE(tally.blocked_by);  // broken, not a policy block
+}
+
+TEST_CASE("stream guard: Anthropic keeps its event lines and flushes at content_block_stop", "[guardrails]") {
+  StreamGuard g(Dialect::kAnthropic, engine(guardrails::Action::kMask), {});
+  guardrails::Tally tally;
+  auto delta = [](const std::string& t) {
+    return "event: content_block_delta\ndata: " +
+           json{{"type", "content_block_delta"}, {"index", 0}, {"delta", {{"type", "text_delta"}, {"text", t}}}}.dump() + "\n\n";
+  };
+  std::vector<std::string> events = {delta("key AKIAIOSF"), delta("ODNN7EXAMPLE ok"),
+                                     "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n",
+                                     "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n"};
+  auto out = run(g, events, tally);
+  CHECK(out.find("AKIA") == std::string::npos);
+  CHECK(out.find("[SECRET] ok") != std::string::npos);
+  CHECK(out.find("[SECRET] ok") < out.find("content_block_stop"));
+  // Every event keeps an event: line before its data.
+  std::size_t events_out = 0, at = 0;
+  while ((at = out.find("event: ", at)) != std::string::npos) ++events_out, ++at;
+  CHECK(events_out == static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n') / 3));
+}
