@@ -65,6 +65,10 @@ http::Response api_metrics(Deps& d, const guard::ViewerCtx&, http::Request&) {
                  std::string(guardrails::action_name(static_cast<guardrails::Action>(a))) + "\"} " +
                  std::to_string(counts[det][a].load(std::memory_order_relaxed)) + "\n");
   }
+  family(out, "airlock_waf_blocked", "gauge", "Keys and client addresses the WAF refuses now.");
+  out.append("airlock_waf_blocked " + std::to_string(gw.waf().blocks().size()) + "\n");
+  family(out, "airlock_waf_bursts_total", "counter", "Keys seen far above their own recent request rate since start.");
+  out.append("airlock_waf_bursts_total " + std::to_string(gw.waf().bursts()) + "\n");
   http::Response r;
   r.status = 200;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

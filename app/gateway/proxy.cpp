@@ -215,6 +215,33 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
     return r;
   }
 
+  // Burst detection: this key far above its own recent rate is audited (and, if the policy says
+  // so, blocked from this request on).
+  {
+    auto engine = guardrails_.get();
+    std::optional<Waf::Block> blocked;
+    if (auto burst = waf_.request(key->id.value, engine->policy().waf, &blocked)) {
+      audit::Event e;
+      e.action = "waf.burst";
+      e.outcome = blocked ? "denied" : "success";
+      e.actor = "key:" + key->name;
+      e.target = Waf::key_subject(key->id.value);
+      e.ip = req.client_ip;
+      e.request_id = req.request_id;
+      e.details_json = nlohmann::json{{"requests_this_minute", burst->this_minute},
+                                      {"baseline_per_minute", static_cast<std::int64_t>(burst->baseline)},
+                                      {"blocked", blocked.has_value()}}
+                           .dump();
+      audit_(std::move(e), core::format_time_utc(deps_.clock.system_now()));
+      log_.warn("waf_burst", {{"subject", Waf::key_subject(key->id.value)}, {"blocked", blocked ? "true" : "false"}});
+      if (blocked) {
+        auto r = *waf_refusal(ep.dialect, req, key);
+        ex->finish(r.status, {}, "temporarily_blocked", 0);
+        return r;
+      }
+    }
+  }
+
   // Limits: reserve before anything goes upstream.
   std::int64_t estimate = token_estimate(ep, fields, req.body.size());
   ex->admission = limits_.admit(*key, estimate, &ex->reservation);

@@ -66,6 +66,49 @@ std::vector<Waf::Block> Waf::blocks() {
   return out;
 }
 
+std::optional<Waf::Burst> Waf::request(std::int64_t key_id, const guardrails::WafSettings& s,
+                                       std::optional<Block>* blocked) {
+  if (s.burst_factor <= 0) return std::nullopt;
+  constexpr double kAlpha = 0.2;         // weight of the minute just ended in the baseline
+  constexpr double kFloor = 10;          // a key that is usually idle is not "bursting" at 11 a minute
+  constexpr std::int64_t kMinimum = 60;  // nor below one a second
+  constexpr std::int64_t kHistory = 5;   // minutes of history before anything is judged
+  auto now = clock_.steady_now();
+  std::int64_t minute = std::chrono::duration_cast<std::chrono::minutes>(now.time_since_epoch()).count();
+  std::lock_guard<std::mutex> lock(mu_);
+  if (rates_.size() >= kMaxTracked && !rates_.count(key_id)) rates_.clear();  // bounded: start afresh
+  Rate& r = rates_[key_id];
+  if (r.minute != minute) {
+    if (r.minute >= 0) {
+      // The minute that ended, then every empty minute since, each pulls the baseline.
+      r.baseline = kAlpha * static_cast<double>(r.count) + (1 - kAlpha) * r.baseline;
+      for (std::int64_t m = r.minute + 1; m < minute && m < r.minute + 60; ++m) r.baseline *= (1 - kAlpha);
+      r.minutes_seen += std::min<std::int64_t>(minute - r.minute, 60);
+    }
+    r.minute = minute;
+    r.count = 0;
+  }
+  ++r.count;
+  if (r.minutes_seen < kHistory || r.count < kMinimum) return std::nullopt;
+  if (static_cast<double>(r.count) <= static_cast<double>(s.burst_factor) * std::max(r.baseline, kFloor)) return std::nullopt;
+  if (r.quiet_until && now < *r.quiet_until) return std::nullopt;
+  r.quiet_until = now + std::chrono::minutes(10);
+  bursts_.fetch_add(1, std::memory_order_relaxed);
+  Burst b{r.count, r.baseline};
+  if (s.burst_block && blocked) {
+    auto subject = key_subject(key_id);
+    auto [it, fresh] = entries_.try_emplace(subject);
+    touch(it->second, subject);
+    it->second.until = now + std::chrono::seconds(s.block_seconds);
+    it->second.until_s =
+        std::chrono::duration_cast<std::chrono::seconds>(clock_.system_now().time_since_epoch()).count() + s.block_seconds;
+    it->second.violations = 0;
+    *blocked = Block{subject, it->second.until_s, 0};
+    (void)fresh;
+  }
+  return b;
+}
+
 bool Waf::lift(const std::string& subject) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.find(subject);

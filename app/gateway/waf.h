@@ -9,6 +9,7 @@
 // In memory, per process (a restart lifts every block). At most kMaxTracked keys and addresses are
 // tracked; past that the one seen least recently is forgotten. Thread-safe, one mutex; a request
 // that is not blocked costs one hash lookup, and only when something is tracked at all.
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <deque>
@@ -44,6 +45,16 @@ class Waf {
   std::vector<Block> blocks();
   bool lift(const std::string& subject);
 
+  // Burst detection, one call per admitted request of `key_id`. Returns the burst when this
+  // request made the key's current minute one (once per 10 minutes per key); with
+  // settings.burst_block the key is then blocked too (the Block is in `blocked`).
+  struct Burst {
+    std::int64_t this_minute;
+    double baseline;
+  };
+  std::optional<Burst> request(std::int64_t key_id, const guardrails::WafSettings& settings, std::optional<Block>* blocked);
+  std::uint64_t bursts() const { return bursts_.load(std::memory_order_relaxed); }
+
   static std::string key_subject(std::int64_t key_id) { return "key:" + std::to_string(key_id); }
   static std::string ip_subject(const std::string& ip);
 
@@ -59,8 +70,17 @@ class Waf {
   std::optional<Block> count(const std::string& subject, const guardrails::WafSettings& s, core::Clock::SteadyTime now);
   void touch(Entry& e, const std::string& subject);
 
+  struct Rate {
+    std::int64_t minute = -1;  // steady minutes since the clock's epoch
+    std::int64_t count = 0;    // requests in that minute
+    std::int64_t minutes_seen = 0;
+    double baseline = 0;
+    std::optional<core::Clock::SteadyTime> quiet_until;  // no second report before this
+  };
   const core::Clock& clock_;
   std::mutex mu_;
+  std::unordered_map<std::int64_t, Rate> rates_;
+  std::atomic<std::uint64_t> bursts_{0};
   std::unordered_map<std::string, Entry> entries_;
   std::list<std::string> lru_;  // most recent first
 };

@@ -89,3 +89,49 @@ TEST_CASE("the tracked set is bounded", "[waf]") {
   // A recent one is remembered: its second violation blocks.
   CHECK(waf.violation(static_cast<std::int64_t>(Waf::kMaxTracked) + 9, "", s).size() == 1);
 }
+
+TEST_CASE("burst detection: a key far above its own baseline is flagged once, blocked only if asked", "[waf][V2.4.1]") {
+  core::FakeClock clock;
+  Waf waf(clock);
+  guardrails::WafSettings s;  // factor 10, no block
+  auto minute_of = [&](int n) {
+    std::optional<Waf::Burst> seen;
+    for (int i = 0; i < n; ++i)
+      if (auto b = waf.request(1, s, nullptr)) seen = b;
+    clock.advance(std::chrono::minutes(1));
+    return seen;
+  };
+  // Ten quiet minutes of 20 requests: baseline ~20.
+  for (int m = 0; m < 10; ++m) CHECK_FALSE(minute_of(20));
+  // 150 a minute is 7.5 x: not a burst. 250 is: flagged once, not again within 10 minutes.
+  CHECK_FALSE(minute_of(150));
+  auto b = minute_of(600);
+  REQUIRE(b);
+  CHECK(b->this_minute > 10 * std::max(b->baseline, 10.0));
+  CHECK(waf.bursts() == 1);
+  CHECK_FALSE(minute_of(600));
+  CHECK(waf.retry_after("key:1") == 0);  // flagged, not blocked
+
+  // Below the 60-a-minute floor nothing is a burst, whatever the ratio.
+  for (int m = 0; m < 10; ++m) CHECK_FALSE(waf.request(2, s, nullptr));
+  // A new key has no history: its first minutes are never judged.
+  for (int i = 0; i < 1000; ++i) CHECK_FALSE(waf.request(3, s, nullptr));
+
+  guardrails::WafSettings blocking = s;
+  blocking.burst_block = true;
+  Waf w2(clock);
+  for (int m = 0; m < 6; ++m) {
+    for (int i = 0; i < 5; ++i) w2.request(4, blocking, nullptr);
+    clock.advance(std::chrono::minutes(1));
+  }
+  std::optional<Waf::Block> blocked;
+  std::optional<Waf::Burst> hit;
+  for (int i = 0; i < 200 && !hit; ++i) hit = w2.request(4, blocking, &blocked);
+  REQUIRE(hit);
+  REQUIRE(blocked);
+  CHECK(w2.retry_after("key:4") == 600);
+  guardrails::WafSettings off = s;
+  off.burst_factor = 0;
+  Waf w3(clock);
+  for (int i = 0; i < 5000; ++i) CHECK_FALSE(w3.request(5, off, nullptr));
+}

@@ -137,11 +137,17 @@ std::optional<PolicyProblem> read_waf(const json& v, WafSettings& waf) {
     if (k == "violations_per_minute") {
       if (auto p = read_count(x, "waf." + k, 0, 10000, n); p || !n) return p ? p : problem("waf." + k, "Must be a number.");
       waf.violations_per_minute = *n;
+    } else if (k == "burst_factor") {
+      if (auto p = read_count(x, "waf." + k, 0, 1000, n); p || !n) return p ? p : problem("waf." + k, "Must be a number.");
+      waf.burst_factor = *n;
+    } else if (k == "burst_block") {
+      if (!x.is_boolean()) return problem("waf." + k, "Must be true or false.");
+      waf.burst_block = x.get<bool>();
     } else if (k == "block_seconds") {
       if (auto p = read_count(x, "waf." + k, 1, 7 * 86400, n); p || !n) return p ? p : problem("waf." + k, "Must be a number.");
       waf.block_seconds = *n;
     } else {
-      return problem("waf." + k, "Unknown field; the WAF takes violations_per_minute and block_seconds.");
+      return problem("waf." + k, "Unknown field; the WAF takes violations_per_minute, block_seconds, burst_factor, burst_block.");
     }
   }
   return std::nullopt;
@@ -232,7 +238,8 @@ json write_policy(const Policy& p) {
   }
   return {{"requests", dir(p.requests)}, {"responses", dir(p.responses)}, {"rules", std::move(rules)},
           {"limits", caps_json(p.caps)},
-          {"waf", {{"violations_per_minute", p.waf.violations_per_minute}, {"block_seconds", p.waf.block_seconds}}}};
+          {"waf", {{"violations_per_minute", p.waf.violations_per_minute}, {"block_seconds", p.waf.block_seconds},
+                   {"burst_factor", p.waf.burst_factor}, {"burst_block", p.waf.burst_block}}}};
 }
 
 std::variant<KeyOverride, PolicyProblem> read_key_override(std::string_view text) {

@@ -72,9 +72,15 @@ struct Caps {
 // The WAF: a key or a client address with `violations_per_minute` refusals (caps, guardrail
 // blocks, malformed bodies) within a minute is refused for `block_seconds` (429 with Retry-After).
 // 0 violations turns it off.
+// Burst detection: a key whose requests in the current minute pass `burst_factor` times its own
+// baseline (a moving average of its earlier minutes, at least 10 a minute) and 60 requests is
+// flagged (audited, counted), at most once per 10 minutes; with `burst_block` it is also blocked.
+// 0 turns it off.
 struct WafSettings {
   std::int64_t violations_per_minute = 10;
   std::int64_t block_seconds = 600;
+  std::int64_t burst_factor = 10;
+  bool burst_block = false;
   bool operator==(const WafSettings&) const = default;
 };
 
