@@ -218,9 +218,8 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   // Burst detection: this key far above its own recent rate is audited (and, if the policy says
   // so, blocked from this request on).
   {
-    auto engine = guardrails_.get();
     std::optional<Waf::Block> blocked;
-    if (auto burst = waf_.request(key->id.value, engine->policy().waf, &blocked)) {
+    if (auto burst = waf_.request(key->id.value, ex->guard->policy().waf, &blocked)) {
       audit::Event e;
       e.action = "waf.burst";
       e.outcome = blocked ? "denied" : "success";
