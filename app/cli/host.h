@@ -20,7 +20,7 @@ bool has_flag(const ParsedFlags& f, const std::string& name);
 
 struct HostCtx {
   core::Config config;
-  core::RealClock clock;
+  const core::Clock& clock = core::process_clock();
   std::unique_ptr<core::Random> random = core::make_system_random();
   std::optional<OpenedStore> store;
 };

@@ -7,6 +7,7 @@
 
 #include "cli/host.h"
 #include "core/log.h"
+#include "gateway/key_rotation.h"
 #include "gateway/keys.h"
 
 namespace airlock::cli {
@@ -127,8 +128,14 @@ int list_cmd(const Args& args) {
   }
   return with_store(flags, [&](HostCtx& h) {
     auto deps = gateway_deps(h);
-    std::printf("%-6s %-18s %-24s %-10s %-24s %-22s %s\n", "ID", "KEY", "NAME", "STATUS", "MODELS", "EXPIRES", "LAST USED");
+    std::printf("%-6s %-18s %-24s %-10s %-24s %-22s %-22s %s\n", "ID", "KEY", "NAME", "STATUS", "MODELS", "EXPIRES",
+                "LAST USED", "SECRET");
     auto now = deps.now_s();
+    auto max_age = gateway::key_max_age_days(deps);
+    if (!max_age) {
+      std::fprintf(stderr, "airlock: %s\n", max_age.status().describe().c_str());
+      return 1;
+    }
     auto keys = gateway::list_keys(deps, has_flag(flags, "--all"));
     if (!keys) {
       std::fprintf(stderr, "airlock: %s\n", keys.status().describe().c_str());
@@ -136,9 +143,12 @@ int list_cmd(const Args& args) {
     }
     for (const auto& k : *keys) {
       const char* status = k.revoked_at ? "revoked" : !k.enabled ? "disabled" : (k.expires_at && *k.expires_at <= now) ? "expired" : "active";
-      std::printf("%-6s %-18s %-24s %-10s %-24s %-22s %s\n", k.id.str().c_str(), ("alk_" + k.public_id + "_…").c_str(),
+      std::string secret = "issued " + when(k.secret_created_at);
+      if (gateway::in_grace(k, now)) secret += ", old one until " + when(k.prev_valid_until);
+      if (gateway::rotation_due(k, *max_age, now)) secret += ", rotation due";
+      std::printf("%-6s %-18s %-24s %-10s %-24s %-22s %-22s %s\n", k.id.str().c_str(), ("alk_" + k.public_id + "_…").c_str(),
                   k.name.substr(0, 24).c_str(), status, joined(k.allowed_models, "(all)").substr(0, 24).c_str(),
-                  when(k.expires_at).c_str(), when(k.last_used_at).c_str());
+                  when(k.expires_at).c_str(), when(k.last_used_at).c_str(), secret.c_str());
     }
     return 0;
   });
@@ -170,6 +180,77 @@ int revoke_cmd(const Args& args) {
   });
 }
 
+// `ID [flags]` as the revoke, rotate and end-grace commands take them; nullopt after printing why.
+std::optional<core::KeyId> key_id_arg(const Args& args, const char* command) {
+  auto id = args.empty() ? std::nullopt : core::KeyId::parse(args[0]);
+  if (!id) std::fprintf(stderr, "airlock: key %s: ID is the number shown by `airlock key list`\n", command);
+  return id;
+}
+
+int rotate_cmd(const Args& args) {
+  if (args.empty() || args[0] == "--help") {
+    std::printf(
+        "Usage: airlock key rotate ID [--grace=0|90m|24h|7d] [options]\n\n"
+        "Issues a new secret for the key and prints it once on stdout. Its limits, budgets and usage stay.\n"
+        "The old secret keeps working for the grace period (default 0: it stops at once; at most 30d).\n\n%s",
+        config_help().c_str());
+    return args.empty() ? 2 : 0;
+  }
+  auto id = key_id_arg(args, "rotate");
+  Args rest(args.begin() + 1, args.end());
+  auto flags = parse_flags(rest, {"--grace"});
+  if (!id) return 2;
+  std::int64_t grace = 0;
+  if (auto text = flag_value(flags, "--grace"); has_flag(flags, "--grace") && text != "0") {
+    bool bad = false;
+    auto v = duration(text, &bad);
+    if (bad || *v > gateway::kMaxGraceSeconds) {
+      std::fputs("airlock: --grace: 0, or a number with d, h or m up to 30d (24h, 90m)\n", stderr);
+      return 2;
+    }
+    grace = *v;
+  }
+  return with_store(flags, [&](HostCtx& h) {
+    auto deps = gateway_deps(h);
+    auto made = gateway::rotate_key(deps, *id, grace, {});
+    if (!made) {
+      std::fprintf(stderr, "airlock: %s\n", made.status().message().c_str());
+      return made.status().code() == "store_error" ? 1 : 2;
+    }
+    if (made->previous_valid_until)
+      std::fprintf(stderr, "rotated gateway key %s; the old secret works until %s; the new one is shown once, below\n",
+                   id->str().c_str(), when(made->previous_valid_until).c_str());
+    else
+      std::fprintf(stderr, "rotated gateway key %s; the old secret no longer works; the new one is shown once, below\n",
+                   id->str().c_str());
+    std::printf("%s\n", made->key.c_str());
+    std::fflush(stdout);
+    core::secure_zero(made->key.data(), made->key.size());
+    return 0;
+  });
+}
+
+int end_grace_cmd(const Args& args) {
+  if (args.empty() || args[0] == "--help") {
+    std::printf("Usage: airlock key end-grace ID [options]\n\nStops a rotated key's old secret now.\n\n%s",
+                config_help().c_str());
+    return args.empty() ? 2 : 0;
+  }
+  auto id = key_id_arg(args, "end-grace");
+  Args rest(args.begin() + 1, args.end());
+  auto flags = parse_flags(rest);
+  if (!id) return 2;
+  return with_store(flags, [&](HostCtx& h) {
+    auto deps = gateway_deps(h);
+    if (auto s = gateway::end_grace(deps, *id, {}); !s) {
+      std::fprintf(stderr, "airlock: %s\n", s.message().c_str());
+      return s.code() == "store_error" ? 1 : 2;
+    }
+    std::fprintf(stderr, "the old secret of gateway key %s no longer works\n", id->str().c_str());
+    return 0;
+  });
+}
+
 }  // namespace
 
 int key(const Args& args) {
@@ -178,7 +259,9 @@ int key(const Args& args) {
   if (sub == "create") return create_cmd(rest);
   if (sub == "list") return list_cmd(rest);
   if (sub == "revoke") return revoke_cmd(rest);
-  std::fputs("Usage: airlock key create|list|revoke [options]\n", sub == "--help" ? stdout : stderr);
+  if (sub == "rotate") return rotate_cmd(rest);
+  if (sub == "end-grace") return end_grace_cmd(rest);
+  std::fputs("Usage: airlock key create|list|revoke|rotate|end-grace [options]\n", sub == "--help" ? stdout : stderr);
   return sub == "--help" ? 0 : 2;
 }
 

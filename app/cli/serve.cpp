@@ -90,7 +90,7 @@ int serve(const Args& args) {
   auto load = load_or_report(flags);
   if (!load) return 2;
   const core::Config& config = load->config;
-  core::RealClock clock;
+  const core::Clock& clock = core::process_clock();
   core::Logger log(clock, config.log_level);
   // Barriers on threads without a logger of their own (loops, pools, the writer) log through this
   // one while serve runs.

@@ -69,6 +69,7 @@ http::Response settings_view(Deps& d, const guard::AdminCtx& ctx, http::Request&
 http::Response settings_page(Deps& d, const guard::Principal& who, const http::Request& req, int status,
                              const std::string& problem);
 http::Response settings_guardrails(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
+http::Response settings_key_rotation(Deps& d, const guard::OwnerCtx& ctx, http::Request& req);
 http::Response account(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_password(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response account_end_session(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);

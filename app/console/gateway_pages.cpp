@@ -1,4 +1,5 @@
 #include "console/gateway_pages.h"
+#include "gateway/key_rotation.h"
 
 
 namespace airlock::console {
@@ -7,7 +8,7 @@ gateway::Actor actor_of(const guard::Principal& who, const http::Request& req) {
   return {who.user.id, who.user.email, req.client_ip, req.request_id};
 }
 
-nlohmann::json key_json(const store::GatewayKeyRow& k) {
+nlohmann::json key_json(const store::GatewayKeyRow& k, std::int64_t now, std::optional<std::int64_t> max_age_days) {
   auto opt = [](const std::optional<std::int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); };
   return {{"id", k.id.value},
           {"prefix", "alk_" + k.public_id},
@@ -28,7 +29,10 @@ nlohmann::json key_json(const store::GatewayKeyRow& k) {
           {"expires_at", api::time_json(k.expires_at)},
           {"revoked_at", api::time_json(k.revoked_at)},
           {"last_used_at", api::time_json(k.last_used_at)},
-          {"last_used_ip", k.last_used_ip.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.last_used_ip)}};
+          {"last_used_ip", k.last_used_ip.empty() ? nlohmann::json(nullptr) : nlohmann::json(k.last_used_ip)},
+          {"secret_created_at", api::time_json(k.secret_created_at)},
+          {"previous_secret_valid_until", gateway::in_grace(k, now) ? api::time_json(k.prev_valid_until) : nlohmann::json(nullptr)},
+          {"rotation_due", gateway::rotation_due(k, max_age_days, now)}};
 }
 
 }  // namespace airlock::console

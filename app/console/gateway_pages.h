@@ -10,6 +10,10 @@ namespace airlock::console {
 http::Response keys_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response keys_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
 http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response keys_rotate(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response keys_end_grace(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_key_rotate(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
+http::Response api_key_end_grace(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
 http::Response keys_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
 http::Response api_keys(Deps& d, const guard::ViewerCtx& ctx, http::Request& req);
 http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Request& req);
@@ -46,7 +50,8 @@ http::Response api_usage(Deps& d, const guard::ViewerCtx& ctx, http::Request& re
 
 // The actor for gateway audit records: the signed-in user, their IP and the request id.
 gateway::Actor actor_of(const guard::Principal& who, const http::Request& req);
-// A key as the API shows it: no hash, the public prefix only.
-nlohmann::json key_json(const store::GatewayKeyRow& k);
+// A key as the API shows it: no hash, the public prefix only. `max_age_days` is the rotation
+// policy (gateway/key_rotation.h) that decides "rotation_due".
+nlohmann::json key_json(const store::GatewayKeyRow& k, std::int64_t now, std::optional<std::int64_t> max_age_days);
 
 }  // namespace airlock::console

@@ -6,16 +6,21 @@ void add_gateway_routes(guard::Routes& routes, Deps& d) {
   using guard::AdminCtx;
   using guard::EditorCtx;
   using guard::ViewerCtx;
-  // Gateway keys: everyone signed in reads; editors create, change and revoke.
+  // Gateway keys: everyone signed in reads; editors create, change, rotate and revoke.
   routes.add<ViewerCtx>("GET", "/keys", [&d](const ViewerCtx& c, http::Request& r) { return keys_view(d, c, r); });
   routes.add<EditorCtx>("POST", "/keys", [&d](const EditorCtx& c, http::Request& r) { return keys_create(d, c, r); });
   routes.add<EditorCtx>("POST", "/keys/{key_id}/limits", [&d](const EditorCtx& c, http::Request& r) { return keys_update(d, c, r); });
   routes.add<EditorCtx>("POST", "/keys/{key_id}/revoke", [&d](const EditorCtx& c, http::Request& r) { return keys_revoke(d, c, r); });
+  routes.add<EditorCtx>("POST", "/keys/{key_id}/rotate", [&d](const EditorCtx& c, http::Request& r) { return keys_rotate(d, c, r); });
+  routes.add<EditorCtx>("POST", "/keys/{key_id}/end-grace", [&d](const EditorCtx& c, http::Request& r) { return keys_end_grace(d, c, r); });
   routes.add<ViewerCtx>("GET", "/api/v1/keys", [&d](const ViewerCtx& c, http::Request& r) { return api_keys(d, c, r); });
   routes.add<EditorCtx>("POST", "/api/v1/keys", [&d](const EditorCtx& c, http::Request& r) { return api_key_create(d, c, r); },
                        {.session_only = true});
   routes.add<EditorCtx>("PATCH", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_update(d, c, r); });
   routes.add<EditorCtx>("DELETE", "/api/v1/keys/{key_id}", [&d](const EditorCtx& c, http::Request& r) { return api_key_revoke(d, c, r); });
+  routes.add<EditorCtx>("POST", "/api/v1/keys/{key_id}/rotate", [&d](const EditorCtx& c, http::Request& r) { return api_key_rotate(d, c, r); },
+                       {.session_only = true});
+  routes.add<EditorCtx>("POST", "/api/v1/keys/{key_id}/end-grace", [&d](const EditorCtx& c, http::Request& r) { return api_key_end_grace(d, c, r); });
 
   // Providers (admins) and models (editors): the page's forms, then the API. What the provisioning
   // file declares is read-only on both.

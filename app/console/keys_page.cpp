@@ -1,10 +1,11 @@
-// GET /keys, POST /keys, POST /keys/{key_id}/limits, POST /keys/{key_id}/revoke.
+// GET /keys, POST /keys, POST /keys/{key_id}/limits, /rotate, /end-grace and /revoke.
 #include <charconv>
 #include <sstream>
 
 #include "console/gateway_pages.h"
 #include "core/bytes.h"
 #include "core/log.h"
+#include "gateway/key_rotation.h"
 
 namespace airlock::console {
 namespace {
@@ -57,8 +58,10 @@ http::Response page(Deps& d, const guard::Principal& who, int status, const std:
   bool admin = identity::role_at_least(who.user.role, identity::Role::kAdmin);
   auto now = d.gateway.deps().now_s();
   auto keys = gateway::list_keys(d.gateway.deps(), false);
-  if (!keys) return unreadable_page(d, who);
+  auto max_age = gateway::key_max_age_days(d.gateway.deps());
+  if (!keys || !max_age) return unreadable_page(d, who);
   auto rows = nlohmann::json::array();
+  int due = 0;
   for (const auto& k : *keys) {
     bool expired = k.expires_at && *k.expires_at <= now;
     std::string models;
@@ -74,10 +77,15 @@ http::Response page(Deps& d, const guard::Principal& who, int status, const std:
                     {"enabled", k.enabled}, {"expires", when(k.expires_at)}, {"last_used", when(k.last_used_at)},
                     {"last_ip", k.last_used_ip}, {"has_last_ip", !k.last_used_ip.empty()}, {"editor", editor}, {"csrf", who.session.csrf_token},
                     {"guardrails", k.guardrails.empty() ? "organisation policy" : k.guardrails},
-                    {"guardrail_options", guardrail_options(k.guardrails)}, {"admin", admin}});
+                    {"guardrail_options", guardrail_options(k.guardrails)}, {"admin", admin},
+                    {"secret_issued", when(k.secret_created_at)}, {"rotation_due", gateway::rotation_due(k, *max_age, now)},
+                    {"in_grace", gateway::in_grace(k, now)}, {"grace_until", when(k.prev_valid_until)}});
+    due += rows.back()["rotation_due"].get<bool>() ? 1 : 0;
   }
   nlohmann::json data = {{"keys", rows}, {"has_keys", !rows.empty()}, {"editor", editor}, {"admin", admin},
-                         {"csrf", who.session.csrf_token}, {"guardrail_options", guardrail_options("")}};
+                         {"csrf", who.session.csrf_token}, {"guardrail_options", guardrail_options("")},
+                         {"max_age_days", max_age->value_or(0)}, {"has_max_age", max_age->has_value()}, {"due", due},
+                         {"any_due", due > 0}};
   if (!error.empty()) data["error"] = error;
   return d.render.page(status, "keys", data, {.title = "Gateway keys", .who = &who, .notice = notice, .active_nav = "keys"});
 }
@@ -87,7 +95,10 @@ http::Response page(Deps& d, const guard::Principal& who, int status, const std:
 
 http::Response keys_view(Deps& d, const guard::ViewerCtx& ctx, http::Request& req) {
   auto done = req.query_param("done");
-  std::string notice = done == "revoked" ? "Key revoked: it fails from the next request on." : done == "saved" ? "Limits saved." : "";
+  std::string notice = done == "revoked"      ? "Key revoked: it fails from the next request on."
+                       : done == "saved"      ? "Limits saved."
+                       : done == "grace_ended" ? "The old secret no longer works."
+                                              : "";
   return page(d, ctx.who(), 200, "", notice);
 }
 
@@ -142,6 +153,46 @@ http::Response keys_update(Deps& d, const guard::EditorCtx& ctx, http::Request& 
     return page(d, ctx.who(), status, after.status().message(), "");
   }
   return redirect("/keys?done=saved");
+}
+
+// The grace choices on the page; the API and CLI take any number of seconds up to 30 days.
+std::optional<std::int64_t> grace_choice(const std::string& v) {
+  if (v == "0") return 0;
+  if (v == "3600") return 3600;
+  if (v == "86400") return 86400;
+  if (v == "604800") return 604800;
+  return std::nullopt;
+}
+
+http::Response keys_rotate(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
+  auto id = api::path_id<core::KeyId>(req, "key_id");
+  auto grace = grace_choice(req.form_field("grace"));
+  if (!grace) return page(d, ctx.who(), 422, "Choose how long the old secret keeps working.", "");
+  auto made = id ? gateway::rotate_key(d.gateway.deps(), *id, *grace, actor_of(ctx.who(), req))
+                 : core::Result<gateway::RotatedKey>(core::Status::error("not_found", "No such key."));
+  if (!made) {
+    int status = api::status_for(made.status().code());
+    if (status == 500) return d.render.message(500, "Something went wrong", "The key was not rotated.", {.title = "Error", .who = &ctx.who()}, req.request_id);
+    return page(d, ctx.who(), status, made.status().message(), "");
+  }
+  std::string name;
+  if (auto keys = gateway::list_keys(d.gateway.deps(), false))
+    for (const auto& k : *keys)
+      if (k.id == *id) name = k.name;
+  nlohmann::json data = {{"key", made->key}, {"name", name}, {"rotated", true},
+                         {"old_until", made->previous_valid_until ? when(made->previous_valid_until) : ""},
+                         {"has_grace", made->previous_valid_until.has_value()}};
+  auto r = d.render.page(200, "key_created", data, {.title = "New secret", .who = &ctx.who(), .active_nav = "keys"});
+  core::secure_zero(made->key.data(), made->key.size());
+  return r;
+}
+
+http::Response keys_end_grace(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {
+  auto id = api::path_id<core::KeyId>(req, "key_id");
+  if (!id || !gateway::end_grace(d.gateway.deps(), *id, actor_of(ctx.who(), req)))
+    return d.render.message(404, "No old secret", "This key has no old secret in its grace period.", {.title = "Keys", .who = &ctx.who()},
+                            req.request_id, "/keys", "Back to the keys");
+  return redirect("/keys?done=grace_ended");
 }
 
 http::Response keys_revoke(Deps& d, const guard::EditorCtx& ctx, http::Request& req) {

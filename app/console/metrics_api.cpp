@@ -4,6 +4,7 @@
 #include <string>
 
 #include "console/api.h"
+#include "gateway/key_rotation.h"
 #include "core/barrier.h"
 #include "core/build_info.h"
 
@@ -69,6 +70,22 @@ http::Response api_metrics(Deps& d, const guard::ViewerCtx&, http::Request&) {
   out.append("airlock_waf_blocked " + std::to_string(gw.waf().blocks().size()) + "\n");
   family(out, "airlock_waf_bursts_total", "counter", "Keys seen far above their own recent request rate since start.");
   out.append("airlock_waf_bursts_total " + std::to_string(gw.waf().bursts()) + "\n");
+  // Rotation state from the store (one read per scrape); left out when the store cannot answer.
+  auto keys = gateway::list_keys(gw.deps(), false);
+  auto max_age = gateway::key_max_age_days(gw.deps());
+  if (keys && max_age) {
+    auto now = gw.deps().now_s();
+    std::size_t due = 0, grace = 0;
+    for (const auto& k : *keys) {
+      due += gateway::rotation_due(k, *max_age, now) ? 1 : 0;
+      grace += gateway::in_grace(k, now) ? 1 : 0;
+    }
+    family(out, "airlock_gateway_keys_rotation_due", "gauge",
+           "Live gateway keys whose secret is older than the maximum key age (0 without a policy).");
+    out.append("airlock_gateway_keys_rotation_due " + std::to_string(due) + "\n");
+    family(out, "airlock_gateway_keys_in_grace", "gauge", "Rotated gateway keys whose old secret still works.");
+    out.append("airlock_gateway_keys_in_grace " + std::to_string(grace) + "\n");
+  }
   http::Response r;
   r.status = 200;
   r.content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -68,6 +68,8 @@ void add_console_routes(guard::Routes& routes, Deps& d) {
                        {.step_up = "/settings"});
   routes.add<OwnerCtx>("POST", "/settings/guardrails", [&d](const OwnerCtx& c, http::Request& r) { return settings_guardrails(d, c, r); },
                        {.step_up = "/settings"});
+  routes.add<OwnerCtx>("POST", "/settings/key-rotation", [&d](const OwnerCtx& c, http::Request& r) { return settings_key_rotation(d, c, r); },
+                       {.step_up = "/settings"});
   routes.add<AdminCtx>("POST", "/settings/waf/lift", [&d](const AdminCtx& c, http::Request& r) { return waf_lift(d, c, r); });
 
   // Users admin and invitations (users_routes.cpp).

@@ -49,6 +49,7 @@ const std::map<std::string, Declared> kDeclared = {
     {"POST /account/mfa/disable", {.rate_class = "login", .argon2 = true}},
     {"POST /settings/mfa", {.step_up = true}},
     {"POST /settings/guardrails", {.step_up = true}},
+    {"POST /settings/key-rotation", {.step_up = true}},
     {"POST /users/invite", {.step_up = true}},
     {"POST /users/{user_id}/role", {.step_up = true}},
     {"POST /users/{user_id}/reset-mfa", {.step_up = true}},
@@ -68,6 +69,7 @@ const std::map<std::string, Declared> kDeclared = {
     {"POST /api/v1/providers", {.session_only = true}},
     {"PATCH /api/v1/providers/{provider_id}", {.session_only = true}},
     {"POST /api/v1/keys", {.session_only = true}},
+    {"POST /api/v1/keys/{key_id}/rotate", {.session_only = true}},
 };
 
 struct Caller {
@@ -295,6 +297,7 @@ TEST_CASE("sensitive actions ask for a step-up once the sign-in is older than fi
       {"POST", "/users/invite", "email=new%40example.com&role=admin", false},
       {"POST", "/settings/mfa", "require_mfa=false", false},
       {"POST", "/settings/guardrails", "requests_default=off&responses_default=off", false},
+      {"POST", "/settings/key-rotation", "key_max_age_days=90", false},
       {"POST", "/api/v1/invites", R"({"email":"new@example.com","role":"admin"})", true},
       {"PATCH", "/api/v1/settings", R"({"require_mfa":false})", true},
       {"PUT", "/api/v1/guardrails", R"({"requests":"off"})", true},

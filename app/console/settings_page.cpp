@@ -1,8 +1,11 @@
 // GET /settings: the security policy (owners change require-MFA; admins see it) and the
 // configured limits in force. The form posts to /settings/mfa (mfa_page.cpp).
+#include <charconv>
+
 #include "console/api.h"
 #include "console/gateway_pages.h"
 #include "gateway/guardrails_settings.h"
+#include "gateway/key_rotation.h"
 
 namespace airlock::console {
 namespace {
@@ -99,13 +102,31 @@ http::Response settings_page(Deps& d, const guard::Principal& who, const http::R
        fact("CSP reports", per(c["rate_limits"]["csp_reports"]), "AIRLOCK_CSP_REPORT_RATE_LIMIT")});
   bool owner = who.user.role == identity::Role::kOwner;
   nlohmann::json data = {{"owner", owner}, {"require_mfa", s["require_mfa"]}, {"csrf", who.session.csrf_token},
-                         {"facts", facts}};
+                         {"facts", facts},
+                         {"key_max_age_days", s["key_max_age_days"].is_null() ? std::string() : s["key_max_age_days"].dump()}};
   std::string error = problem;
   data["guardrails"] = guardrails_view(d, owner, &error);
   if (!error.empty()) data["error"] = error;  // an empty string still opens a mustache section
   std::string notice = req.query_param("saved") == "1" ? "Settings saved." : "";
   return d.render.page(status, "settings", data,
                        {.title = "Security settings", .who = &who, .notice = notice, .active_nav = "settings"});
+}
+
+// POST /settings/key-rotation: the maximum age of a gateway key's secret (empty or 0: none).
+http::Response settings_key_rotation(Deps& d, const guard::OwnerCtx& ctx, http::Request& req) {
+  auto text = req.form_field("key_max_age_days");
+  std::int64_t days = 0;
+  if (!text.empty()) {
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), days);
+    if (ec != std::errc() || end != text.data() + text.size())
+      return settings_page(d, ctx.who(), req, 422, "The maximum key age is a whole number of days.");
+  }
+  auto s = gateway::set_key_max_age_days(d.gateway.deps(), days, actor_of(ctx.who(), req));
+  if (!s) {
+    if (s.code() == "max_age_invalid") return settings_page(d, ctx.who(), req, 422, s.message());
+    return d.render.message(500, "Something went wrong", "Nothing was changed.", {.title = "Error", .who = &ctx.who()}, req.request_id);
+  }
+  return redirect("/settings?saved=1");
 }
 
 }  // namespace airlock::console

@@ -22,6 +22,12 @@ class RealClock final : public Clock {
   SteadyTime steady_now() const override { return std::chrono::steady_clock::now(); }
 };
 
+// The clock a process runs on: a RealClock, unless a test build installed another before main
+// (tests/support/fault_hooks.cpp, linked only into `airlock_faults`, lets an integration test move
+// the server's system time forward without sleeping). The shipped binary never installs one.
+const Clock& process_clock();
+void set_process_clock(const Clock* clock);
+
 // Starts at a fixed instant; advance() moves both clocks together. Thread-safe.
 class FakeClock final : public Clock {
  public:

@@ -11,6 +11,9 @@ struct Endpoint {
   Dialect dialect;
   const char* upstream_path;  // appended to the provider's base URL
   bool streamable;
+  // Whether its tokens count against the key's tpm and token budget; count_tokens generates
+  // nothing and is only rate limited.
+  bool metered = true;
 };
 
 inline constexpr Endpoint kChat{"chat.completions", "chat", Dialect::kOpenAI, "/chat/completions", true};
@@ -18,5 +21,9 @@ inline constexpr Endpoint kCompletions{"completions", "completions", Dialect::kO
 inline constexpr Endpoint kEmbeddings{"embeddings", "embeddings", Dialect::kOpenAI, "/embeddings", false};
 // Anthropic base URLs are the host (https://api.anthropic.com), as in Anthropic's SDKs.
 inline constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messages", true};
+// Served by Anthropic-type providers only: an OpenAI-type target has no such call, and a guess at
+// its tokenizer would be a number the caller cannot trust (README: count_tokens).
+inline constexpr Endpoint kCountTokens{"messages.count_tokens", "chat", Dialect::kAnthropic, "/v1/messages/count_tokens",
+                                       false, false};
 
 }  // namespace airlock::gateway

@@ -21,7 +21,7 @@ bool guard_request(const Endpoint& ep, nlohmann::ordered_json& body, const guard
     w.text(w.field(body, "suffix"));
   } else if (std::strcmp(ep.name, kEmbeddings.name) == 0) {
     w.text_or_list(w.field(body, "input"));
-  } else if (std::strcmp(ep.name, kMessages.name) == 0) {
+  } else if (std::strcmp(ep.name, kMessages.name) == 0 || std::strcmp(ep.name, kCountTokens.name) == 0) {
     w.messages(body);
   }
   if (!w.ok) return false;

@@ -43,7 +43,8 @@ std::optional<std::string_view> presented_key(const http::Request& req) {
 // the model lookup; the raw path is never recorded.
 std::string route_of(const http::Request& req) {
   if (req.path.rfind("/v1/models/", 0) == 0) return "/v1/models/{model_id...}";
-  for (std::string_view fixed : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/messages"})
+  for (std::string_view fixed : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/messages",
+                                "/v1/messages/count_tokens"})
     if (req.path == fixed) return std::string(fixed);
   return "(unknown)";
 }
@@ -82,8 +83,8 @@ std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Reque
   auto key = authenticate(deps, *presented, req.client_ip);
   if (!key) {
     const auto& c = key.status().code();
-    if (c == "ip_not_allowed") {
-      // authenticate() says this only after the secret matched, so the id is the caller's own.
+    if (c == "ip_not_allowed" || c == "rotated_secret") {
+      // authenticate() says either only after a secret of the key matched, so the id is the caller's own.
       if (deps.denials) {
         auto public_id = gateway_key_public_id(*presented).value_or("");
         std::string name;
@@ -92,7 +93,8 @@ std::variant<KeyCtx, http::Response> authorize_key(Deps& deps, const http::Reque
           if (auto row = deps.keys->find(public_id); row && *row) name = (*row)->name;
         record_key_denial(deps, req, public_id, name, c);
       }
-      return err(c, key.status().message());
+      // A replaced secret gets the answer any invalid key gets; only the audit log says more.
+      return err(c == "rotated_secret" ? "invalid_api_key" : c, key.status().message());
     }
     if (c == "invalid_api_key") return err(c, key.status().message());
     return err("unavailable", "The key could not be checked; try again.", 1);

@@ -32,8 +32,12 @@ std::string uniform_string(core::Random& random, std::size_t n, const char* alph
 }  // namespace
 
 NewKey new_gateway_key(core::Random& random) {
+  return new_gateway_secret(random, uniform_string(random, kKeyPublicIdLength, kIdAlphabet, 36));
+}
+
+NewKey new_gateway_secret(core::Random& random, const std::string& public_id) {
   NewKey k;
-  k.public_id = uniform_string(random, kKeyPublicIdLength, kIdAlphabet, 36);
+  k.public_id = public_id;
   auto secret = uniform_string(random, kKeySecretLength, kBase62, 62);
   k.key = std::string(kKeyPrefix) + k.public_id + "_" + secret;
   core::secure_zero(secret.data(), secret.size());

@@ -22,6 +22,8 @@ struct NewKey {
   std::string public_id;
 };
 NewKey new_gateway_key(core::Random& random);
+// A new secret under an existing public id (rotation keeps the key's identity).
+NewKey new_gateway_secret(core::Random& random, const std::string& public_id);
 
 // The public id of a well-formed key, else nullopt (wrong length, prefix, alphabet or separator).
 std::optional<std::string> gateway_key_public_id(std::string_view key);

@@ -171,9 +171,14 @@ core::Result<store::GatewayKeyRow> authenticate(Deps& deps, std::string_view pre
   }
   // Hash even when the id is unknown, so both paths cost the same.
   auto hash = gateway_key_hash(deps.key_pepper, presented);
-  if (!row || !core::ct_equal(row->secret_hash, hash)) return invalid;
+  if (!row) return invalid;
+  bool current = core::ct_equal(row->secret_hash, hash);
+  bool previous = core::ct_equal(row->prev_secret_hash, hash);  // "" (never rotated) matches nothing
+  if (!current && !previous) return invalid;
   auto now = deps.now_s();
   if (row->revoked_at || !row->enabled || (row->expires_at && *row->expires_at <= now)) return invalid;
+  if (!current && !(row->prev_valid_until && now < *row->prev_valid_until))
+    return core::Status::error("rotated_secret", "The API key is not valid.");
   if (!allowed_from(*row, client_ip))
     return core::Status::error("ip_not_allowed", "This key may not be used from this address.");
   if (!row->last_used_at || now - *row->last_used_at >= 60 || row->last_used_ip != client_ip) {

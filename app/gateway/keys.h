@@ -7,7 +7,8 @@
 // Error codes: "key_name_invalid", "key_scope_invalid", "key_cidr_invalid", "key_limit_invalid",
 // "key_expiry_invalid", "key_model_invalid", "not_found"; authenticate(): "invalid_api_key"
 // (malformed, unknown, revoked, disabled or expired: one code, so a caller learns nothing about
-// keys it does not hold) and "ip_not_allowed".
+// keys it does not hold), "rotated_secret" (a secret the key had before a rotation whose grace is
+// over: the caller is told invalid_api_key, the audit log more) and "ip_not_allowed".
 #include <optional>
 #include <string>
 #include <vector>

@@ -48,7 +48,7 @@ void Exchange::finish(int status, const Usage& usage, const std::string& error_c
   bool reached = !record.upstream_model.empty() && status < 500 && error_code != "upstream_unreachable";
   bool ok = status >= 200 && status < 300 && (error_code.empty() || error_code == "client_disconnected");
   // Unknown usage from an upstream that answered: the estimate stands, so budgets err on the safe side.
-  std::int64_t actual = usage.known ? usage.total() : (reached ? reservation.estimate : 0);
+  std::int64_t actual = !ep.metered ? 0 : usage.known ? usage.total() : (reached ? reservation.estimate : 0);
   gw.limits().settle(reservation, actual, /*refund_request=*/!ok);
   record.status = status;
   record.prompt_tokens = usage.known ? usage.prompt_tokens : 0;
@@ -82,6 +82,13 @@ void Exchange::count(const guardrails::Tally& tally) {
   for (std::size_t d = 0; d < tally.by_action.size(); ++d)
     for (std::size_t a = 0; a < 4; ++a)
       if (tally.by_action[d][a]) counts[d][a].fetch_add(tally.by_action[d][a], std::memory_order_relaxed);
+}
+
+static bool any_anthropic_target(const Catalog& catalog, const store::ModelRow& model) {
+  for (const auto& t : model.targets)
+    if (auto it = catalog.providers.find(t.provider.value); it != catalog.providers.end())
+      if (it->second.enabled && it->second.type == "anthropic") return true;
+  return false;
 }
 
 void add_ratelimit_headers(http::Response& r, const Admission& a) {
@@ -166,6 +173,12 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
     record_key_denial(deps_, req, key->public_id, key->name, "model_not_allowed");
     return err("model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
   }
+
+  // count_tokens exists only where the vendor counts: a model without an Anthropic-type target is a
+  // clear refusal, not a guess (README: count_tokens).
+  if (!ep.metered && !any_anthropic_target(*catalog, *model))
+    return err("count_tokens_unsupported",
+               "The model '" + model_name.substr(0, 100) + "' is not served by an Anthropic-type provider, which alone counts tokens.");
 
   // Per-request cap on generated tokens: every field that can ask for more is held to it.
   if (auto bad = hold_to_key_cap(ep, key->limits, fields, *body))

@@ -13,7 +13,7 @@ namespace airlock::gateway {
 std::optional<FieldProblem> hold_to_key_cap(const Endpoint& ep, const store::GatewayKeyLimits& limits,
                                             RequestFields& fields, nlohmann::ordered_json& body) {
   auto cap = limits.max_tokens_cap;
-  if (!cap) return std::nullopt;
+  if (!cap || !ep.metered) return std::nullopt;  // nothing is generated, and the vendor refuses the field
   for (auto [field, value] : {std::pair{"max_tokens", fields.max_tokens},
                               std::pair{"max_completion_tokens", fields.max_completion_tokens}})
     if (value && *value > *cap)
@@ -39,6 +39,7 @@ bool ask_for_stream_usage(const Endpoint& ep, const RequestFields& fields, nlohm
 }
 
 std::int64_t token_estimate(const Endpoint& ep, const RequestFields& fields, std::size_t body_bytes) {
+  if (!ep.metered) return 0;
   // Every bound in request_fields.h keeps this far from overflow (2^31 × 128); saturating all the same.
   std::int64_t generated = std::string_view(ep.scope) == "embeddings"
                                ? 0

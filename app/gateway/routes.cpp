@@ -43,6 +43,7 @@ void add_gateway_routes(http::Router& router, Gateway& g) {
   router.add({"GET", "/v1/models/{model_id...}", Access::kGatewayKey, keyed(g, &Gateway::get_model), {}, openai_500});
   // Anthropic-compatible.
   router.add({"POST", "/v1/messages", Access::kGatewayKey, nullptr, keyed(g, kMessages), anthropic_500});
+  router.add({"POST", "/v1/messages/count_tokens", Access::kGatewayKey, nullptr, keyed(g, kCountTokens), anthropic_500});
 }
 
 }  // namespace airlock::gateway

@@ -57,11 +57,14 @@ constexpr std::array kCatalogue = {
     ErrorKind{"key_scope_invalid", 422},
     ErrorKind{"key_required", 422},
     ErrorKind{"key_guardrails_invalid", 422},
+    ErrorKind{"grace_invalid", 422},
+    ErrorKind{"max_age_invalid", 422},
     ErrorKind{"guardrails_invalid", 422},
 
     // The /v1 surface (gateway/dialect.h), in both dialects. 400: the request as sent.
     ErrorKind{"ambiguous_credentials", 400},
     ErrorKind{"invalid_request", 400},
+    ErrorKind{"count_tokens_unsupported", 400},
     ErrorKind{"model_required", 400},
     ErrorKind{"max_tokens_too_large", 400},
     ErrorKind{"invalid_json", 400},

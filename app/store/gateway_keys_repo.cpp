@@ -9,7 +9,8 @@ namespace {
 constexpr const char* kSelect =
     "SELECT id, public_id, secret_hash, name, owner_user_id, allowed_models, scopes, ip_allowlist, rpm, tpm, "
     "monthly_requests, monthly_tokens, max_tokens_cap, metadata, enabled, expires_at, created_at, updated_at, "
-    "revoked_at, last_used_at, last_used_ip, guardrails FROM gateway_keys ";
+    "revoked_at, last_used_at, last_used_ip, guardrails, prev_secret_hash, prev_valid_until, secret_created_at "
+    "FROM gateway_keys ";
 
 std::vector<std::string> string_list(const std::string& text) {
   std::vector<std::string> out;
@@ -55,6 +56,10 @@ GatewayKeyRow read_row(SQLite::Statement& q) {
   r.last_used_at = opt(q, 19);
   if (!q.getColumn(20).isNull()) r.last_used_ip = q.getColumn(20).getString();
   r.guardrails = q.getColumn(21).getString();
+  if (auto prev = q.getColumn(22); !prev.isNull())
+    r.prev_secret_hash.assign(static_cast<const char*>(prev.getBlob()), static_cast<std::size_t>(prev.getBytes()));
+  r.prev_valid_until = opt(q, 23);
+  r.secret_created_at = q.getColumn(24).getInt64();
   return r;
 }
 
@@ -64,7 +69,8 @@ core::KeyId insert(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   SQLite::Statement q(tx.db(),
                       "INSERT INTO gateway_keys (public_id, secret_hash, name, owner_user_id, allowed_models, scopes, "
                       "ip_allowlist, rpm, tpm, monthly_requests, monthly_tokens, max_tokens_cap, metadata, enabled, "
-                      "expires_at, created_at, updated_at, guardrails) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                      "expires_at, created_at, updated_at, guardrails, secret_created_at) "
+                      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   q.bind(1, row.public_id);
   q.bind(2, row.secret_hash.data(), static_cast<int>(row.secret_hash.size()));
   q.bind(3, row.name);
@@ -83,6 +89,7 @@ core::KeyId insert(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   q.bind(16, now);
   q.bind(17, now);
   q.bind(18, row.guardrails);
+  q.bind(19, now);
   q.exec();
   return core::KeyId(tx.db().getLastInsertRowid());
 }
@@ -136,6 +143,29 @@ bool update(Tx& tx, const GatewayKeyRow& row, std::int64_t now) {
   q.bind(11, now);
   q.bind(12, row.guardrails);
   q.bind(13, row.id.value);
+  return q.exec() == 1;
+}
+
+bool rotate(Tx& tx, core::KeyId id, const std::string& new_hash, std::int64_t prev_valid_until, std::int64_t now) {
+  SQLite::Statement q(tx.db(),
+                      "UPDATE gateway_keys SET prev_secret_hash = secret_hash, prev_valid_until = ?, secret_hash = ?, "
+                      "secret_created_at = ?, updated_at = ? WHERE id = ? AND revoked_at IS NULL");
+  q.bind(1, prev_valid_until);
+  q.bind(2, new_hash.data(), static_cast<int>(new_hash.size()));
+  q.bind(3, now);
+  q.bind(4, now);
+  q.bind(5, id.value);
+  return q.exec() == 1;
+}
+
+bool end_grace(Tx& tx, core::KeyId id, std::int64_t now) {
+  SQLite::Statement q(tx.db(),
+                      "UPDATE gateway_keys SET prev_valid_until = ?, updated_at = ? "
+                      "WHERE id = ? AND revoked_at IS NULL AND prev_valid_until > ?");
+  q.bind(1, now);
+  q.bind(2, now);
+  q.bind(3, id.value);
+  q.bind(4, now);
   return q.exec() == 1;
 }
 

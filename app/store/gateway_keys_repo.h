@@ -37,6 +37,11 @@ struct GatewayKeyRow {
   std::optional<std::int64_t> revoked_at;
   std::optional<std::int64_t> last_used_at;
   std::string last_used_ip;
+  // Rotation (migration 8): the replaced secret's hash ("" when never rotated), until when it still
+  // opens the key, and when the current secret was issued.
+  std::string prev_secret_hash;
+  std::optional<std::int64_t> prev_valid_until;
+  std::int64_t secret_created_at = 0;
 };
 
 namespace gateway_keys {
@@ -52,6 +57,11 @@ bool revoke(Tx& tx, core::KeyId id, std::int64_t now);
 void touch(Tx& tx, core::KeyId id, std::int64_t now, const std::string& ip);
 // Rewrites the editable fields (name, models, scopes, allowlist, limits, enabled) from `row`.
 bool update(Tx& tx, const GatewayKeyRow& row, std::int64_t now);
+// A new secret for a live key: the current hash becomes the previous one, valid until
+// `prev_valid_until`. False when the key is unknown or revoked.
+bool rotate(Tx& tx, core::KeyId id, const std::string& new_hash, std::int64_t prev_valid_until, std::int64_t now);
+// Ends a grace early (the previous secret stops working now). False when none is running.
+bool end_grace(Tx& tx, core::KeyId id, std::int64_t now);
 
 }  // namespace gateway_keys
 }  // namespace airlock::store

@@ -257,6 +257,18 @@ const std::vector<Migration>& migrations() {
         -- The detector or rule that blocked the request or its answer, when one did.
         ALTER TABLE usage ADD COLUMN g_blocked TEXT;
        )SQL"},
+      {8, "gateway-key rotation: the replaced secret and its grace, the current secret's age",
+       R"SQL(
+        -- After a rotation the replaced secret's hash stays, so a client still sending it can be
+        -- told apart from a stranger in the audit log; it opens the key only while
+        -- now < prev_valid_until. The next rotation overwrites it.
+        ALTER TABLE gateway_keys ADD COLUMN prev_secret_hash BLOB;
+        ALTER TABLE gateway_keys ADD COLUMN prev_valid_until INTEGER;
+        -- When the current secret was issued (the key's creation until its first rotation): what a
+        -- max-age policy measures.
+        ALTER TABLE gateway_keys ADD COLUMN secret_created_at INTEGER NOT NULL DEFAULT 0;
+        UPDATE gateway_keys SET secret_created_at = created_at;
+       )SQL"},
   };
   return kMigrations;
 }

@@ -338,6 +338,12 @@ void install_vendor_routes(httplib::Server& server, Recorder& rec) {
                            {"content", ojson::array({text})}, {"stop_reason", "end_turn"},
                            {"usage", {{"input_tokens", 10}, {"output_tokens", 20}}}});
   });
+  // A made-up count a test can predict: 10 per message plus 1, from the body the vendor received.
+  route("/v1/messages/count_tokens", "request-id", [](const Call& c) {
+    auto msgs = c.body.find("messages");
+    std::int64_t n = msgs != c.body.end() && msgs->is_array() ? static_cast<std::int64_t>(msgs->size()) : 0;
+    send_json(c.res, 200, {{"input_tokens", 10 * n + 1}});
+  });
   server.Get("/v1/models", [&rec](const Request& req, Response& res) {
     rec.record(req);
     res.set_header("x-request-id", "mock-req-1");
