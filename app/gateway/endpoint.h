@@ -14,13 +14,16 @@ struct Endpoint {
   // Whether its tokens count against the key's tpm and token budget; count_tokens generates
   // nothing and is only rate limited.
   bool metered = true;
+  // Where the request goes when the target's provider speaks the other dialect (translate/):
+  // chat completions ⇄ messages. nullptr: this endpoint is served in its own dialect only.
+  const char* translated_path = nullptr;
 };
 
-inline constexpr Endpoint kChat{"chat.completions", "chat", Dialect::kOpenAI, "/chat/completions", true};
+inline constexpr Endpoint kChat{"chat.completions", "chat", Dialect::kOpenAI, "/chat/completions", true, true, "/v1/messages"};
 inline constexpr Endpoint kCompletions{"completions", "completions", Dialect::kOpenAI, "/completions", true};
 inline constexpr Endpoint kEmbeddings{"embeddings", "embeddings", Dialect::kOpenAI, "/embeddings", false};
 // Anthropic base URLs are the host (https://api.anthropic.com), as in Anthropic's SDKs.
-inline constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messages", true};
+inline constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v1/messages", true, true, "/chat/completions"};
 // Served by Anthropic-type providers only: an OpenAI-type target has no such call, and a guess at
 // its tokenizer would be a number the caller cannot trust (README: count_tokens).
 inline constexpr Endpoint kCountTokens{"messages.count_tokens", "chat", Dialect::kAnthropic, "/v1/messages/count_tokens",

@@ -10,6 +10,7 @@
 #include "gateway/stream_guard.h"
 #include "gateway/stream_usage.h"
 #include "store/catalog_repo.h"
+#include "translate/stream.h"
 
 namespace airlock::gateway {
 
@@ -22,6 +23,7 @@ struct Exchange {
   UsageRecord record;
   Admission admission;  // for x-ratelimit-* headers
   bool strip_usage_chunk = false;  // we asked for stream usage; the client did not
+  bool include_usage = false;      // the client asked for stream usage (a translated stream adds the chunk)
   // The guardrail policy in force when the request was admitted, and the key's override: the
   // answer is checked under the same ones.
   std::shared_ptr<const guardrails::Engine> guard;
@@ -52,6 +54,10 @@ struct Prepared {
   const store::ModelRow* model = nullptr;
   bool stream = false;
   HeaderList headers;  // client headers that go upstream
+  // The request in the other dialect, for targets whose provider speaks it (translate/request.h);
+  // unset when no target needs it or it could not be translated (then those targets are skipped).
+  std::optional<nlohmann::ordered_json> translated;
+  HeaderList translated_headers;
 };
 
 // The last target's outcome, for the answer when no target answered well.
@@ -61,6 +67,7 @@ struct Attempt {
   std::string content_type;
   std::string body;
   std::string retry_after;
+  bool translated = false;  // the provider spoke the other dialect: the answer is translated back
 };
 
 // Adds x-ratelimit-* headers (OpenAI's names) for the limits the key has.
@@ -73,15 +80,26 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
 // The SSE relay's per-event step: what the event says (stream_usage.h), time to first token, and
 // the bytes that go on to the client.
 struct Relay {
+  using Write = std::function<bool(std::string_view)>;
+  explicit Relay(Exchange& e) : ex(e) {}
   Exchange& ex;
   StreamUsage reading{ex.ep.dialect, ex.strip_usage_chunk};
   StreamGuard guard{ex.ep.dialect, ex.guard, ex.guard_key};
   std::int64_t bytes_out = 0;
   bool blocked = false;  // a guardrail blocked the answer: the stream ends with a policy error
+  // The upstream speaks the other dialect: its events are read in that one and translated.
+  void translate_from(Dialect upstream, std::int64_t created);
   // Returns what `write` returned (false: the client is gone or behind, or the stream is broken).
-  bool on_event(const SseEvent& ev, const std::function<bool(std::string_view)>& write);
+  bool on_event(const SseEvent& ev, const Write& write);
   // The stream ends: text the guardrails still hold goes out (masked) before the end.
-  void release_held(const std::function<bool(std::string_view)>& write);
+  void release_held(const Write& write);
+
+ private:
+  // One event in the client's dialect: through the guardrails when they are active.
+  bool pass(const SseEvent& ev, const Write& write);
+  bool pass_text(const std::string& events, const Write& write);
+  std::unique_ptr<translate::ChatToMessagesStream> to_anthropic_;
+  std::unique_ptr<translate::MessagesToChatStream> to_openai_;
 };
 
 // A well-formed error event in the dialect, to end a stream that failed.

@@ -8,6 +8,8 @@
 #include "gateway/request_fields.h"
 #include "gateway/request_plan.h"
 #include "http/json_body.h"
+#include "translate/answer.h"
+#include "translate/request.h"
 
 namespace airlock::gateway {
 namespace {
@@ -186,6 +188,7 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
 
   bool stream = fields.stream;
   auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
+  ex->include_usage = fields.include_usage;
   ex->strip_usage_chunk = ask_for_stream_usage(ep, fields, *body);
 
   // Guardrails on what goes upstream: masked in place, or refused naming what was found (never
@@ -254,6 +257,30 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
     }
   }
 
+  // Targets whose provider speaks the other dialect get the request translated (after the
+  // guardrails: what is masked stays masked). One that cannot be is refused, naming the field, only
+  // when no target speaks the caller's dialect; otherwise those targets are skipped.
+  std::optional<nlohmann::ordered_json> translated;
+  if (ep.translated_path) {
+    bool same = false, other = false;
+    for (const auto& t : model->targets)
+      if (auto it = catalog->providers.find(t.provider.value); it != catalog->providers.end() && it->second.enabled)
+        ((it->second.type == "anthropic") == (ep.dialect == Dialect::kAnthropic) ? same : other) = true;
+    if (other) {
+      auto t = ep.dialect == Dialect::kOpenAI ? translate::chat_to_messages(*body)
+                                              : translate::messages_to_chat(*body, {.reasoning_model = model->reasoning});
+      if (auto* bad = std::get_if<translate::Problem>(&t)) {
+        if (!same) {
+          auto r = dialect_error(ep.dialect, "field_not_translatable", bad->message, req, 0, false, bad->param);
+          ex->finish(r.status, {}, "field_not_translatable", 0);
+          return r;
+        }
+      } else {
+        translated = std::move(std::get<translate::Json>(t));
+      }
+    }
+  }
+
   // Limits: reserve before anything goes upstream.
   std::int64_t estimate = token_estimate(ep, fields, req.body.size());
   ex->admission = limits_.admit(*key, estimate, &ex->reservation);
@@ -273,6 +300,10 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   p.model = model;
   p.stream = stream;
   p.headers = forwarded_headers(req, ep.dialect);
+  if (translated) {
+    p.translated = std::move(translated);
+    p.translated_headers = forwarded_headers(req, ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI);
+  }
   return p;
 }
 
@@ -325,10 +356,19 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
     return failed;
   }
 
-  // The upstream's answer, as it sent it.
+  // The upstream's answer, as it sent it (in the caller's dialect when the provider spoke the other).
   http::Response r;
   r.status = last.status;
   r.content_type = last.content_type.empty() ? "application/json" : last.content_type;
+  Dialect spoken = !last.translated ? ep.dialect : ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI;
+  if (last.translated && (last.status < 200 || last.status >= 300)) {
+    auto parsed = http::parse_json_strict(last.body);
+    std::string message = parsed ? translate::error_message(*parsed) : "";
+    if (message.empty()) message = "The upstream provider refused the request (HTTP " + std::to_string(last.status) + ").";
+    last.body = ep.dialect == Dialect::kOpenAI ? translate::openai_error_body(last.status, message)
+                                               : translate::anthropic_error_body(last.status, message);
+    r.content_type = "application/json";
+  }
   Usage usage;
   if (last.status >= 200 && last.status < 300) {
     std::string perr;
@@ -341,7 +381,18 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
       ex->finish(unread.status, {}, "upstream_error", 0);
       return unread;
     }
-    if (parsed) usage = usage_from_body(ep.dialect, *parsed);
+    if (parsed) usage = usage_from_body(spoken, *parsed);
+    if (last.translated) {
+      if (!parsed || !parsed->is_object()) {
+        auto unread = err("upstream_error", "The upstream provider sent an answer that could not be read.");
+        ex->finish(unread.status, usage, "upstream_error", 0);
+        return unread;
+      }
+      *parsed = ep.dialect == Dialect::kOpenAI ? translate::message_to_completion(*parsed, unix_ms(ex->gw.deps().clock) / 1000)
+                                               : translate::completion_to_message(*parsed);
+      last.body = parsed->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      r.content_type = "application/json";
+    }
     // Guardrails on the answer. Rewritten only when something was masked; an answer that is not
     // JSON is checked as plain text, so it cannot carry what a JSON one could not.
     if (ex->guard && !ex->guard->idle(guardrails::Direction::kResponse, ex->guard_key)) {

@@ -82,6 +82,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   void head_arrived(const net::http1::ResponseHead& head) {
     last_ = {};
     last_.status = head.status;
+    last_.translated = translating_;
     if (const auto* ct = head.header("content-type")) last_.content_type = std::string(*ct);
     if (const auto* ra = head.header("retry-after")) last_.retry_after = std::string(*ra);
     if (p_.stream && head.status == 200) {
@@ -149,8 +150,10 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       const auto& target = targets[index_++];
       const store::ProviderRow* row = nullptr;
       if (auto it = p_.catalog->providers.find(target.provider.value); it != p_.catalog->providers.end()) row = &it->second;
-      bool wants_anthropic = p_.ex->ep.dialect == Dialect::kAnthropic;
-      if (!row || !row->enabled || (row->type == "anthropic") != wants_anthropic) continue;
+      if (!row || !row->enabled) continue;
+      // A provider of the other dialect takes the translated request, if there is one.
+      bool other = (row->type == "anthropic") != (p_.ex->ep.dialect == Dialect::kAnthropic);
+      if (other && !p_.translated) continue;
       auto provider = gw_.upstreams().get(*row);
       if (!provider) continue;
       if (!provider->breaker().allow()) {
@@ -164,6 +167,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       any_target_ = true;
       provider_ = std::move(provider);
       target_ = &target;
+      translating_ = other;
       if (!backoff) return attempt();
       // Jittered pause before the next target, so a struggling fleet is not hit in lockstep.
       auto jitter = static_cast<int>(gw_.deps().random.bytes(1)[0] % 50);
@@ -189,9 +193,11 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       last_error_ = "upstream_busy";
       return next_target();
     }
-    p_.body["model"] = target_->upstream_model;
-    auto body = p_.body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    auto request = provider_->build_request(p_.ex->ep.upstream_path, p_.headers, body, p_.stream);
+    auto& sent = translating_ ? *p_.translated : p_.body;
+    sent["model"] = target_->upstream_model;
+    auto body = sent.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    auto request = provider_->build_request(translating_ ? p_.ex->ep.translated_path : p_.ex->ep.upstream_path,
+                                            translating_ ? p_.translated_headers : p_.headers, body, p_.stream);
     core::secure_zero(body.data(), body.size());
     if (!request) {
       slot_.reset();
@@ -268,6 +274,10 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
 
   void start_relay() {
     relaying_ = true;
+    if (translating_) {
+      auto now = std::chrono::duration_cast<std::chrono::seconds>(gw_.deps().clock.system_now().time_since_epoch()).count();
+      relay_.translate_from(p_.ex->ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI, now);
+    }
     http::Response r;
     r.status = 200;
     r.content_type = "text/event-stream";
@@ -359,6 +369,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   Attempt last_;
   std::string last_error_ = "no_upstream";
   bool any_target_ = false;
+  bool translating_ = false;  // this target's provider speaks the other dialect
   bool stale_retried_ = false;
   bool relaying_ = false;
   bool behind_ = false;

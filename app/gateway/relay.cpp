@@ -12,10 +12,45 @@ std::string stream_error_event(Dialect d, const char* message, const char* code)
          "\",\"param\":null,\"code\":\"" + code + "\"}}\n\n";
 }
 
-bool Relay::on_event(const SseEvent& ev, const std::function<bool(std::string_view)>& write) {
+void Relay::translate_from(Dialect upstream, std::int64_t created) {
+  reading.dialect = upstream;
+  reading.strip_usage_chunk = false;  // the translator decides what the client sees
+  if (upstream == Dialect::kOpenAI) to_anthropic_ = std::make_unique<translate::ChatToMessagesStream>();
+  else to_openai_ = std::make_unique<translate::MessagesToChatStream>(created, ex.include_usage);
+}
+
+bool Relay::on_event(const SseEvent& ev, const Write& write) {
   bool forward = reading.read(ev);
   if (reading.broken) return false;
+  if (to_anthropic_ || to_openai_) {
+    std::string out;
+    bool ok = to_anthropic_ ? to_anthropic_->on_event(ev.data, out) : to_openai_->on_event(ev.data, out);
+    if (!ok) {
+      reading.broken = true;
+      return false;
+    }
+    return out.empty() || pass_text(out, write);
+  }
   if (!forward) return true;
+  return pass(ev, write);
+}
+
+bool Relay::pass_text(const std::string& events, const Write& write) {
+  if (!guard.active()) {
+    if (!ex.record.ttft_us)
+      ex.record.ttft_us =
+          std::chrono::duration_cast<std::chrono::microseconds>(ex.gw.deps().clock.steady_now() - ex.start).count();
+    bytes_out += static_cast<std::int64_t>(events.size());
+    return write(events);
+  }
+  // The guard reads events: the translator's text is split again (it only ever holds whole events).
+  SseSplitter split;
+  bool more = true;
+  split.feed(events, [&](const SseEvent& ev) { more = more && pass(ev, write); });
+  return more && !reading.broken;
+}
+
+bool Relay::pass(const SseEvent& ev, const Write& write) {
   if (!ex.record.ttft_us)
     ex.record.ttft_us =
         std::chrono::duration_cast<std::chrono::microseconds>(ex.gw.deps().clock.steady_now() - ex.start).count();
@@ -37,7 +72,7 @@ bool Relay::on_event(const SseEvent& ev, const std::function<bool(std::string_vi
   return write(out);
 }
 
-void Relay::release_held(const std::function<bool(std::string_view)>& write) {
+void Relay::release_held(const Write& write) {
   if (blocked || !guard.active() || guard.broken()) return;
   std::string out;
   guardrails::Tally tally;

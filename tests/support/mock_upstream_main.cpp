@@ -288,16 +288,114 @@ void serve_vendor(Recorder& rec, const Request& req, Response& res, const char* 
   reply(Call{body, model, b, fd, res});
 }
 
-// Models named "echo…" answer with the last message's text (a string content), and stream it in
+// Models named "echo…" (and "tool…") answer with the last message's text (a string content), and stream it in
 // pieces of 5 bytes, so what the gateway does to an answer, and to text split across events, shows.
 std::optional<std::string> echo_text(const Call& c) {
-  if (!c.model.starts_with("echo")) return std::nullopt;
+  if (!c.model.starts_with("echo") && !c.model.starts_with("tool")) return std::nullopt;
   auto msgs = c.body.find("messages");
   if (msgs == c.body.end() || !msgs->is_array() || msgs->empty()) return std::string();
   const auto& last = msgs->back();
   auto content = last.find("content");
-  if (content == last.end() || !content->is_string()) return std::string();
-  return content->get<std::string>();
+  if (content == last.end()) return std::string();
+  if (content->is_string()) return content->get<std::string>();
+  // Anthropic's blocks (also what a translated OpenAI request carries): the text blocks, joined.
+  std::string text;
+  if (content->is_array())
+    for (const auto& b : *content)
+      if (b.is_object() && b.value("type", "") == "text" && b.contains("text") && b["text"].is_string())
+        text += b["text"].get<std::string>();
+  return text;
+}
+
+// Models named "tool…" echo like "echo…" and, when the request offers tools, call the first one:
+// a sentence, then the call with these arguments, streamed in 7-byte pieces (a call split across
+// events). Anthropic answers carry cache tokens, so their translation shows.
+constexpr const char* kToolText = "Checking the weather.";
+constexpr const char* kToolArgs = R"({"city":"Paris","unit":"celsius"})";
+
+std::optional<std::string> tool_to_call(const Call& c, bool anthropic) {
+  if (!c.model.starts_with("tool")) return std::nullopt;
+  auto tools = c.body.find("tools");
+  if (tools == c.body.end() || !tools->is_array() || tools->empty() || !(*tools)[0].is_object()) return std::nullopt;
+  const auto& t = (*tools)[0];
+  const auto* holder = anthropic ? &t : (t.contains("function") && t["function"].is_object() ? &t["function"] : nullptr);
+  if (!holder || !holder->contains("name") || !(*holder)["name"].is_string()) return std::nullopt;
+  return (*holder)["name"].get<std::string>();
+}
+
+std::vector<std::string> pieces_of(const std::string& text, std::size_t n) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < text.size(); i += n) out.push_back(text.substr(i, n));
+  return out;
+}
+
+ojson anthropic_tool_usage() {
+  return {{"input_tokens", 10}, {"output_tokens", 20}, {"cache_read_input_tokens", 4}, {"cache_creation_input_tokens", 2}};
+}
+
+void openai_tool_answer(const Call& c, const std::string& name) {
+  ojson call = {{"id", "call_mock1"}, {"type", "function"}, {"function", {{"name", name}, {"arguments", kToolArgs}}}};
+  ojson choice = {{"index", 0},
+                  {"message", {{"role", "assistant"}, {"content", kToolText}, {"tool_calls", ojson::array({call})}}},
+                  {"finish_reason", "tool_calls"}};
+  send_json(c.res, 200, {{"id", "chatcmpl-mock"}, {"object", "chat.completion"}, {"created", kCreated}, {"model", c.model},
+                         {"choices", ojson::array({choice})},
+                         {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30},
+                                    {"prompt_tokens_details", {{"cached_tokens", 4}}}}}});
+}
+
+std::vector<std::string> openai_tool_events(const std::string& model, const std::string& name, bool include_usage) {
+  auto chunk = [&](ojson delta, ojson finish = nullptr) {
+    return sse_data({{"id", "chatcmpl-mock"}, {"object", "chat.completion.chunk"}, {"created", kCreated}, {"model", model},
+                     {"choices", ojson::array({{{"index", 0}, {"delta", std::move(delta)}, {"finish_reason", finish}}})}});
+  };
+  std::vector<std::string> events{chunk({{"role", "assistant"}, {"content", ""}})};
+  for (const auto& p : pieces_of(kToolText, 5)) events.push_back(chunk({{"content", p}}));
+  events.push_back(chunk({{"tool_calls", ojson::array({{{"index", 0}, {"id", "call_mock1"}, {"type", "function"},
+                                                        {"function", {{"name", name}, {"arguments", ""}}}}})}}));
+  for (const auto& p : pieces_of(kToolArgs, 7))
+    events.push_back(chunk({{"tool_calls", ojson::array({{{"index", 0}, {"function", {{"arguments", p}}}}})}}));
+  events.push_back(chunk(ojson::object(), "tool_calls"));
+  if (include_usage)
+    events.push_back(sse_data({{"id", "chatcmpl-mock"}, {"object", "chat.completion.chunk"}, {"created", kCreated},
+                               {"model", model}, {"choices", ojson::array()},
+                               {"usage", {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30},
+                                          {"prompt_tokens_details", {{"cached_tokens", 4}}}}}}));
+  events.push_back("data: [DONE]\n\n");
+  return events;
+}
+
+void anthropic_tool_answer(const Call& c, const std::string& name) {
+  ojson content = ojson::array({{{"type", "text"}, {"text", kToolText}},
+                                {{"type", "tool_use"}, {"id", "toolu_mock1"}, {"name", name}, {"input", ojson::parse(kToolArgs)}}});
+  send_json(c.res, 200, {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", c.model},
+                         {"content", content}, {"stop_reason", "tool_use"}, {"stop_sequence", nullptr},
+                         {"usage", anthropic_tool_usage()}});
+}
+
+std::vector<std::string> anthropic_tool_events(const std::string& model, const std::string& name) {
+  ojson usage = anthropic_tool_usage();
+  usage["output_tokens"] = 1;
+  ojson message = {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", model},
+                   {"content", ojson::array()}, {"stop_reason", nullptr}, {"stop_sequence", nullptr}, {"usage", usage}};
+  std::vector<std::string> events{sse_event("message_start", {{"type", "message_start"}, {"message", message}})};
+  events.push_back(sse_event("content_block_start", {{"type", "content_block_start"}, {"index", 0},
+                                                     {"content_block", {{"type", "text"}, {"text", ""}}}}));
+  for (const auto& p : pieces_of(kToolText, 5))
+    events.push_back(sse_event("content_block_delta", {{"type", "content_block_delta"}, {"index", 0},
+                                                       {"delta", {{"type", "text_delta"}, {"text", p}}}}));
+  events.push_back(sse_event("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}}));
+  events.push_back(sse_event("content_block_start",
+                             {{"type", "content_block_start"}, {"index", 1},
+                              {"content_block", {{"type", "tool_use"}, {"id", "toolu_mock1"}, {"name", name}, {"input", ojson::object()}}}}));
+  for (const auto& p : pieces_of(kToolArgs, 7))
+    events.push_back(sse_event("content_block_delta", {{"type", "content_block_delta"}, {"index", 1},
+                                                       {"delta", {{"type", "input_json_delta"}, {"partial_json", p}}}}));
+  events.push_back(sse_event("content_block_stop", {{"type", "content_block_stop"}, {"index", 1}}));
+  events.push_back(sse_event("message_delta", {{"type", "message_delta"}, {"delta", {{"stop_reason", "tool_use"}, {"stop_sequence", nullptr}}},
+                                               {"usage", {{"output_tokens", 20}}}}));
+  events.push_back(sse_event("message_stop", {{"type", "message_stop"}}));
+  return events;
 }
 
 ojson openai_usage() { return {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30}}; }
@@ -309,11 +407,13 @@ void install_vendor_routes(httplib::Server& server, Recorder& rec) {
     });
   };
   route("/v1/chat/completions", "x-request-id", [&rec](const Call& c) {
-    if (flag(c.body, "stream")) {
-      auto options = c.body.find("stream_options");
-      bool usage = options != c.body.end() && options->is_object() && flag(*options, "include_usage");
-      return start_stream(rec, c, openai_events(c.model, usage, echo_text(c)));
+    auto options = c.body.find("stream_options");
+    bool usage = options != c.body.end() && options->is_object() && flag(*options, "include_usage");
+    if (auto tool = tool_to_call(c, false)) {
+      if (flag(c.body, "stream")) return start_stream(rec, c, openai_tool_events(c.model, *tool, usage));
+      return openai_tool_answer(c, *tool);
     }
+    if (flag(c.body, "stream")) return start_stream(rec, c, openai_events(c.model, usage, echo_text(c)));
     ojson choice = {{"index", 0}, {"message", {{"role", "assistant"}, {"content", echo_text(c).value_or(kReply)}}},
                     {"finish_reason", "stop"}};
     send_json(c.res, 200, {{"id", "chatcmpl-mock"}, {"object", "chat.completion"}, {"created", kCreated},
@@ -332,6 +432,10 @@ void install_vendor_routes(httplib::Server& server, Recorder& rec) {
                            {"usage", {{"prompt_tokens", 5}, {"total_tokens", 5}}}});
   });
   route("/v1/messages", "request-id", [&rec](const Call& c) {
+    if (auto tool = tool_to_call(c, true)) {
+      if (flag(c.body, "stream")) return start_stream(rec, c, anthropic_tool_events(c.model, *tool));
+      return anthropic_tool_answer(c, *tool);
+    }
     if (flag(c.body, "stream")) return start_stream(rec, c, anthropic_events(c.model, echo_text(c)));
     ojson text = {{"type", "text"}, {"text", echo_text(c).value_or(kReply)}};
     send_json(c.res, 200, {{"id", "msg_mock"}, {"type", "message"}, {"role", "assistant"}, {"model", c.model},
