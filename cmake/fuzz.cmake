@@ -22,9 +22,10 @@ set(AIRLOCK_FUZZ_APP_SOURCES
   app/gateway/dialect.cpp app/gateway/guard_request.cpp app/gateway/limits.cpp app/gateway/provision.cpp app/gateway/request_fields.cpp
   app/gateway/request_plan.cpp app/gateway/sse.cpp app/gateway/stream_guard.cpp app/gateway/stream_usage.cpp
   app/egress/address.cpp app/egress/policy.cpp app/egress/proxy.cpp app/egress/url.cpp
-  app/guardrails/detect.cpp app/guardrails/engine.cpp app/guardrails/policy.cpp app/guardrails/stream_text.cpp)
+  app/guardrails/detect.cpp app/guardrails/engine.cpp app/guardrails/policy.cpp app/guardrails/stream_text.cpp
+  app/translate/answer.cpp app/translate/request.cpp app/translate/stream.cpp)
 set(AIRLOCK_FUZZ_TARGETS http1_request http1_response sse json form cookie_ip config provision admission relay
-  json_body egress guardrails)
+  json_body egress guardrails translate)
 
 # -O1 and frame pointers for readable reports; assertions stay on (no NDEBUG) along with libstdc++'s.
 set(AIRLOCK_FUZZ_FLAGS -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=all -D_GLIBCXX_ASSERTIONS)

@@ -177,7 +177,77 @@ const ops = {
       request_id: stream.request_id,
     };
   },
+
+  // Across dialects (the gateway translates): the Anthropic SDK to an OpenAI-type model and the
+  // OpenAI SDK to an Anthropic-type one; plain, streamed, and a streamed tool call.
+  async anthropicCross(a) {
+    const params = { model: "claude-on-openai", max_tokens: 64, messages: [{ role: "user", content: a.content ?? "Say hello." }] };
+    if (a.tools) params.tools = [WEATHER_TOOL_ANTHROPIC];
+    if (!a.stream) {
+      const data = await anthropic(a.anthropic).messages.create(params);
+      return { content: data.content, stop_reason: data.stop_reason, usage: data.usage, type: data.type };
+    }
+    const stream = anthropic(a.anthropic).messages.stream(params);
+    let text = "";
+    const json = [];
+    stream.on("text", (delta) => {
+      text += delta;
+    });
+    stream.on("inputJson", (partial) => json.push(partial));
+    const events = [];
+    for await (const event of stream) events.push(event.type);
+    const final = await stream.finalMessage();
+    return { text, events, partials: json.length, content: final.content, stop_reason: final.stop_reason, usage: final.usage };
+  },
+
+  async openaiCross(a) {
+    const params = { model: "gpt-on-anthropic", messages: [{ role: "user", content: a.content ?? "Say hello." }] };
+    if (a.tools) params.tools = [WEATHER_TOOL_OPENAI];
+    if (!a.stream) {
+      const data = await openai(a.openai).chat.completions.create(params);
+      const m = data.choices[0]?.message;
+      return { text: m?.content, tool_calls: m?.tool_calls, finish_reason: data.choices[0]?.finish_reason, usage: data.usage, object: data.object };
+    }
+    const stream = await openai(a.openai).chat.completions.create({ ...params, stream: true, stream_options: { include_usage: true } });
+    let text = "";
+    let finish = null;
+    let usage = null;
+    const calls = [];
+    let argChunks = 0;
+    for await (const chunk of stream) {
+      if (chunk.usage) usage = chunk.usage;
+      const c = chunk.choices?.[0];
+      if (!c) continue;
+      text += c.delta?.content ?? "";
+      for (const tc of c.delta?.tool_calls ?? []) {
+        calls[tc.index] ??= { id: "", name: "", arguments: "" };
+        if (tc.id) calls[tc.index].id = tc.id;
+        if (tc.function?.name) calls[tc.index].name = tc.function.name;
+        if (tc.function?.arguments) {
+          calls[tc.index].arguments += tc.function.arguments;
+          argChunks++;
+        }
+      }
+      finish = c.finish_reason ?? finish;
+    }
+    return { text, calls, argChunks, finish_reason: finish, usage };
+  },
+
+  async anthropicCountTokens(a) {
+    const data = await anthropic(a.anthropic).messages.countTokens({
+      model: a.model ?? "claude-test",
+      messages: [{ role: "user", content: "Count me." }, { role: "assistant", content: "Sure." }, { role: "user", content: "Now." }],
+    });
+    return { input_tokens: data.input_tokens };
+  },
 };
+
+const WEATHER_SCHEMA = { type: "object", properties: { city: { type: "string" }, unit: { type: "string" } }, required: ["city"] };
+const WEATHER_TOOL_ANTHROPIC = { name: "get_weather", description: "Weather for a city", input_schema: WEATHER_SCHEMA };
+const WEATHER_TOOL_OPENAI = { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: WEATHER_SCHEMA } };
+// What the mock vendor's tool models say and call (tests/support/mock_upstream_main.cpp).
+const MOCK_TOOL_TEXT = "Checking the weather.";
+const MOCK_TOOL_ARGS = { city: "Paris", unit: "celsius" };
 
 function describeError(err, sdk) {
   const classes = Object.entries(sdk)
@@ -464,6 +534,10 @@ function runSuite() {
           { name: "embed-test", targets: [{ provider: "mock", model: "embed-upstream" }] },
           { name: "echo-test", targets: [{ provider: "mock", model: "echo" }] },
           { name: "claude-echo", targets: [{ provider: "mock-anthropic", model: "echo" }] },
+          // Across dialects: the gateway translates both ways (the mock's tool* models echo, and call
+          // the first tool offered).
+          { name: "claude-on-openai", targets: [{ provider: "mock", model: "tool-openai" }] },
+          { name: "gpt-on-anthropic", targets: [{ provider: "mock-anthropic", model: "tool-anthropic" }] },
         ],
         // Guardrails mask both ways for every key that does not say otherwise; a codename blocks.
         guardrails: {
@@ -663,6 +737,78 @@ function runSuite() {
       assert.match(r.request_id, REQUEST_ID);
     });
 
+    step("Anthropic messages.countTokens: the vendor's count, through the same key", async () => {
+      const { value, upstream } = await upstreamOf(() => sdk("anthropicCountTokens"));
+      assert.equal(ok(value).input_tokens, 31); // the mock counts 10 per message + 1
+      assert.equal(upstream.length, 1);
+      assert.equal(upstream[0].path, "/v1/messages/count_tokens");
+      const e = failed(await sdk("anthropicCountTokens", { model: "gpt-test" }));
+      assert.equal(e.status, 400);
+      // The Anthropic SDK's error classes are not enumerable on its export: its name says it.
+      assert.equal(e.name, "BadRequestError");
+      assert.equal(e.error?.error?.type, "invalid_request_error");
+    });
+
+    step("Anthropic SDK to an OpenAI-type model: create, stream, and a streamed tool call, translated", async () => {
+      const plain = await upstreamOf(() => sdk("anthropicCross"));
+      const r = ok(plain.value);
+      assert.equal(r.type, "message");
+      assert.deepEqual(r.content, [{ type: "text", text: "Say hello." }]); // the mock echoes the prompt
+      assert.equal(r.stop_reason, "end_turn");
+      assert.equal(plain.upstream[0].path, "/v1/chat/completions");
+      const sent = JSON.parse(plain.upstream[0].body);
+      assert.deepEqual(sent.messages, [{ role: "user", content: "Say hello." }]);
+
+      const streamed = ok(await sdk("anthropicCross", { stream: true, content: "Tell me a longer story please." }));
+      assert.equal(streamed.text, "Tell me a longer story please.");
+      assert.equal(streamed.events[0], "message_start");
+      assert.equal(streamed.events.at(-1), "message_stop");
+      assert.equal(streamed.stop_reason, "end_turn");
+
+      const tools = ok(await sdk("anthropicCross", { stream: true, tools: true }));
+      assert.equal(tools.text, MOCK_TOOL_TEXT);
+      assert.equal(tools.stop_reason, "tool_use");
+      const use = tools.content.find((b) => b.type === "tool_use");
+      assert.ok(use, `no tool_use block in ${JSON.stringify(tools.content)}`);
+      assert.equal(use.name, "get_weather");
+      assert.deepEqual(use.input, MOCK_TOOL_ARGS);
+      assert.ok(tools.partials > 1, "the tool input arrived in one piece; the mock splits it");
+      assert.equal(tools.usage.cache_read_input_tokens, 4);
+      assert.equal(tools.usage.input_tokens, 6); // 10 prompt tokens, 4 of them cached
+      assert.equal(tools.usage.output_tokens, 20);
+    });
+
+    step("OpenAI SDK to an Anthropic-type model: create, stream, and a streamed tool call, translated", async () => {
+      const plain = await upstreamOf(() => sdk("openaiCross"));
+      const r = ok(plain.value);
+      assert.equal(r.object, "chat.completion");
+      assert.equal(r.text, "Say hello.");
+      assert.equal(r.finish_reason, "stop");
+      assert.equal(plain.upstream[0].path, "/v1/messages");
+      const sent = JSON.parse(plain.upstream[0].body);
+      assert.equal(sent.max_tokens, 4096); // Anthropic needs one; the README says which
+      assert.deepEqual(sent.messages, [{ role: "user", content: [{ type: "text", text: "Say hello." }] }]);
+
+      const streamed = ok(await sdk("openaiCross", { stream: true, content: "Tell me a longer story please." }));
+      assert.equal(streamed.text, "Tell me a longer story please.");
+      assert.equal(streamed.finish_reason, "stop");
+      assert.ok(streamed.usage, "no usage chunk though the client asked for one");
+
+      const tools = ok(await sdk("openaiCross", { stream: true, tools: true }));
+      assert.equal(tools.text, MOCK_TOOL_TEXT);
+      assert.equal(tools.finish_reason, "tool_calls");
+      assert.equal(tools.calls.length, 1);
+      assert.equal(tools.calls[0].id, "toolu_mock1");
+      assert.equal(tools.calls[0].name, "get_weather");
+      assert.deepEqual(JSON.parse(tools.calls[0].arguments), MOCK_TOOL_ARGS);
+      assert.ok(tools.argChunks > 1, "the arguments arrived in one piece; the mock splits them");
+      assert.deepEqual(tools.usage, { prompt_tokens: 16, completion_tokens: 20, total_tokens: 36, prompt_tokens_details: { cached_tokens: 4 } });
+
+      const whole = ok(await sdk("openaiCross", { tools: true }));
+      assert.equal(whole.finish_reason, "tool_calls");
+      assert.deepEqual(JSON.parse(whole.tool_calls[0].function.arguments), MOCK_TOOL_ARGS);
+    });
+
     const PII = "Write to ann.lee@example.com, card 4111 1111 1111 1111, call (202) 555-0178.";
     const MASKED = "Write to [EMAIL], card [CARD], call [PHONE].";
     const noPii = (upstream) => {
@@ -732,7 +878,7 @@ function runSuite() {
         assert.ok(!text.includes(ctx.key), `${where} carries the gateway key`);
         assert.ok(!/alk_/.test(text), `${where} carries something alk_-shaped: ${text}`);
         assert.ok(!text.includes(secret), `${where} carries the gateway key's secret`);
-        if (r.path === "/v1/messages") {
+        if (r.path === "/v1/messages" || r.path === "/v1/messages/count_tokens") {
           assert.equal(r.headers["x-api-key"], VENDOR_KEY, `${where}: x-api-key`);
           assert.equal(r.headers.authorization, undefined, `${where}: an authorization header went to Anthropic`);
         } else {
