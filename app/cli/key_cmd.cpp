@@ -58,7 +58,7 @@ int create_cmd(const Args& args) {
   auto flags = parse_flags(args, opts);
   if (flags.help) {
     std::printf(
-        "Usage: airlock key create --name=N [--models=a,b] [--scopes=chat,completions,embeddings,models]\n"
+        "Usage: airlock key create --name=N [--models=a,b] [--scopes=chat,completions,embeddings,models,responses]\n"
         "         [--ip=CIDR,CIDR] [--rpm=N] [--tpm=N] [--monthly-requests=N] [--monthly-tokens=N]\n"
         "         [--max-tokens=N] [--expires=30d|12h|90m]\n"
         "         [--guardrails=off|monitor|mask|block|requests=ACTION,responses=ACTION] [options]\n\n"

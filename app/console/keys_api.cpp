@@ -56,7 +56,7 @@ http::Response api_key_create(Deps& d, const guard::EditorCtx& ctx, http::Reques
   auto name = body.string("name", 100);
   if (!name) body.missing("name");
   if (auto v = body.string_list("models")) spec.allowed_models = *v;
-  if (auto v = body.string_list("scopes", 4, 20)) spec.scopes = *v;
+  if (auto v = body.string_list("scopes", 5, 20)) spec.scopes = *v;
   if (auto v = body.string_list("ip_allowlist", 100, 50)) spec.ip_allowlist = *v;
   constexpr std::int64_t kMax = 1'000'000'000'000;
   spec.limits = {body.integer("rpm", 1, kMax), body.integer("tpm", 1, kMax), body.integer("monthly_requests", 1, kMax),
@@ -88,7 +88,7 @@ http::Response api_key_update(Deps& d, const guard::EditorCtx& ctx, http::Reques
   gateway::KeyUpdate u;
   u.name = body.string("name", 100);
   u.allowed_models = body.string_list("models");
-  u.scopes = body.string_list("scopes", 4, 20);
+  u.scopes = body.string_list("scopes", 5, 20);
   u.ip_allowlist = body.string_list("ip_allowlist", 100, 50);
   constexpr std::int64_t kMax = 1'000'000'000'000;  // 0 removes a limit
   u.rpm = body.integer("rpm", 0, kMax);

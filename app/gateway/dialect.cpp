@@ -72,6 +72,10 @@ Usage usage_from_body(Dialect d, const nlohmann::json& body) {
                                     core::sat_add(usage_count(*it, "cache_creation_input_tokens"),
                                                   usage_count(*it, "cache_read_input_tokens")));
     u.completion_tokens = usage_count(*it, "output_tokens");
+  } else if (it->contains("input_tokens") && !it->contains("prompt_tokens")) {
+    // The Responses API: input_tokens (cached ones included) and output_tokens.
+    u.prompt_tokens = usage_count(*it, "input_tokens");
+    u.completion_tokens = usage_count(*it, "output_tokens");
   } else {
     u.prompt_tokens = usage_count(*it, "prompt_tokens");
     u.completion_tokens = usage_count(*it, "completion_tokens");

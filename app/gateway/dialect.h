@@ -31,7 +31,8 @@ struct Usage {
 };
 
 // Usage from a whole (non-stream) response body: OpenAI "usage":{prompt_tokens, completion_tokens}
-// (embeddings report prompt and total only), Anthropic "usage":{input_tokens, output_tokens}.
+// (embeddings report prompt and total only; the Responses API input_tokens and output_tokens),
+// Anthropic "usage":{input_tokens, output_tokens}.
 Usage usage_from_body(Dialect d, const nlohmann::json& body);
 
 // One token count an upstream reported, as a number we can add up: a non-integer or negative is 0,

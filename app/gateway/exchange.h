@@ -24,6 +24,7 @@ struct Exchange {
   Admission admission;  // for x-ratelimit-* headers
   bool strip_usage_chunk = false;  // we asked for stream usage; the client did not
   bool include_usage = false;      // the client asked for stream usage (a translated stream adds the chunk)
+  bool store_response = false;     // a Responses API request the vendor stores: its id is recorded as the key's
   // The guardrail policy in force when the request was admitted, and the key's override: the
   // answer is checked under the same ones.
   std::shared_ptr<const guardrails::Engine> guard;
@@ -58,6 +59,14 @@ struct Prepared {
   // unset when no target needs it or it could not be translated (then those targets are skipped).
   std::optional<nlohmann::ordered_json> translated;
   HeaderList translated_headers;
+  // The by-id Responses calls: the upstream path (else ep.upstream_path), no body, and the one
+  // target that holds the response (a model made for the call, kept alive here).
+  std::string path;
+  bool no_body = false;
+  std::shared_ptr<const store::ModelRow> own_model;
+  std::string response_id;  // the id a by-id call is about
+  // previous_response_id: only the provider that holds it may take the request.
+  std::optional<std::int64_t> only_provider;
 };
 
 // The last target's outcome, for the answer when no target answered well.
@@ -73,6 +82,13 @@ struct Attempt {
 // Adds x-ratelimit-* headers (OpenAI's names) for the limits the key has.
 void add_ratelimit_headers(http::Response& r, const Admission& a);
 
+// Client headers that mean something to the vendor (anthropic-version and -beta, openai-beta);
+// everything else (the client's key, cookies, forwarding headers) stays here.
+HeaderList forwarded_headers(const http::Request& req, Dialect d);
+
+// The upstream phase for an admitted request (proxy_call.cpp): targets, relay, answer.
+void run_upstream(Gateway& gw, Prepared p, const http::Request& req, std::shared_ptr<http::Responder> out);
+
 // The client's answer once the targets are exhausted or one answered for good (not a 200 stream).
 http::Response answer_from(Prepared& p, const http::Request& req, bool any_target, Attempt& last,
                            const std::string& last_error);
@@ -81,7 +97,12 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
 // the bytes that go on to the client.
 struct Relay {
   using Write = std::function<bool(std::string_view)>;
-  explicit Relay(Exchange& e) : ex(e) {}
+  explicit Relay(Exchange& e) : ex(e) {
+    if (std::string_view(ex.ep.scope) == "responses") {
+      reading.responses = true;
+      guard.set_responses();
+    }
+  }
   Exchange& ex;
   StreamUsage reading{ex.ep.dialect, ex.strip_usage_chunk};
   StreamGuard guard{ex.ep.dialect, ex.guard, ex.guard_key};
@@ -98,6 +119,7 @@ struct Relay {
   // One event in the client's dialect: through the guardrails when they are active.
   bool pass(const SseEvent& ev, const Write& write);
   bool pass_text(const std::string& events, const Write& write);
+  void note_response_id(const SseEvent& ev);
   std::unique_ptr<translate::ChatToMessagesStream> to_anthropic_;
   std::unique_ptr<translate::MessagesToChatStream> to_openai_;
 };

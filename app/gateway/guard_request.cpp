@@ -23,6 +23,8 @@ bool guard_request(const Endpoint& ep, nlohmann::ordered_json& body, const guard
     w.text_or_list(w.field(body, "input"));
   } else if (std::strcmp(ep.name, kMessages.name) == 0 || std::strcmp(ep.name, kCountTokens.name) == 0) {
     w.messages(body);
+  } else if (std::strcmp(ep.scope, "responses") == 0) {
+    w.responses_request(body);
   }
   if (!w.ok) return false;
   if (caps.max_chars && tally.chars > static_cast<std::uint64_t>(*caps.max_chars)) tally.over_cap = "max_chars";
@@ -36,6 +38,7 @@ bool guard_response(Dialect d, nlohmann::json& body, const guardrails::Engine& e
   if (engine.idle(guardrails::Direction::kResponse, key)) return true;
   GuardWalk<nlohmann::json> w{engine, key, tally, guardrails::Direction::kResponse};
   if (d == Dialect::kAnthropic) w.anthropic_content(w.field(body, "content"));
+  else if (w.field(body, "output")) w.responses_answer(body);  // a Responses API object
   else w.choices(body);
   return w.ok;
 }

@@ -98,6 +98,31 @@ struct GuardWalk {
       }
     }
   }
+  // Responses API content: a string, or parts whose text is in "text" (input_text, output_text).
+  void response_content(Json* c) {
+    if (!c) return;
+    if (c->is_string()) return text(c);
+    if (!c->is_array()) return;
+    for (auto& part : *c) text(field(part, "text"));
+  }
+  // Responses API items: messages, function calls (arguments), function call outputs.
+  void response_items(Json* items) {
+    if (!items) return;
+    if (items->is_string()) return text(items);
+    if (!items->is_array()) return;
+    for (auto& item : *items) {
+      response_content(field(item, "content"));
+      text(field(item, "arguments"));
+      response_content(field(item, "output"));
+    }
+  }
+  // A Responses API request: instructions and input.
+  void responses_request(Json& body) {
+    text(field(body, "instructions"));
+    response_items(field(body, "input"));
+  }
+  // A Responses API answer (or the response object inside a stream's events): output items.
+  void responses_answer(Json& body) { response_items(field(body, "output")); }
   void messages(Json& body) {
     anthropic_content(field(body, "system"));
     auto* msgs = field(body, "messages");

@@ -43,6 +43,12 @@ std::optional<std::string_view> presented_key(const http::Request& req) {
 // the model lookup; the raw path is never recorded.
 std::string route_of(const http::Request& req) {
   if (req.path.rfind("/v1/models/", 0) == 0) return "/v1/models/{model_id...}";
+  if (req.path == "/v1/responses" || req.path == "/v1/responses/input_tokens") return std::string(req.path);
+  if (req.path.rfind("/v1/responses/", 0) == 0) {
+    if (req.path.size() > 7 && req.path.substr(req.path.size() - 7) == "/cancel") return "/v1/responses/{response_id}/cancel";
+    if (req.path.size() > 12 && req.path.substr(req.path.size() - 12) == "/input_items") return "/v1/responses/{response_id}/input_items";
+    return "/v1/responses/{response_id}";
+  }
   for (std::string_view fixed : {"/v1/chat/completions", "/v1/completions", "/v1/embeddings", "/v1/models", "/v1/messages",
                                 "/v1/messages/count_tokens"})
     if (req.path == fixed) return std::string(fixed);

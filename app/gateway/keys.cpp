@@ -19,7 +19,7 @@ core::Status validate(const KeySpec& s) {
   if (s.scopes.empty()) return core::Status::error("key_scope_invalid", "A key needs at least one scope.");
   for (const auto& sc : s.scopes)
     if (std::find(kAllScopes.begin(), kAllScopes.end(), sc) == kAllScopes.end())
-      return core::Status::error("key_scope_invalid", "Scopes are chat, completions, embeddings and models.");
+      return core::Status::error("key_scope_invalid", "Scopes are chat, completions, embeddings, models and responses.");
   for (const auto& c : s.ip_allowlist)
     if (!core::Cidr::parse(c)) return core::Status::error("key_cidr_invalid", "'" + c.substr(0, 64) + "' is not an IP network.");
   for (const auto& m : s.allowed_models)

@@ -20,7 +20,7 @@
 
 namespace airlock::gateway {
 
-inline const std::vector<std::string> kAllScopes = {"chat", "completions", "embeddings", "models"};
+inline const std::vector<std::string> kAllScopes = {"chat", "completions", "embeddings", "models", "responses"};
 
 struct KeySpec {
   std::string name;

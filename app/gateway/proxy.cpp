@@ -25,6 +25,8 @@ bool header_safe(std::string_view v) {
   return true;
 }
 
+}  // namespace
+
 // Client headers that mean something to the vendor; everything else (the client's key, cookies,
 // forwarding headers) stays here.
 HeaderList forwarded_headers(const http::Request& req, Dialect d) {
@@ -41,8 +43,6 @@ HeaderList forwarded_headers(const http::Request& req, Dialect d) {
   }
   return out;
 }
-
-}  // namespace
 
 void Exchange::finish(int status, const Usage& usage, const std::string& error_code, std::int64_t response_bytes) {
   if (finished) return;
@@ -114,6 +114,7 @@ Gateway::Gateway(Deps& deps, core::Logger& log, UsageRecorder& usage, std::strin
       catalog_(deps.db),
       guardrails_(deps.db, log),
       waf_(deps.clock),
+      responses_(deps),
       audit_(audit::DenialRecorder::store_sink(deps.db, log, deps.clock)) {}
 
 void Gateway::note_violation(const store::GatewayKeyRow* key, const http::Request& req, std::string_view why) {
@@ -176,9 +177,22 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
     return err("model_not_allowed", "This key may not use the model '" + model_name.substr(0, 100) + "'.");
   }
 
+  // The Responses API: a stored response becomes the key's; previous_response_id must be the key's
+  // own and goes to the provider that holds it.
+  std::optional<std::int64_t> only_provider;
+  if (&ep == &kResponses) {
+    if (auto prev = body->find("previous_response_id"); prev != body->end() && !prev->is_null()) {
+      auto owner = prev->is_string() ? responses_.find(prev->get<std::string>()) : std::nullopt;
+      if (!owner || owner->key_id != key->id.value)
+        return dialect_error(ep.dialect, "previous_response_not_found", "The previous response does not exist or is not this key's.",
+                             req, 0, true, "previous_response_id");
+      only_provider = owner->provider_id;
+    }
+  }
+
   // count_tokens exists only where the vendor counts: a model without an Anthropic-type target is a
   // clear refusal, not a guess (README: count_tokens).
-  if (!ep.metered && !any_anthropic_target(*catalog, *model))
+  if (&ep == &kCountTokens && !any_anthropic_target(*catalog, *model))
     return err("count_tokens_unsupported",
                "The model '" + model_name.substr(0, 100) + "' is not served by an Anthropic-type provider, which alone counts tokens.");
 
@@ -189,6 +203,10 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   bool stream = fields.stream;
   auto ex = std::make_shared<Exchange>(Exchange{*this, ep, t0, *key});
   ex->include_usage = fields.include_usage;
+  if (&ep == &kResponses) {
+    auto store = body->find("store");
+    ex->store_response = store == body->end() || !store->is_boolean() || store->get<bool>();  // the vendor's default: stored
+  }
   ex->strip_usage_chunk = ask_for_stream_usage(ep, fields, *body);
 
   // Guardrails on what goes upstream: masked in place, or refused naming what was found (never
@@ -300,6 +318,7 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   p.model = model;
   p.stream = stream;
   p.headers = forwarded_headers(req, ep.dialect);
+  p.only_provider = only_provider;
   if (translated) {
     p.translated = std::move(translated);
     p.translated_headers = forwarded_headers(req, ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI);
@@ -382,6 +401,10 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
       return unread;
     }
     if (parsed) usage = usage_from_body(spoken, *parsed);
+    if (parsed && ex->store_response && parsed->is_object())
+      if (auto id = parsed->find("id"); id != parsed->end() && id->is_string())
+        ex->gw.responses().remember({id->get<std::string>(), ex->key.id.value, rec.provider_id.value_or(0), rec.model, rec.upstream_model});
+    if (&ep == &kResponseDelete) ex->gw.responses().forget(p.response_id);
     if (last.translated) {
       if (!parsed || !parsed->is_object()) {
         auto unread = err("upstream_error", "The upstream provider sent an answer that could not be read.");

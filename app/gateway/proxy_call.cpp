@@ -151,6 +151,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       const store::ProviderRow* row = nullptr;
       if (auto it = p_.catalog->providers.find(target.provider.value); it != p_.catalog->providers.end()) row = &it->second;
       if (!row || !row->enabled) continue;
+      if (p_.only_provider && row->id.value != *p_.only_provider) continue;
       // A provider of the other dialect takes the translated request, if there is one.
       bool other = (row->type == "anthropic") != (p_.ex->ep.dialect == Dialect::kAnthropic);
       if (other && !p_.translated) continue;
@@ -194,10 +195,14 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       return next_target();
     }
     auto& sent = translating_ ? *p_.translated : p_.body;
-    sent["model"] = target_->upstream_model;
-    auto body = sent.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
-    auto request = provider_->build_request(translating_ ? p_.ex->ep.translated_path : p_.ex->ep.upstream_path,
-                                            translating_ ? p_.translated_headers : p_.headers, body, p_.stream);
+    std::string body;
+    if (!p_.no_body) {
+      sent["model"] = target_->upstream_model;
+      body = sent.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+    }
+    const auto& ep = p_.ex->ep;
+    std::string path = translating_ ? ep.translated_path : p_.path.empty() ? ep.upstream_path : p_.path;
+    auto request = provider_->build_request(ep.method, path, translating_ ? p_.translated_headers : p_.headers, body, p_.stream);
     core::secure_zero(body.data(), body.size());
     if (!request) {
       slot_.reset();
@@ -385,7 +390,11 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
 void Gateway::proxy(const KeyCtx& caller, const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out) {
   auto prepared = prepare(caller, ep, req);
   if (auto* stop = std::get_if<http::Response>(&prepared)) return out->send(std::move(*stop));
-  auto call = std::make_shared<ProxyCall>(*this, std::move(std::get<Prepared>(prepared)), req, std::move(out));
+  run_upstream(*this, std::move(std::get<Prepared>(prepared)), req, std::move(out));
+}
+
+void run_upstream(Gateway& gw, Prepared p, const http::Request& req, std::shared_ptr<http::Responder> out) {
+  auto call = std::make_shared<ProxyCall>(gw, std::move(p), req, std::move(out));
   call->start();
 }
 

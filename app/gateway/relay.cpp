@@ -1,5 +1,6 @@
 // The SSE relay's per-event step (exchange.h); proxy_call.cpp feeds it as upstream bytes arrive.
 #include "gateway/exchange.h"
+#include "http/json_read.h"
 
 namespace airlock::gateway {
 std::string stream_error_event(Dialect d, const char* message, const char* code) {
@@ -19,7 +20,21 @@ void Relay::translate_from(Dialect upstream, std::int64_t created) {
   else to_openai_ = std::make_unique<translate::MessagesToChatStream>(created, ex.include_usage);
 }
 
+// A stored response's id, from the stream's first event: recorded as the key's at once, so a
+// retrieve while the stream still runs finds it.
+void Relay::note_response_id(const SseEvent& ev) {
+  if (!ex.store_response || (ev.event != "response.created" && ev.data.find("\"response.created\"") == std::string::npos)) return;
+  ex.store_response = false;  // once
+  auto j = http::parse_json_strict(ev.data);
+  if (!j || !j->is_object() || !j->contains("response") || !(*j)["response"].is_object()) return;
+  const auto& r = (*j)["response"];
+  if (auto id = r.find("id"); id != r.end() && id->is_string())
+    ex.gw.responses().remember({id->get<std::string>(), ex.key.id.value, ex.record.provider_id.value_or(0), ex.record.model,
+                                ex.record.upstream_model});
+}
+
 bool Relay::on_event(const SseEvent& ev, const Write& write) {
+  if (reading.responses) note_response_id(ev);
   bool forward = reading.read(ev);
   if (reading.broken) return false;
   if (to_anthropic_ || to_openai_) {

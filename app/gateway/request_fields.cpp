@@ -71,6 +71,15 @@ std::optional<FieldProblem> check_prompt_shape(const Endpoint& ep, const Json& b
   } else if (scope == "completions") {
     if (const Json* p = member(body, "prompt"); p && !p->is_string() && !p->is_array())
       return problem("prompt", "prompt must be a string or a list.");
+  } else if (scope == "responses") {
+    if (const Json* in = member(body, "input"); in && !in->is_string() && !in->is_array())
+      return problem("input", "input must be a string or a list of items.");
+    if (const Json* in = member(body, "input"); in && in->is_array())
+      for (std::size_t i = 0; i < in->size(); ++i)
+        if (!(*in)[i].is_object())
+          return problem("input[" + std::to_string(i) + "]", "input[" + std::to_string(i) + "] must be an object.");
+    if (const Json* ins = member(body, "instructions"); ins && !ins->is_string())
+      return problem("instructions", "instructions must be a string.");
   } else if (scope == "embeddings") {
     if (const Json* in = member(body, "input"); in && !in->is_string() && !in->is_array())
       return problem("input", "input must be a string or a list.");
@@ -85,8 +94,10 @@ std::optional<FieldProblem> check_prompt_shape(const Endpoint& ep, const Json& b
 }  // namespace
 
 std::optional<std::int64_t> RequestFields::generation_cap() const {
-  if (max_tokens && max_completion_tokens) return std::max(*max_tokens, *max_completion_tokens);
-  return max_tokens ? max_tokens : max_completion_tokens;
+  std::optional<std::int64_t> cap;
+  for (const auto& v : {max_tokens, max_completion_tokens, max_output_tokens})
+    if (v) cap = cap ? std::max(*cap, *v) : *v;
+  return cap;
 }
 
 std::variant<RequestFields, FieldProblem> read_request_fields(const Endpoint& ep, const Json& body) {
@@ -100,6 +111,7 @@ std::variant<RequestFields, FieldProblem> read_request_fields(const Endpoint& ep
   if (auto bad = read_whole(body, "max_tokens", 1, kMaxTokensLimit, f.max_tokens)) return *bad;
   if (openai) {
     if (auto bad = read_whole(body, "max_completion_tokens", 1, kMaxTokensLimit, f.max_completion_tokens)) return *bad;
+    if (auto bad = read_whole(body, "max_output_tokens", 1, kMaxTokensLimit, f.max_output_tokens)) return *bad;
     std::optional<std::int64_t> n, best_of;
     if (auto bad = read_whole(body, "n", 1, kMaxChoices, n)) return *bad;
     if (std::string_view(ep.scope) == "completions")

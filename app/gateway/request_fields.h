@@ -24,6 +24,7 @@ struct RequestFields {
   // max_tokens and max_completion_tokens as sent (OpenAI: either or both; Anthropic: max_tokens).
   std::optional<std::int64_t> max_tokens;
   std::optional<std::int64_t> max_completion_tokens;
+  std::optional<std::int64_t> max_output_tokens;  // the Responses API's name for it
   std::int64_t choices = 1;      // completions generated per request: max(n, best_of)
   bool stream = false;           // asked for, and the endpoint can stream
   bool include_usage = false;    // stream_options.include_usage as the client sent it

@@ -20,6 +20,7 @@
 #include "gateway/guardrails_cache.h"
 #include "gateway/key_auth.h"
 #include "gateway/limits.h"
+#include "gateway/response_ids.h"
 #include "gateway/upstream.h"
 #include "gateway/waf.h"
 #include "gateway/usage.h"
@@ -39,6 +40,9 @@ class Gateway {
   void proxy(const KeyCtx& caller, const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out);
   // Admission alone: the body, the model, the limits. A Response is a refusal.
   std::variant<Prepared, http::Response> prepare(const KeyCtx& caller, const Endpoint& ep, http::Request& req);
+  // GET/DELETE /v1/responses/{id}, POST …/cancel, GET …/input_items: to the provider holding the
+  // response, for the key that created it only (another key gets 404, as for an unknown id).
+  void response_by_id(const KeyCtx& caller, const Endpoint& ep, http::Request& req, std::shared_ptr<http::Responder> out);
   http::Response list_models(const KeyCtx& caller, http::Request& req);
   http::Response get_model(const KeyCtx& caller, http::Request& req);
 
@@ -53,6 +57,7 @@ class Gateway {
   using GuardCounts = std::array<std::array<std::atomic<std::uint64_t>, 4>, guardrails::kBuiltinCount + 1>;
   GuardCounts& guard_counts() { return guard_counts_; }
   Waf& waf() { return waf_; }
+  ResponseIds& responses() { return responses_; }
   // A refused request the client could have avoided: counted by the WAF for the key (when known)
   // and the address; a block it starts is audited ("waf.block") and logged, once.
   void note_violation(const store::GatewayKeyRow* key, const http::Request& req, std::string_view why);
@@ -69,6 +74,7 @@ class Gateway {
   GuardrailsCache guardrails_;
   GuardCounts guard_counts_{};
   Waf waf_;
+  ResponseIds responses_;
   std::function<void(audit::Event, std::string)> audit_;  // off the loop: the writer queue, no wait
 };
 

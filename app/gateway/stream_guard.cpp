@@ -2,6 +2,7 @@
 
 #include <set>
 
+#include "gateway/guard_walk.h"
 #include "http/json_read.h"
 
 namespace airlock::gateway {
@@ -203,6 +204,72 @@ bool StreamGuard::anthropic(const std::string& name, json& j, bool& changed, std
   return !blocked_;
 }
 
+bool StreamGuard::responses(json& j, bool& changed, std::string& before, guardrails::Tally& tally) {
+  auto type = j.find("type");
+  if (type == j.end() || !type->is_string()) return true;
+  const std::string t = type->get<std::string>();
+  auto ends_with = [&](std::string_view suffix) {
+    return t.size() > suffix.size() && t.compare(t.size() - suffix.size(), suffix.size(), suffix) == 0;
+  };
+  // A text's channel: its item and content part.
+  auto id_of = [&] {
+    std::string item = j.contains("item_id") && j["item_id"].is_string() ? j["item_id"].get<std::string>()
+                       : j.contains("output_index")                      ? "o" + dump(j["output_index"])
+                                                                          : std::string("o");
+    return "r" + item.substr(0, 64) + "/" + (j.contains("content_index") ? dump(j["content_index"]).substr(0, 12) : "-");
+  };
+  if (ends_with(".delta")) {
+    json* v = text_field(j, "delta");
+    if (!v) return true;
+    auto* chp = channel(id_of());
+    if (!chp) return false;
+    auto& ch = *chp;
+    std::string released = ch.text->push(v->get_ref<const std::string&>(), tally);
+    if (ch.text->blocked()) {
+      blocked_ = true;
+      return false;
+    }
+    if (!rewrite_) return true;
+    if (ch.shape.is_null()) {
+      ch.shape = json::object();
+      for (const char* k : {"type", "item_id", "output_index", "content_index", "sequence_number"})
+        if (auto it = j.find(k); it != j.end()) ch.shape[k] = *it;
+      ch.shape["delta"] = "";
+      ch.path = {"delta"};
+      ch.event = t;
+    }
+    if (released != v->get_ref<const std::string&>()) {
+      *v = released;
+      changed = true;
+    }
+    return true;
+  }
+  // What the deltas held goes out before the event that repeats the whole text. The whole text is
+  // checked again to be rewritten the same way, but counted once (the deltas counted it).
+  if (ends_with(".done")) flush(id_of(), before, tally);
+  if (blocked_) return false;
+  bool whole = ends_with(".done") || t == "response.completed" || t == "response.incomplete" || t == "response.failed";
+  if (!whole || !rewrite_) return true;
+  guardrails::Tally again;
+  GuardWalk<json> w{*engine_, key_, again, Direction::kResponse};
+  for (const char* f : {"text", "refusal", "arguments"}) w.text(w.field(j, f));
+  if (auto* part = w.field(j, "part")) w.text(w.field(*part, "text"));
+  if (auto* item = w.field(j, "item")) {
+    w.response_content(w.field(*item, "content"));
+    w.text(w.field(*item, "arguments"));
+  }
+  if (auto* r = w.field(j, "response")) {
+    flush("", before, tally);
+    w.responses_answer(*r);
+  }
+  if (!w.ok) {
+    blocked_ = true;
+    return false;
+  }
+  changed = changed || again.masked > 0;
+  return !blocked_;
+}
+
 bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tally& tally) {
   if (!active_) {
     out.append(ev.raw);
@@ -219,6 +286,7 @@ bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tal
   } else if (auto parsed = http::parse_json_strict(ev.data); parsed && parsed->is_object()) {
     j = std::move(parsed);
     ok = dialect_ == Dialect::kAnthropic ? anthropic(ev.event, *j, changed, before, tally)
+         : responses_                    ? responses(*j, changed, before, tally)
                                          : openai(*j, changed, before, tally);
   } else {
     // Not JSON: no SDK reads text out of it, but it reaches the client, so it is checked whole.

@@ -24,6 +24,9 @@ class StreamGuard {
  public:
   StreamGuard(Dialect d, std::shared_ptr<const guardrails::Engine> engine, const guardrails::KeyOverride& key);
   bool active() const { return active_; }
+  // The stream is the Responses API's typed events: text deltas are channels; the .done events and
+  // the final response repeat the whole text, which is masked (or blocked) as a whole.
+  void set_responses() { responses_ = true; }
   // What one stream may make the guard hold: a hostile upstream opening channel after channel (a
   // new choice or tool-call index each event) must not grow memory without bound.
   static constexpr std::size_t kMaxChannels = 256;
@@ -50,11 +53,13 @@ class StreamGuard {
   void flush(const std::string& prefix, std::string& out, guardrails::Tally& tally);
   bool openai(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
   bool anthropic(const std::string& name, nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
+  bool responses(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
 
   Dialect dialect_;
   std::shared_ptr<const guardrails::Engine> engine_;
   guardrails::KeyOverride key_;
   bool active_ = false;
+  bool responses_ = false;
   bool rewrite_ = false;  // some action changes text (mask or block)
   bool blocked_ = false;
   bool broken_ = false;

@@ -110,3 +110,49 @@ TEST_CASE("stream guard: Anthropic keeps its event lines and flushes at content_
   while ((at = out.find("event: ", at)) != std::string::npos) ++events_out, ++at;
   CHECK(events_out == static_cast<std::size_t>(std::count(out.begin(), out.end(), '\n') / 3));
 }
+
+TEST_CASE("Responses API streams: deltas masked across events, and the .done events and final response masked too",
+          "[gateway][stream_guard][responses][V14.2.4]") {
+  auto ev = [](const char* type, json data) {
+    data["type"] = type;
+    return std::string("event: ") + type + "\ndata: " + data.dump() + "\n\n";
+  };
+  const std::string text = "Mail ann.lee@example.com today";
+  std::vector<std::string> events = {ev("response.created", {{"response", {{"id", "resp_1"}, {"output", json::array()}}}})};
+  for (std::size_t i = 0; i < text.size(); i += 4)
+    events.push_back(ev("response.output_text.delta",
+                        {{"item_id", "msg_1"}, {"output_index", 0}, {"content_index", 0}, {"delta", text.substr(i, 4)}}));
+  events.push_back(ev("response.output_text.done", {{"item_id", "msg_1"}, {"output_index", 0}, {"content_index", 0}, {"text", text}}));
+  json item = {{"type", "message"}, {"id", "msg_1"}, {"content", {{{"type", "output_text"}, {"text", text}}}}};
+  events.push_back(ev("response.output_item.done", {{"output_index", 0}, {"item", item}}));
+  events.push_back(ev("response.completed", {{"response", {{"id", "resp_1"}, {"output", {item}}}}}));
+
+  StreamGuard g(Dialect::kOpenAI, engine(guardrails::Action::kMask), {});
+  g.set_responses();
+  guardrails::Tally tally;
+  bool ok = false;
+  auto out = run(g, events, tally, &ok);
+  REQUIRE(ok);
+  CHECK(out.find("ann.lee@example.com") == std::string::npos);  // nowhere: not in deltas, .done or the final response
+  CHECK(tally.found[static_cast<std::size_t>(guardrails::Detector::kEmail)] == 1);  // counted once, not per repeat
+  std::string deltas;
+  SseSplitter split;
+  split.feed(out, [&](const SseEvent& e) {
+    auto j = json::parse(e.data);
+    CHECK(j["type"] == e.event);
+    if (e.event == "response.output_text.delta") deltas += j["delta"].get<std::string>();
+    if (e.event == "response.output_text.done") CHECK(j["text"] == "Mail [EMAIL] today");
+    if (e.event == "response.completed") CHECK(j["response"]["output"][0]["content"][0]["text"] == "Mail [EMAIL] today");
+  });
+  CHECK(deltas == "Mail [EMAIL] today");
+  // The held text came out before the .done event that repeats it.
+  CHECK(out.find("[EMAIL]") < out.find("response.output_text.done"));
+
+  // Block: the stream ends at the first delta that completes the address.
+  StreamGuard b(Dialect::kOpenAI, engine(guardrails::Action::kBlock), {});
+  b.set_responses();
+  guardrails::Tally bt;
+  auto blocked = run(b, events, bt, &ok);
+  CHECK_FALSE(ok);
+  CHECK(blocked.find("ann.lee@example.com") == std::string::npos);
+}

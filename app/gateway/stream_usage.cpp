@@ -28,6 +28,27 @@ const nlohmann::json* object_at(const nlohmann::json& obj, const char* key) {
 }  // namespace
 
 bool StreamUsage::read(const SseEvent& ev) {
+  if (responses) {
+    std::string_view name = ev.event;
+    bool last = name == "response.completed" || name == "response.incomplete" || name == "response.failed";
+    if (name == "error") done = true;
+    // Without event: lines the type is in the data; only a final event is parsed either way.
+    if (name.empty() && (ev.data.find("\"response.completed\"") != std::string::npos ||
+                         ev.data.find("\"response.incomplete\"") != std::string::npos ||
+                         ev.data.find("\"response.failed\"") != std::string::npos))
+      last = true;
+    if (!last) return true;
+    done = true;
+    auto j = parse_event(ev.data, broken);
+    if (broken) return false;
+    const nlohmann::json* r = object_at(j, "response");
+    const nlohmann::json* u = r ? object_at(*r, "usage") : nullptr;
+    if (!u) return true;
+    usage.prompt_tokens = usage_count(*u, "input_tokens");
+    usage.completion_tokens = usage_count(*u, "output_tokens");
+    usage.known = true;
+    return true;
+  }
   if (dialect == Dialect::kOpenAI) {
     if (ev.data == "[DONE]") {
       done = true;

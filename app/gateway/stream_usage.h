@@ -13,6 +13,9 @@ namespace airlock::gateway {
 struct StreamUsage {
   Dialect dialect = Dialect::kOpenAI;
   bool strip_usage_chunk = false;  // Airlock asked for stream usage; the client did not
+  // A Responses API stream: typed events, the usage in the final response (response.completed,
+  // .incomplete or .failed), which also end it, as an error event does.
+  bool responses = false;
   Usage usage;                     // non-negative, each count at most 3 × 2^31 (usage_count())
   bool done = false;               // the upstream's own end marker was seen
   bool broken = false;             // an event that must be read could not be: end the stream

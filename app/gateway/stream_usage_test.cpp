@@ -63,3 +63,31 @@ TEST_CASE("hostile usage events: wrong types count 0, huge counts are clamped, t
   CHECK_FALSE(s.read(event("", deep)));
   CHECK(s.broken);
 }
+
+TEST_CASE("Responses API streams: usage from the final response, which ends the stream", "[gateway][stream_usage][responses]") {
+  StreamUsage u{Dialect::kOpenAI};
+  u.responses = true;
+  auto read = [&](const char* event, const char* data) {
+    std::string raw = std::string("event: ") + event + "\ndata: " + data + "\n\n";
+    return u.read(SseEvent{raw, event, data});
+  };
+  CHECK(read("response.created", R"({"type":"response.created","response":{"id":"r","usage":null}})"));
+  CHECK(read("response.output_text.delta", R"({"type":"response.output_text.delta","delta":"usage"})"));
+  CHECK_FALSE(u.usage.known);
+  CHECK_FALSE(u.done);
+  CHECK(read("response.completed",
+             R"({"type":"response.completed","response":{"usage":{"input_tokens":12,"input_tokens_details":{"cached_tokens":3},"output_tokens":7,"output_tokens_details":{"reasoning_tokens":2},"total_tokens":19}}})"));
+  CHECK(u.done);
+  CHECK(u.usage.known);
+  CHECK(u.usage.prompt_tokens == 12);
+  CHECK(u.usage.completion_tokens == 7);
+
+  StreamUsage failed{Dialect::kOpenAI};
+  failed.responses = true;
+  std::string data = R"({"type":"response.failed","response":{"usage":{"input_tokens":-4,"output_tokens":99999999999999}}})";
+  std::string raw = "data: " + data + "\n\n";
+  CHECK(failed.read(SseEvent{raw, "", data}));  // no event: line, the type in the data
+  CHECK(failed.done);
+  CHECK(failed.usage.prompt_tokens == 0);
+  CHECK(failed.usage.completion_tokens <= (std::int64_t{1} << 31));
+}

@@ -85,17 +85,19 @@ net::ClientTimeouts Provider::timeouts(bool reasoning) const {
   return t;
 }
 
-std::optional<std::string> Provider::build_request(std::string_view path, const HeaderList& forwarded,
-                                                   std::string_view body, bool stream) {
+std::optional<std::string> Provider::build_request(std::string_view method, std::string_view path,
+                                                   const HeaderList& forwarded, std::string_view body, bool stream) {
   std::string out;
   out.reserve(512 + body.size());
   std::string target = url_.base_path + std::string(path);
   if (!http::header_value_ok(target) || target.find(' ') != std::string::npos) return std::nullopt;
-  out.append("POST ").append(target).append(" HTTP/1.1\r\n");
+  out.append(method).append(" ").append(target).append(" HTTP/1.1\r\n");
   header(out, "Host", url_.authority());
   header(out, "User-Agent", std::string("airlock/") + core::kVersion);
-  header(out, "Content-Type", "application/json");
-  header(out, "Content-Length", std::to_string(body.size()));
+  if (method != "GET") {
+    header(out, "Content-Type", "application/json");
+    header(out, "Content-Length", std::to_string(body.size()));
+  }
   if (stream) header(out, "Accept", "text/event-stream");
   for (const HeaderList* list : {static_cast<const HeaderList*>(&extra_headers_), &forwarded})
     for (const auto& [k, v] : *list) {

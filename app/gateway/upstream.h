@@ -77,9 +77,9 @@ class Provider : public std::enable_shared_from_this<Provider> {
   // The whole HTTP/1.1 request: our Host, auth, User-Agent and extra headers, the forwarded client
   // headers, the body. nullopt (Failure::kConfig) when the vendor key does not open or any header
   // name or value would not be a single clean header line (CR, LF, NUL): nothing taken from a
-  // client or from provider settings can split the request.
-  std::optional<std::string> build_request(std::string_view path, const HeaderList& forwarded, std::string_view body,
-                                           bool stream);
+  // client or from provider settings can split the request. A GET carries no body or Content-Type.
+  std::optional<std::string> build_request(std::string_view method, std::string_view path, const HeaderList& forwarded,
+                                           std::string_view body, bool stream);
   // Where to send the next request from `loop` (loop thread only): the egress destination picks a
   // checked address (resolving off the loop when it must), then `done` runs on `loop` with that
   // loop's pool for it, or with nullptr and the refusal or DNS failure (or TLS that cannot be set

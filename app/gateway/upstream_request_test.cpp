@@ -39,7 +39,7 @@ struct Upstream {
 TEST_CASE("the upstream request: our Host, the vendor key, forwarded headers, the exact body", "[gateway][upstream][V4.2.1]") {
   Upstream u;
   auto p = u.provider();
-  auto req = p->build_request("/chat/completions", {{"openai-beta", "assistants=v2"}}, R"({"model":"m"})", true);
+  auto req = p->build_request("POST", "/chat/completions", {{"openai-beta", "assistants=v2"}}, R"({"model":"m"})", true);
   REQUIRE(req);
   auto head_end = req->find("\r\n\r\n");
   REQUIRE(head_end != std::string::npos);
@@ -63,26 +63,26 @@ TEST_CASE("a CR, LF or NUL from a client or the provider settings never reaches 
     INFO(bad);
     Upstream u;
     auto p = u.provider();
-    CHECK_FALSE(p->build_request("/chat/completions", {{"anthropic-version", bad}}, "{}", false));
+    CHECK_FALSE(p->build_request("POST", "/chat/completions", {{"anthropic-version", bad}}, "{}", false));
     // The same in an operator's extra header.
     Upstream v;
     v.row.extra_headers_json = nlohmann::json{{"X-Org", bad}}.dump();
     auto q = v.provider();
-    CHECK_FALSE(q->build_request("/chat/completions", {}, "{}", false));
+    CHECK_FALSE(q->build_request("POST", "/chat/completions", {}, "{}", false));
   }
   for (const std::string& name : {std::string("X Bad"), std::string("X:Bad"), std::string(""), std::string("X\r\nY")}) {
     INFO(name);
     Upstream u;
     auto p = u.provider();
-    CHECK_FALSE(p->build_request("/chat/completions", {{name, "v"}}, "{}", false));
+    CHECK_FALSE(p->build_request("POST", "/chat/completions", {{name, "v"}}, "{}", false));
   }
   // A vendor key with a line break in it (a pasted file with CRLF) is refused, not sent in two lines.
   Upstream k;
   auto p = k.provider("sk-abc\r\nX-Injected: 1");
-  CHECK_FALSE(p->build_request("/chat/completions", {}, "{}", false));
+  CHECK_FALSE(p->build_request("POST", "/chat/completions", {}, "{}", false));
   // A path from the endpoint table with a space or CRLF cannot make a second request line.
   Upstream t;
   auto q = t.provider();
-  CHECK_FALSE(q->build_request("/chat completions", {}, "{}", false));
-  CHECK_FALSE(q->build_request("/chat\r\nGET /x", {}, "{}", false));
+  CHECK_FALSE(q->build_request("POST", "/chat completions", {}, "{}", false));
+  CHECK_FALSE(q->build_request("POST", "/chat\r\nGET /x", {}, "{}", false));
 }

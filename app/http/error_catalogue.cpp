@@ -66,6 +66,7 @@ constexpr std::array kCatalogue = {
     ErrorKind{"invalid_request", 400},
     ErrorKind{"count_tokens_unsupported", 400},
     ErrorKind{"field_not_translatable", 400},
+    ErrorKind{"previous_response_not_found", 400},
     ErrorKind{"model_required", 400},
     ErrorKind{"max_tokens_too_large", 400},
     ErrorKind{"invalid_json", 400},

@@ -269,6 +269,26 @@ const std::vector<Migration>& migrations() {
         ALTER TABLE gateway_keys ADD COLUMN secret_created_at INTEGER NOT NULL DEFAULT 0;
         UPDATE gateway_keys SET secret_created_at = created_at;
        )SQL"},
+      {9, "Responses API: which key created each stored response, and where it lives",
+       R"SQL(
+        -- A response id (resp_…) belongs to the key that created it: another key asking for it
+        -- gets 404, and previous_response_id goes to the provider that holds it. Kept as long as
+        -- the vendor keeps stored responses (30 days).
+        CREATE TABLE response_ids (
+          id TEXT PRIMARY KEY,
+          key_id INTEGER NOT NULL,
+          provider_id INTEGER NOT NULL,
+          model TEXT NOT NULL,
+          upstream_model TEXT NOT NULL,
+          created_at INTEGER NOT NULL,
+          expires_at INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX response_ids_expiry ON response_ids (expires_at);
+        -- Keys that could use every endpoint can use the new one too.
+        UPDATE gateway_keys SET scopes = json_insert(scopes, '$[#]', 'responses')
+          WHERE (SELECT count(*) FROM json_each(gateway_keys.scopes)
+                 WHERE value IN ('chat', 'completions', 'embeddings', 'models')) = 4;
+       )SQL"},
   };
   return kMigrations;
 }

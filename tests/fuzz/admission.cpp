@@ -3,7 +3,8 @@
 // request and the token estimate (gateway/request_plan.h), then KeyLimits admitting and settling
 // the same request several times against the key's budgets. Before it goes upstream the body is
 // masked by every built-in guardrail detector (gateway/guard_request.h), as a masking policy would.
-// Input: byte 0 bits 0-1 the endpoint, bit 2 "the store cannot say what the key used this month"
+// Input: byte 0 bits 0-1 the endpoint (chat, completions, embeddings, messages; "completions" is
+// the Responses API when the body has no "prompt"), bit 2 "the store cannot say what the key used this month"
 // on the first ask, bits 3-7 which limits the key has (rpm, tpm, monthly requests, monthly
 // tokens, max_tokens cap); bytes 1-10 those limits (16-bit little-endian; as the store holds them,
 // 1..10^12: 0 reads as 1 and 0xFFFF as 10^12);
@@ -44,15 +45,15 @@ std::int64_t u16(const std::uint8_t* p) {
 void check_fields(const RequestFields& f) {
   FUZZ_CHECK(!f.model.empty() && f.model.size() <= 200);
   FUZZ_CHECK(f.choices >= 1 && f.choices <= kMaxChoices);
-  for (auto v : {f.max_tokens, f.max_completion_tokens}) FUZZ_CHECK(!v || (*v >= 1 && *v <= kMaxTokensLimit));
+  for (auto v : {f.max_tokens, f.max_completion_tokens, f.max_output_tokens}) FUZZ_CHECK(!v || (*v >= 1 && *v <= kMaxTokensLimit));
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   if (size < kHeader) return 0;
-  const Endpoint& ep = *kEndpoints[data[0] & 3];
   const std::string_view text(reinterpret_cast<const char*>(data + kHeader), size - kHeader);
+  const Endpoint& ep = (data[0] & 3) == 1 && text.find("\"prompt\"") == std::string_view::npos ? kResponses : *kEndpoints[data[0] & 3];
 
   store::GatewayKeyRow key;
   key.id = core::KeyId(1);
@@ -74,7 +75,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   check_fields(fields);
   if (auto bad = hold_to_key_cap(ep, l, fields, *body)) {
     FUZZ_CHECK(bad->code == "max_tokens_too_large" && l.max_tokens_cap);
-    auto asked = bad->param == "max_tokens" ? fields.max_tokens : fields.max_completion_tokens;
+    auto asked = bad->param == "max_tokens"              ? fields.max_tokens
+                 : bad->param == "max_completion_tokens" ? fields.max_completion_tokens
+                                                         : fields.max_output_tokens;
     FUZZ_CHECK(asked && *asked > *l.max_tokens_cap);
     return 0;
   }

@@ -25,21 +25,6 @@ const char* kArgs = R"({"city":"Paris","unit":"celsius"})";  // what the mock's 
 
 json last_upstream(Gateway& g) { return json::parse(g.mock->requests().back()["body"].get<std::string>()); }
 
-// A chunked body as its bytes (the test client hands streams on undecoded).
-std::string dechunk(const std::string& body) {
-  std::string out;
-  std::size_t at = 0;
-  while (at < body.size()) {
-    auto eol = body.find("\r\n", at);
-    if (eol == std::string::npos) break;
-    auto size = std::stoul(body.substr(at, eol - at), nullptr, 16);
-    if (size == 0) break;
-    out += body.substr(eol + 2, size);
-    at = eol + 2 + size + 2;
-  }
-  return out;
-}
-
 // The events of a streamed (chunked) SSE body, in order.
 std::vector<std::pair<std::string, std::string>> events_of(const std::string& chunked) {
   std::string body = dechunk(chunked);

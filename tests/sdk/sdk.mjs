@@ -233,6 +233,36 @@ const ops = {
     return { text, calls, argChunks, finish_reason: finish, usage };
   },
 
+  // The Responses API (what Codex CLI speaks), with a function tool.
+  async openaiResponses(a) {
+    const params = { model: "gpt-tools", input: "What is the weather in Paris?", tools: [WEATHER_TOOL_RESPONSES] };
+    if (!a.stream) {
+      const data = await openai(a.openai).responses.create(params);
+      return { id: data.id, status: data.status, output_text: data.output_text, output: data.output, usage: data.usage };
+    }
+    const stream = await openai(a.openai).responses.create({ ...params, stream: true });
+    const types = [];
+    let text = "";
+    let args = "";
+    let argDeltas = 0;
+    let final = null;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === "response.output_text.delta") text += event.delta;
+      if (event.type === "response.function_call_arguments.delta") {
+        args += event.delta;
+        argDeltas++;
+      }
+      if (event.type === "response.completed") final = event.response;
+    }
+    return { types, text, args, argDeltas, id: final?.id, output: final?.output, usage: final?.usage };
+  },
+
+  async openaiResponsesRetrieve(a) {
+    const data = await openai(a.openai).responses.retrieve(a.id);
+    return { id: data.id, status: data.status, output_text: data.output_text };
+  },
+
   async anthropicCountTokens(a) {
     const data = await anthropic(a.anthropic).messages.countTokens({
       model: a.model ?? "claude-test",
@@ -244,6 +274,7 @@ const ops = {
 
 const WEATHER_SCHEMA = { type: "object", properties: { city: { type: "string" }, unit: { type: "string" } }, required: ["city"] };
 const WEATHER_TOOL_ANTHROPIC = { name: "get_weather", description: "Weather for a city", input_schema: WEATHER_SCHEMA };
+const WEATHER_TOOL_RESPONSES = { type: "function", name: "get_weather", description: "Weather for a city", parameters: WEATHER_SCHEMA, strict: false };
 const WEATHER_TOOL_OPENAI = { type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: WEATHER_SCHEMA } };
 // What the mock vendor's tool models say and call (tests/support/mock_upstream_main.cpp).
 const MOCK_TOOL_TEXT = "Checking the weather.";
@@ -537,6 +568,7 @@ function runSuite() {
           // Across dialects: the gateway translates both ways (the mock's tool* models echo, and call
           // the first tool offered).
           { name: "claude-on-openai", targets: [{ provider: "mock", model: "tool-openai" }] },
+          { name: "gpt-tools", targets: [{ provider: "mock", model: "tool-responses" }] },
           { name: "gpt-on-anthropic", targets: [{ provider: "mock-anthropic", model: "tool-anthropic" }] },
         ],
         // Guardrails mask both ways for every key that does not say otherwise; a codename blocks.
@@ -735,6 +767,35 @@ function runSuite() {
       assert.equal(r.usage?.output_tokens, 3);
       assert.ok(r.request_id, "no request-id header on the stream's response");
       assert.match(r.request_id, REQUEST_ID);
+    });
+
+    step("OpenAI responses.create (plain and streamed, a function tool) and retrieve: its key only", async () => {
+      const plain = ok(await sdk("openaiResponses"));
+      assert.equal(plain.status, "completed");
+      assert.equal(plain.output_text, MOCK_TOOL_TEXT);
+      const call = plain.output.find((o) => o.type === "function_call");
+      assert.ok(call, `no function_call in ${JSON.stringify(plain.output)}`);
+      assert.equal(call.name, "get_weather");
+      assert.deepEqual(JSON.parse(call.arguments), MOCK_TOOL_ARGS);
+      assert.equal(plain.usage.input_tokens_details.cached_tokens, 3);
+      assert.equal(plain.usage.output_tokens_details.reasoning_tokens, 2);
+
+      const streamed = ok(await sdk("openaiResponses", { stream: true }));
+      assert.equal(streamed.types[0], "response.created");
+      assert.equal(streamed.types.at(-1), "response.completed");
+      assert.equal(streamed.text, MOCK_TOOL_TEXT);
+      assert.deepEqual(JSON.parse(streamed.args), MOCK_TOOL_ARGS);
+      assert.ok(streamed.argDeltas > 1, "the arguments arrived in one piece; the mock splits them");
+      assert.deepEqual(JSON.parse(streamed.output.find((o) => o.type === "function_call").arguments), MOCK_TOOL_ARGS);
+
+      for (const id of [plain.id, streamed.id]) {
+        const again = ok(await sdk("openaiResponsesRetrieve", { id }));
+        assert.equal(again.id, id);
+        assert.equal(again.output_text, MOCK_TOOL_TEXT);
+        const other = failed(await sdk("openaiResponsesRetrieve", { id, ...clients(ctx.maskKey) }));
+        assert.equal(other.status, 404);
+        assert.ok(other.classes.includes("NotFoundError"), `error is ${other.name} (${other.classes})`);
+      }
     });
 
     step("Anthropic messages.countTokens: the vendor's count, through the same key", async () => {

@@ -37,6 +37,21 @@ inline HttpReply chat(int port, const std::string& key, const std::string& model
                        nlohmann::json{{"model", model}, {"messages", nlohmann::json::array()}}.dump());
 }
 
+// A chunked body as its bytes (the test client hands streamed answers on undecoded).
+inline std::string dechunk(const std::string& body) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < body.size()) {
+    auto eol = body.find("\r\n", at);
+    if (eol == std::string::npos) break;
+    auto size = std::stoul(body.substr(at, eol - at), nullptr, 16);
+    if (size == 0) break;
+    out += body.substr(eol + 2, size);
+    at = eol + 2 + size + 2;
+  }
+  return out;
+}
+
 // The "code" of an error answer in either dialect's envelope ({"error":{"code"…}}), or "".
 inline std::string error_code(const HttpReply& r) {
   auto j = nlohmann::json::parse(r.body, nullptr, false);

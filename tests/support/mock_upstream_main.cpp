@@ -400,6 +400,160 @@ std::vector<std::string> anthropic_tool_events(const std::string& model, const s
 
 ojson openai_usage() { return {{"prompt_tokens", 10}, {"completion_tokens", 20}, {"total_tokens", 30}}; }
 
+// ---- The Responses API: stored responses by id, streams of typed events. "tool…" models call the
+// first function tool offered; text echoes the input's last text ("echo…"/"tool…") or says kReply.
+class ResponseStore {
+ public:
+  std::string put(ojson response, ojson input_items) {
+    std::lock_guard lock(mu_);
+    std::string id = "resp_mock" + std::to_string(++next_);
+    response["id"] = id;
+    responses_[id] = {std::move(response), std::move(input_items)};
+    return id;
+  }
+  std::optional<std::pair<ojson, ojson>> get(const std::string& id) {
+    std::lock_guard lock(mu_);
+    auto it = responses_.find(id);
+    if (it == responses_.end()) return std::nullopt;
+    return it->second;
+  }
+  bool erase(const std::string& id) { std::lock_guard lock(mu_); return responses_.erase(id) == 1; }
+  std::string next_id() { std::lock_guard lock(mu_); return "resp_mock" + std::to_string(next_ + 1); }
+
+ private:
+  std::mutex mu_;
+  int next_ = 0;
+  std::map<std::string, std::pair<ojson, ojson>> responses_;
+};
+
+std::string response_input_text(const json& body) {
+  auto in = body.find("input");
+  if (in == body.end()) return "";
+  if (in->is_string()) return in->get<std::string>();
+  if (!in->is_array() || in->empty() || !in->back().is_object()) return "";
+  const auto& last = in->back();
+  auto c = last.find("content");
+  if (c == last.end()) return "";
+  if (c->is_string()) return c->get<std::string>();
+  std::string text;
+  if (c->is_array())
+    for (const auto& part : *c)
+      if (part.is_object() && part.contains("text") && part["text"].is_string()) text += part["text"].get<std::string>();
+  return text;
+}
+
+std::optional<std::string> response_tool(const Call& c) {
+  if (!c.model.starts_with("tool")) return std::nullopt;
+  auto tools = c.body.find("tools");
+  if (tools == c.body.end() || !tools->is_array() || tools->empty() || !(*tools)[0].is_object()) return std::nullopt;
+  const auto& t = (*tools)[0];
+  if (!t.contains("name") || !t["name"].is_string()) return std::nullopt;
+  return t["name"].get<std::string>();
+}
+
+ojson response_usage() {
+  return {{"input_tokens", 12}, {"input_tokens_details", {{"cached_tokens", 3}}}, {"output_tokens", 7},
+          {"output_tokens_details", {{"reasoning_tokens", 2}}}, {"total_tokens", 19}};
+}
+
+ojson response_object(const Call& c, const std::string& id, const std::string& status, ojson output, bool with_usage) {
+  return {{"id", id}, {"object", "response"}, {"created_at", kCreated}, {"status", status}, {"model", c.model},
+          {"output", std::move(output)}, {"usage", with_usage ? response_usage() : ojson(nullptr)},
+          {"store", !c.body.contains("store") || c.body["store"] != false}};
+}
+
+void serve_responses(Recorder& rec, ResponseStore& store, const Call& c) {
+  std::string text = c.model.starts_with("echo") || c.model.starts_with("tool") ? response_input_text(c.body) : kReply;
+  auto tool = response_tool(c);
+  if (tool) text = kToolText;
+  ojson message = {{"type", "message"}, {"id", "msg_mock1"}, {"status", "completed"}, {"role", "assistant"},
+                   {"content", ojson::array({{{"type", "output_text"}, {"text", text}, {"annotations", ojson::array()}}})}};
+  ojson call = {{"type", "function_call"}, {"id", "fc_mock1"}, {"call_id", "call_mock1"}, {"name", tool.value_or("")},
+                {"arguments", kToolArgs}, {"status", "completed"}};
+  ojson output = ojson::array({message});
+  if (tool) output.push_back(call);
+  ojson input = c.body.contains("input") ? ojson::parse(c.body["input"].dump()) : ojson();
+  ojson items = input.is_array() ? input : ojson::array({{{"type", "message"}, {"role", "user"},
+                                                           {"content", ojson::array({{{"type", "input_text"}, {"text", input.is_string() ? input : ojson("")}}})}}});
+  if (!flag(c.body, "stream")) {
+    auto id = store.put(response_object(c, "", "completed", output, true), items);
+    return send_json(c.res, 200, store.get(id)->first);
+  }
+  std::string id = store.put(response_object(c, "", "completed", output, true), items);
+  int seq = 0;
+  auto ev = [&](const char* type, ojson data) {
+    data["type"] = type;
+    data["sequence_number"] = seq++;
+    return sse_event(type, data);
+  };
+  std::vector<std::string> events;
+  events.push_back(ev("response.created", {{"response", response_object(c, id, "in_progress", ojson::array(), false)}}));
+  events.push_back(ev("response.in_progress", {{"response", response_object(c, id, "in_progress", ojson::array(), false)}}));
+  ojson open_msg = message;
+  open_msg["status"] = "in_progress";
+  open_msg["content"] = ojson::array();
+  events.push_back(ev("response.output_item.added", {{"output_index", 0}, {"item", open_msg}}));
+  events.push_back(ev("response.content_part.added", {{"item_id", "msg_mock1"}, {"output_index", 0}, {"content_index", 0},
+                                                      {"part", {{"type", "output_text"}, {"text", ""}, {"annotations", ojson::array()}}}}));
+  for (const auto& p : pieces_of(text, 5))
+    events.push_back(ev("response.output_text.delta", {{"item_id", "msg_mock1"}, {"output_index", 0}, {"content_index", 0}, {"delta", p}}));
+  events.push_back(ev("response.output_text.done", {{"item_id", "msg_mock1"}, {"output_index", 0}, {"content_index", 0}, {"text", text}}));
+  events.push_back(ev("response.content_part.done", {{"item_id", "msg_mock1"}, {"output_index", 0}, {"content_index", 0},
+                                                     {"part", message["content"][0]}}));
+  events.push_back(ev("response.output_item.done", {{"output_index", 0}, {"item", message}}));
+  if (tool) {
+    ojson open_call = call;
+    open_call["arguments"] = "";
+    open_call["status"] = "in_progress";
+    events.push_back(ev("response.output_item.added", {{"output_index", 1}, {"item", open_call}}));
+    for (const auto& p : pieces_of(kToolArgs, 7))
+      events.push_back(ev("response.function_call_arguments.delta", {{"item_id", "fc_mock1"}, {"output_index", 1}, {"delta", p}}));
+    events.push_back(ev("response.function_call_arguments.done", {{"item_id", "fc_mock1"}, {"output_index", 1}, {"arguments", kToolArgs}}));
+    events.push_back(ev("response.output_item.done", {{"output_index", 1}, {"item", call}}));
+  }
+  events.push_back(ev("response.completed", {{"response", response_object(c, id, "completed", output, true)}}));
+  start_stream(rec, c, std::move(events));
+}
+
+void install_responses_routes(httplib::Server& server, Recorder& rec, ResponseStore& store) {
+  server.Post("/v1/responses", [&rec, &store](const Request& req, Response& res) {
+    serve_vendor(rec, req, res, "x-request-id", [&rec, &store](const Call& c) { serve_responses(rec, store, c); });
+  });
+  server.Post("/v1/responses/input_tokens", [&rec](const Request& req, Response& res) {
+    serve_vendor(rec, req, res, "x-request-id", [](const Call& c) {
+      send_json(c.res, 200, {{"object", "response.input_tokens"}, {"input_tokens", 5 + static_cast<int>(response_input_text(c.body).size())}});
+    });
+  });
+  auto by_id = [&rec, &store](const Request& req, Response& res, const std::function<void(const std::string&, std::pair<ojson, ojson>&)>& f) {
+    rec.record(req);
+    res.set_header("x-request-id", "mock-req-1");
+    std::string id = req.matches[1];
+    auto found = store.get(id);
+    if (!found) return send_error(res, 404, "No response found with id");
+    f(id, *found);
+  };
+  server.Get(R"(/v1/responses/([A-Za-z0-9_-]+))", [by_id](const Request& req, Response& res) {
+    by_id(req, res, [&res](const std::string&, std::pair<ojson, ojson>& r) { send_json(res, 200, r.first); });
+  });
+  server.Delete(R"(/v1/responses/([A-Za-z0-9_-]+))", [by_id, &store](const Request& req, Response& res) {
+    by_id(req, res, [&res, &store](const std::string& id, std::pair<ojson, ojson>&) {
+      store.erase(id);
+      send_json(res, 200, {{"id", id}, {"object", "response"}, {"deleted", true}});
+    });
+  });
+  server.Post(R"(/v1/responses/([A-Za-z0-9_-]+)/cancel)", [by_id](const Request& req, Response& res) {
+    by_id(req, res, [&res](const std::string&, std::pair<ojson, ojson>& r) {
+      r.first["status"] = "cancelled";
+      send_json(res, 200, r.first);
+    });
+  });
+  server.Get(R"(/v1/responses/([A-Za-z0-9_-]+)/input_items)", [by_id](const Request& req, Response& res) {
+    by_id(req, res, [&res](const std::string&, std::pair<ojson, ojson>& r) {
+      send_json(res, 200, {{"object", "list"}, {"data", r.second}, {"has_more", false}});
+    });
+  });
+}
+
 void install_vendor_routes(httplib::Server& server, Recorder& rec) {
   auto route = [&](const char* path, const char* id_header, VendorReply reply) {
     server.Post(path, [&rec, id_header, reply](const Request& req, Response& res) {
@@ -465,6 +619,8 @@ void install_control_routes(httplib::Server& server, Recorder& rec) {
   });
   // Registered last, as httplib tries routes in order: this sees only /v1 paths no route took, and
   // records them too, since a wrong path is exactly what a failing test wants to see.
+  static ResponseStore responses;
+  install_responses_routes(server, rec, responses);
   auto unknown = [&rec](const Request& req, Response& res) {
     rec.record(req);
     send_error(res, 404, "unknown path");
