@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Airlock against the floor, in one run on this machine: the mock vendor directly, a plain nginx
 # reverse proxy (keep-alive upstream, no buffering) and Airlock (gateway key, rpm and budget
-# checks, usage recording: the real request path), for non-stream chat and SSE streams at 32 and
-# 256 connections, then the cost of guardrail masking on a 32 KB prompt. Prints one table; compare
+# checks, usage recording: the real request path), for non-stream chat, SSE streams (5 events, one
+# write each) and bursts (21 events, 5.4 KB, in one write) at 32 and 256 connections, then the cost
+# of guardrail masking on a 32 KB prompt. Prints one table; compare
 # ratios within a run, not absolute numbers across runs.
 #   bench/run.sh                 (needs build/airlock and build/mock_upstream: ./build.sh build first)
-#   DURATION=5 CONNS="32" bench/run.sh
+#   DURATION=5 CONNS="32" KINDS="burst" bench/run.sh
+#   AIRLOCK_BIN=/tmp/old/airlock MOCK_BIN=/tmp/old/mock_upstream bench/run.sh   (another build)
 #   STREAMS=2000 bench/run.sh    (also: that many open streams together with 256 busy chat connections)
 # Everything listens on 127.0.0.1 only; every load loop is bounded by wrk -d and timeout.
 set -euo pipefail
@@ -24,7 +26,9 @@ for tool in wrk nginx; do
     fi
   fi
 done
-[ -x build/airlock ] && [ -x build/mock_upstream ] || { echo "bench: run ./build.sh build first" >&2; exit 1; }
+AL_BIN=${AIRLOCK_BIN:-build/airlock}
+MOCK_BIN=${MOCK_BIN:-build/mock_upstream}
+[ -x "$AL_BIN" ] && [ -x "$MOCK_BIN" ] || { echo "bench: run ./build.sh build first" >&2; exit 1; }
 
 RUN=$(mktemp -d /tmp/airlock-bench.XXXXXX)
 PIDS=()
@@ -48,7 +52,7 @@ wait_port() { for _ in $(seq 200); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/nu
 TICK_US=$((1000000 / $(getconf CLK_TCK)))
 
 # The mock vendor.
-build/mock_upstream --threads 4096 > "$RUN/mock.out" 2>&1 & PIDS+=($!); MOCK_PID=$!
+"$MOCK_BIN" --threads 4096 > "$RUN/mock.out" 2>&1 & PIDS+=($!); MOCK_PID=$!
 for _ in $(seq 100); do grep -q port "$RUN/mock.out" && break; sleep 0.05; done
 MOCK_PORT=$(grep -o '[0-9]\+' "$RUN/mock.out" | head -1)
 
@@ -64,22 +68,26 @@ AL_PORT=$(free_port)
 cat > "$RUN/provision.json" <<JSON
 {"providers":[{"name":"mock","type":"openai","base_url":"http://127.0.0.1:$MOCK_PORT/v1","internal":true,"max_concurrent":8192}],
  "models":[{"name":"bench","targets":[{"provider":"mock","model":"bench-upstream"}]},
+           {"name":"bench-burst","targets":[{"provider":"mock","model":"stream-burst"}]},
            {"name":"bench-stream","targets":[{"provider":"mock","model":"stream-delay-200"}]}]}
 JSON
 export AIRLOCK_DATA_DIR="$RUN/data" AIRLOCK_LISTEN="127.0.0.1:$AL_PORT" AIRLOCK_PLAIN_HTTP=true \
        AIRLOCK_PROVISION_FILE="$RUN/provision.json" AIRLOCK_MAX_CONNECTIONS=8192 AIRLOCK_LOG_LEVEL=warn \
        AIRLOCK_IDLE_TIMEOUT=30
-build/airlock serve > "$RUN/airlock.out" 2> "$RUN/airlock.err" & PIDS+=($!); AL_PID=$!
+"$AL_BIN" serve > "$RUN/airlock.out" 2> "$RUN/airlock.err" & PIDS+=($!); AL_PID=$!
 wait_port "$AL_PORT"
-KEY=$(build/airlock key create --name bench --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
+KEY=$("$AL_BIN" key create --name bench --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
 sleep 1
 AL_RSS_IDLE=$(rss_kb "$AL_PID"); NGINX_RSS_IDLE=$(rss_kb "$NGINX_PID")
 
 printf '{"model":"%s","messages":[{"role":"user","content":"Say hello in one short sentence, please."}]}' bench > "$RUN/chat.json"
 printf '{"model":"%s","stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence, please."}]}' bench > "$RUN/stream.json"
+# burst: 21 events (5.4 KB) that arrive in one read, the shape of ../shared/bench-peers' mock.
+printf '{"model":"%s","stream":true,"messages":[{"role":"user","content":"Say hello in one short sentence, please."}]}' bench-burst > "$RUN/burst.json"
 # Direct and nginx see the upstream model name the gateway would send.
 sed 's/"bench"/"bench-upstream"/' "$RUN/chat.json" > "$RUN/chat-up.json"
 sed 's/"bench"/"bench-upstream"/' "$RUN/stream.json" > "$RUN/stream-up.json"
+sed 's/"bench-burst"/"stream-burst"/' "$RUN/burst.json" > "$RUN/burst-up.json"
 
 # One wrk cell: target pid url body key conns → "rps p50 p99 errors cpu_us_per_req".
 cell() {
@@ -97,7 +105,7 @@ cell() {
 }
 
 printf '\n%-8s %-7s %5s %10s %9s %9s %6s %10s %9s\n' target kind conns rps p50_us p99_us errors cpu_us/req rss_kb
-for kind in chat stream; do
+for kind in ${KINDS:-chat stream burst}; do
   for conns in $CONNS; do
     for target in direct nginx airlock; do
       case $target in
@@ -117,8 +125,8 @@ echo "idle RSS: airlock ${AL_RSS_IDLE} KB, nginx ${NGINX_RSS_IDLE} KB (mock CPU 
 # few hundred bytes), through a key with guardrails off and one with every detector on mask, at 32
 # connections. The CPU ratio is what the masking costs per request; the scan alone is measured
 # in-process (airlock_guard_scan).
-GUARD_OFF=$(build/airlock key create --name guard-off --guardrails=off --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
-GUARD_MASK=$(build/airlock key create --name guard-mask --guardrails=mask --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
+GUARD_OFF=$("$AL_BIN" key create --name guard-off --guardrails=off --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
+GUARD_MASK=$("$AL_BIN" key create --name guard-mask --guardrails=mask --rpm 100000000 --monthly-tokens 1000000000000 2>/dev/null)
 python3 - "$RUN/chat32k.json" <<'PY'
 import json, sys
 para = ("Please summarise the meeting notes below for the quarterly review. Alice Martin (alice.martin@example.com) "

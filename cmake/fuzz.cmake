@@ -19,7 +19,7 @@ set(AIRLOCK_FUZZ_APP_SOURCES
   app/net/http1.cpp app/net/http1_chunked.cpp
   app/http/client_ip.cpp app/http/error_catalogue.cpp app/http/errors.cpp app/http/form.cpp app/http/json_body.cpp app/http/json_read.cpp
   app/http/message.cpp
-  app/gateway/dialect.cpp app/gateway/guard_request.cpp app/gateway/limits.cpp app/gateway/provision.cpp app/gateway/request_fields.cpp
+  app/gateway/dialect.cpp app/gateway/guard_request.cpp app/gateway/json_leaves.cpp app/gateway/limits.cpp app/gateway/provision.cpp app/gateway/request_fields.cpp
   app/gateway/request_plan.cpp app/gateway/sse.cpp app/gateway/stream_guard.cpp app/gateway/stream_usage.cpp
   app/egress/address.cpp app/egress/policy.cpp app/egress/proxy.cpp app/egress/url.cpp
   app/guardrails/detect.cpp app/guardrails/engine.cpp app/guardrails/policy.cpp app/guardrails/stream_text.cpp

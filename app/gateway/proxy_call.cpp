@@ -105,11 +105,27 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       return true;
     }
     behind_ = false;
-    if (!splitter_.feed(bytes, [this](const SseEvent& ev) { relay_event(ev); }) || relay_.reading.broken) {
+    // Every complete event this read delivered goes to the client in one write: a fast model's
+    // events arrive together, and a write each (a TLS record and a syscall) was most of their cost.
+    // Nothing waits for a later read.
+    batching_ = true;
+    bool fed = splitter_.feed(bytes, [this](const SseEvent& ev) { relay_event(ev); });
+    batching_ = false;
+    flush_batch();
+    if (!fed || relay_.reading.broken) {
       end_relay("upstream_stream_error");
       return false;
     }
     return !behind_;
+  }
+
+  void flush_batch() {
+    if (batch_.empty()) return;
+    if (!out_->write(batch_)) {
+      if (out_->gone()) client_left_ = true;
+      else behind_ = true;  // queued; the upstream waits until the client has read it
+    }
+    batch_.clear();  // keeps its capacity for the next read
   }
 
   void completed() {
@@ -117,7 +133,10 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
     conn_.reset();
     slot_.reset();
     if (relaying_) {
+      batching_ = true;
       splitter_.finish([this](const SseEvent& ev) { relay_event(ev); });
+      batching_ = false;
+      flush_batch();
       return end_relay(relay_.reading.done && !relay_.reading.broken ? "" : "upstream_stream_error");
     }
     // A 429 is the vendor pacing us, not ill health; 5xx counts.
@@ -294,6 +313,10 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   void relay_event(const SseEvent& ev) {
     if (client_left_ || relay_.reading.broken) return;
     relay_.on_event(ev, [this](std::string_view piece) {
+      if (batching_) {
+        batch_.append(piece);
+        return true;
+      }
       if (out_->write(piece)) return true;
       if (out_->gone()) client_left_ = true;
       else behind_ = true;  // queued; the upstream waits until the client has read it
@@ -380,6 +403,8 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
   bool behind_ = false;
   bool client_left_ = false;
   bool finished_ = false;
+  bool batching_ = false;  // relay_event appends to batch_ (one write per upstream read)
+  std::string batch_;
   Relay relay_;
   SseSplitter splitter_;
   net::EventLoop::TimerId total_timer_ = 0, backoff_timer_ = 0;

@@ -27,12 +27,17 @@ std::size_t event_end(const std::string& s, std::size_t* i, std::size_t* line_st
   return std::string::npos;
 }
 
+// The next CR or LF at or after `pos` (a plain loop: find_first_of calls memchr once per byte).
+std::size_t line_end(std::string_view s, std::size_t pos) {
+  while (pos < s.size() && s[pos] != '\n' && s[pos] != '\r') ++pos;
+  return pos;
+}
+
 void parse_fields(std::string_view raw, SseEvent& ev) {
   std::size_t pos = 0;
   bool first_data = true;
   while (pos < raw.size()) {
-    auto eol = raw.find_first_of("\r\n", pos);
-    if (eol == std::string_view::npos) eol = raw.size();
+    auto eol = line_end(raw, pos);
     auto line = raw.substr(pos, eol - pos);
     pos = eol + ((eol + 1 < raw.size() && raw[eol] == '\r' && raw[eol + 1] == '\n') ? 2 : 1);
     if (line.empty() || line.front() == ':') continue;
@@ -64,7 +69,10 @@ void SseSplitter::drain(const std::function<void(const SseEvent&)>& on_event, bo
   for (;;) {
     auto end = event_end(buf_, &scan_, &line_start_, at_end);
     if (end == std::string::npos) break;
-    SseEvent ev;
+    // One event object reused: its strings keep their capacity, so steady streams allocate nothing here.
+    SseEvent& ev = scratch_;
+    ev.event.clear();
+    ev.data.clear();
     ev.raw = std::string_view(buf_).substr(start, end - start);
     parse_fields(ev.raw, ev);
     on_event(ev);

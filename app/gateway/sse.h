@@ -9,7 +9,7 @@
 
 namespace airlock::gateway {
 
-struct SseEvent {
+struct SseEvent {  // valid only during the on_event call that hands it out
   std::string_view raw;    // the whole event including its terminating blank line
   std::string event;       // the "event:" field, "" when absent
   std::string data;        // the "data:" lines joined with '\n'
@@ -33,6 +33,7 @@ class SseSplitter {
   std::size_t max_;
   std::size_t scan_ = 0;        // how far buf_ has been scanned for the end of its first event
   std::size_t line_start_ = 0;  // where the line being scanned began
+  SseEvent scratch_;
 };
 
 }  // namespace airlock::gateway

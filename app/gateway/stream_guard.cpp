@@ -1,5 +1,6 @@
 #include "gateway/stream_guard.h"
 
+#include <algorithm>
 #include <set>
 
 #include "gateway/guard_walk.h"
@@ -270,12 +271,114 @@ bool StreamGuard::responses(json& j, bool& changed, std::string& before, guardra
   return !blocked_;
 }
 
+namespace {
+
+// A choice's or tool call's "index" as the DOM path names it: an unsigned number below 10^6 as
+// written, anything else by its position.
+std::string index_name(std::string_view token, bool is_string, std::int64_t pos) {
+  bool plain = !is_string && !token.empty() && token.size() <= 6 && (token == "0" || token[0] != '0') &&
+               std::all_of(token.begin(), token.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return plain ? std::string(token) : "n" + std::to_string(pos);
+}
+
+}  // namespace
+
+bool StreamGuard::monitor_openai(std::string_view data, guardrails::Tally& tally, bool& ok) {
+  // Only an object is read by its fields; anything else the DOM path checks whole.
+  auto first = data.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || data[first] != '{') return false;
+  used_ = 0;
+  choices_.clear();
+  tool_index_.clear();
+  auto piece = [&](std::int64_t choice, std::string channel, std::string_view text) {
+    if (used_ == pieces_.size()) pieces_.emplace_back();
+    auto& p = pieces_[used_++];
+    p.choice = choice;
+    p.channel = std::move(channel);
+    p.text.assign(text);
+  };
+  bool read = leaves_.read(data, [&](const std::vector<PathStep>& path, std::string_view v, bool is_string) {
+    // choices[c].…: the paths the DOM path reads (StreamGuard::openai).
+    if (path.size() < 3 || path[0].key != "choices" || !path[1].key.empty()) return;
+    std::int64_t c = path[1].index;
+    auto& facts = choices_[c];
+    if (path.size() == 3) {
+      if (path[2].key == "index") facts.index = index_name(v, is_string, c);
+      else if (path[2].key == "finish_reason") facts.ends = !(v == "null" && !is_string);
+      else if (path[2].key == "text" && is_string) piece(c, "x", v);
+      return;
+    }
+    if (path[2].key != "delta") return;
+    if (path.size() == 4 && is_string && (path[3].key == "content" || path[3].key == "refusal")) piece(c, std::string(path[3].key), v);
+    if (path.size() >= 6 && path[3].key == "tool_calls" && path[4].key.empty()) {
+      auto call = std::make_pair(c, path[4].index);
+      if (path.size() == 6 && path[5].key == "index") tool_index_[call] = index_name(v, is_string, path[4].index);
+      if (path.size() == 7 && path[5].key == "function" && path[6].key == "arguments" && is_string)
+        piece(c, "t#" + std::to_string(path[4].index), v);
+    }
+  });
+  if (!read) return false;
+  for (auto& [c, facts] : choices_)
+    if (facts.index.empty()) facts.index = "n" + std::to_string(c);
+  for (std::size_t i = 0; i < used_; ++i) {
+    auto& p = pieces_[i];
+    if (p.channel.rfind("t#", 0) == 0) {
+      std::int64_t k = std::stoll(p.channel.substr(2));
+      auto it = tool_index_.find({p.choice, k});
+      p.channel = "t" + (it != tool_index_.end() ? it->second : "n" + std::to_string(k));
+    }
+  }
+  // As the DOM path does: each choice's texts into their channels; a choice that ends finishes them.
+  for (auto& [c, facts] : choices_) {
+    std::string prefix = facts.index + "/";
+    std::set<std::string> here;
+    for (std::size_t i = 0; i < used_; ++i) {
+      auto& p = pieces_[i];
+      if (p.choice != c) continue;
+      std::string id = prefix + p.channel;
+      auto* ch = channel(id);
+      if (!ch) {
+        ok = false;
+        return true;
+      }
+      ch->text->push(p.text, tally);
+      if (facts.ends) {
+        ch->text->finish(tally);
+        here.insert(id);
+      }
+      if (ch->text->blocked()) blocked_ = true;
+    }
+    if (facts.ends) {
+      for (auto it = channels_.begin(); it != channels_.end();) {
+        if (here.count(it->first)) it = channels_.erase(it);
+        else ++it;
+      }
+      std::string unused;
+      flush(prefix, unused, tally);
+    }
+  }
+  ok = !blocked_ && !over_held();
+  return true;
+}
+
 bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tally& tally) {
   if (!active_) {
     out.append(ev.raw);
     return true;
   }
   if (blocked_ || broken_) return false;
+  // Monitoring changes no byte: chat chunks are read without a DOM, and the event goes on as it came.
+  if (!rewrite_ && fast_monitor_ && dialect_ == Dialect::kOpenAI && !responses_ && ev.data != "[DONE]") {
+    bool ok = true;
+    if (monitor_openai(ev.data, tally, ok)) {
+      if (!ok) {
+        if (!broken_) blocked_ = true;
+        return false;
+      }
+      out.append(ev.raw);
+      return true;
+    }
+  }
   std::string before;
   bool changed = false;
   bool ok = true;

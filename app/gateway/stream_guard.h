@@ -15,6 +15,7 @@
 #include <string>
 
 #include "gateway/dialect.h"
+#include "gateway/json_leaves.h"
 #include "gateway/sse.h"
 #include "guardrails/stream_text.h"
 
@@ -27,6 +28,9 @@ class StreamGuard {
   // The stream is the Responses API's typed events: text deltas are channels; the .done events and
   // the final response repeat the whole text, which is masked (or blocked) as a whole.
   void set_responses() { responses_ = true; }
+  // Monitoring chat streams reads each event's text without a DOM (json_leaves.h); off, every event
+  // takes the DOM path. Both count the same (stream_guard_test, fuzz target relay).
+  void set_fast_monitor(bool on) { fast_monitor_ = on; }
   // What one stream may make the guard hold: a hostile upstream opening channel after channel (a
   // new choice or tool-call index each event) must not grow memory without bound.
   static constexpr std::size_t kMaxChannels = 256;
@@ -54,6 +58,8 @@ class StreamGuard {
   bool openai(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
   bool anthropic(const std::string& name, nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
   bool responses(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
+  // Monitor only, OpenAI chat and completions chunks: false when the event must take the DOM path.
+  bool monitor_openai(std::string_view data, guardrails::Tally& tally, bool& ok);
 
   Dialect dialect_;
   std::shared_ptr<const guardrails::Engine> engine_;
@@ -63,7 +69,23 @@ class StreamGuard {
   bool rewrite_ = false;  // some action changes text (mask or block)
   bool blocked_ = false;
   bool broken_ = false;
+  bool fast_monitor_ = true;
   std::map<std::string, Channel> channels_;
+  // The fast monitor's scratch, kept for its capacity.
+  struct Piece {
+    std::int64_t choice = 0;
+    std::string channel;  // within the choice: "x", "content", "refusal", "t<index>"
+    std::string text;
+  };
+  struct ChoiceFacts {
+    std::string index;  // as the DOM path names it
+    bool ends = false;
+  };
+  JsonLeaves leaves_;
+  std::vector<Piece> pieces_;
+  std::size_t used_ = 0;
+  std::map<std::int64_t, ChoiceFacts> choices_;
+  std::map<std::pair<std::int64_t, std::int64_t>, std::string> tool_index_;
 };
 
 }  // namespace airlock::gateway

@@ -156,3 +156,41 @@ TEST_CASE("Responses API streams: deltas masked across events, and the .done eve
   CHECK_FALSE(ok);
   CHECK(blocked.find("ann.lee@example.com") == std::string::npos);
 }
+
+TEST_CASE("monitoring chat streams without a DOM counts exactly what the DOM path counts", "[gateway][stream_guard][monitor]") {
+  auto ev = [](const json& j) { return "data: " + j.dump() + "\n\n"; };
+  auto delta = [&](json choice_index, json d, json finish = nullptr) {
+    return ev({{"id", "c"}, {"object", "chat.completion.chunk"},
+               {"choices", {{{"delta", std::move(d)}, {"finish_reason", std::move(finish)}, {"index", std::move(choice_index)}}}}});
+  };
+  std::vector<std::string> events = {
+      delta(0, {{"role", "assistant"}, {"content", "Mail ann.le"}}),
+      delta(1, {{"content", "card 4111 1111 "}}),
+      delta(0, {{"content", "e@example.com or call (202) 555-"}}),
+      delta(0, {{"tool_calls", {{{"index", 0}, {"id", "t"}, {"function", {{"name", "f"}, {"arguments", "{\"ssn\":\"078-05-"}}}}}}}),
+      delta(1, {{"content", "1111 1111"}}, "stop"),
+      delta(0, {{"tool_calls", {{{"index", 0}, {"function", {{"arguments", "1120\"}"}}}}}}}),
+      delta(0, {{"content", "0178 \\u00e9t\xc3\xa9 \xf0\x9f\x98\x80"}}),
+      ev({{"choices", {{{"index", 0}, {"text", "legacy ghp_abcdefghijklmnopqrstuvwxyz0123456789"}}}}}),
+      delta("odd", {{"content", "x@y.io"}}),
+      delta(0, json::object(), "tool_calls"),
+      "data: not json at all bob@example.org\n\n",
+      "data: \"a JSON string, not an object: carol@example.net\"\n\n",
+      "data: [DONE]\n\n"};
+  auto tally_of = [&](bool fast) {
+    StreamGuard g(Dialect::kOpenAI, engine(guardrails::Action::kMonitor), {});
+    g.set_fast_monitor(fast);
+    guardrails::Tally tally;
+    bool ok = false;
+    auto out = run(g, events, tally, &ok);
+    REQUIRE(ok);
+    std::string all;
+    for (const auto& e : events) all += e;
+    CHECK(out == all);  // monitoring passes every byte as it came
+    return tally;
+  };
+  auto fast = tally_of(true), dom = tally_of(false);
+  CHECK(fast.found == dom.found);
+  CHECK(fast.total() == dom.total());
+  CHECK(fast.total() >= 6);  // email ×3, card, phone, SSN, secret: across events and channels
+}

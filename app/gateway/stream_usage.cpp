@@ -1,5 +1,6 @@
 #include "gateway/stream_usage.h"
 
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -54,7 +55,9 @@ bool StreamUsage::read(const SseEvent& ev) {
       done = true;
       return true;
     }
-    if (ev.data.find("\"usage\"") == std::string::npos) return true;
+    // memmem, not string::find: that calls memchr at every quote, and chunks are mostly quotes.
+    static constexpr std::string_view kUsage = "\"usage\"";
+    if (!::memmem(ev.data.data(), ev.data.size(), kUsage.data(), kUsage.size())) return true;
     auto j = parse_event(ev.data, broken);
     if (broken) return false;
     const nlohmann::json* u = object_at(j, "usage");

@@ -89,6 +89,7 @@ struct Behaviour {
   std::int64_t delay_ms = 0;  // before any answer
   std::int64_t gap_ms = 0;    // between stream events
   std::size_t break_after = SIZE_MAX;  // events sent before the connection is cut
+  bool burst = false;  // the whole stream in one write, as a fast or busy model's events arrive together
 };
 
 std::optional<std::int64_t> suffix_ms(std::string_view model, std::string_view prefix) {
@@ -110,6 +111,7 @@ Behaviour behaviour_for(std::string_view model) {
   if (model == "stream-slow") b.gap_ms = 300;
   if (auto ms = suffix_ms(model, "stream-delay-")) b.gap_ms = *ms;
   if (model == "stream-break") b.break_after = 2;
+  if (model == "stream-burst") b.burst = true;
   return b;
 }
 
@@ -186,14 +188,13 @@ std::vector<std::string> deltas(const std::optional<std::string>& echo, int coun
 std::string sse_data(const ojson& j) { return "data: " + j.dump() + "\n\n"; }
 std::string sse_event(const char* name, const ojson& j) { return std::string("event: ") + name + "\n" + sse_data(j); }
 
-std::vector<std::string> openai_events(const std::string& model, bool include_usage,
-                                       const std::optional<std::string>& echo = std::nullopt) {
+std::vector<std::string> openai_events_from(const std::string& model, bool include_usage,
+                                            const std::vector<std::string>& pieces) {
   auto chunk = [&](ojson choices) {
     return ojson{{"id", "chatcmpl-mock"}, {"object", "chat.completion.chunk"}, {"created", kCreated},
                  {"model", model},        {"choices", std::move(choices)}};
   };
   std::vector<std::string> events;
-  auto pieces = deltas(echo, 4);
   for (std::size_t i = 0; i <= pieces.size(); ++i) {
     ojson delta = i == 0 ? ojson{{"role", "assistant"}, {"content", ""}} : ojson{{"content", pieces[i - 1]}};
     bool last = i == pieces.size();
@@ -207,6 +208,11 @@ std::vector<std::string> openai_events(const std::string& model, bool include_us
   }
   events.push_back("data: [DONE]\n\n");
   return events;
+}
+
+std::vector<std::string> openai_events(const std::string& model, bool include_usage,
+                                       const std::optional<std::string>& echo = std::nullopt) {
+  return openai_events_from(model, include_usage, deltas(echo, 4));
 }
 
 std::vector<std::string> anthropic_events(const std::string& model, const std::optional<std::string>& echo = std::nullopt) {
@@ -245,6 +251,11 @@ struct StreamState {
 
 // One event per provider call and sink.write, so each reaches the wire as its own chunk.
 void start_stream(Recorder& rec, const Call& c, std::vector<std::string> events) {
+  if (c.behaviour.burst) {
+    std::string all;
+    for (const auto& e : events) all += e;
+    events = {std::move(all)};
+  }
   auto state = std::make_shared<StreamState>(StreamState{std::move(events)});
   c.res.status = 200;
   c.res.set_header("Cache-Control", "no-cache");
@@ -567,7 +578,14 @@ void install_vendor_routes(httplib::Server& server, Recorder& rec) {
       if (flag(c.body, "stream")) return start_stream(rec, c, openai_tool_events(c.model, *tool, usage));
       return openai_tool_answer(c, *tool);
     }
-    if (flag(c.body, "stream")) return start_stream(rec, c, openai_events(c.model, usage, echo_text(c)));
+    if (flag(c.body, "stream")) {
+      if (c.behaviour.burst) {  // 19 deltas of 200 bytes: 21 events, about 5.4 KB, as bench-peers' mockd sends
+        std::string words;
+        for (int i = 0; i < 40; ++i) words += "word ";
+        return start_stream(rec, c, openai_events_from(c.model, usage, std::vector<std::string>(19, words)));
+      }
+      return start_stream(rec, c, openai_events(c.model, usage, echo_text(c)));
+    }
     ojson choice = {{"index", 0}, {"message", {{"role", "assistant"}, {"content", echo_text(c).value_or(kReply)}}},
                     {"finish_reason", "stop"}};
     send_json(c.res, 200, {{"id", "chatcmpl-mock"}, {"object", "chat.completion"}, {"created", kCreated},
