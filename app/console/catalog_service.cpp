@@ -30,7 +30,7 @@ void audit_model(Deps& d, store::Tx& tx, const char* action, const gateway::Acto
 
 json provider_fields(const store::ProviderRow& r) {
   // "internal" counts only from the operator's file; a row an admin marked before that rule merges as not internal.
-  json j = {{"name", r.name}, {"type", r.type}, {"base_url", r.base_url}, {"internal", r.internal && r.provisioned},
+  json j = {{"name", r.name}, {"type", r.type}, {"base_url", r.base_url}, {"internal", r.internal && r.provisioned}, {"responses", r.serves_responses},
             {"extra_headers", json::parse(r.extra_headers_json, nullptr, false)}, {"max_concurrent", r.max_concurrent},
             {"enabled", r.enabled},
             {"timeouts", {{"connect_ms", r.connect_timeout_ms}, {"first_byte_ms", r.first_byte_timeout_ms},

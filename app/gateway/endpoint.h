@@ -28,7 +28,8 @@ inline constexpr Endpoint kMessages{"messages", "chat", Dialect::kAnthropic, "/v
 // The Responses API, served by OpenAI-type providers as they are. A stored response belongs to the
 // key that created it (gateway/response_ids.h); the by-id calls reach the provider that holds it,
 // their path made from the request (upstream_path is its start).
-inline constexpr Endpoint kResponses{"responses", "responses", Dialect::kOpenAI, "/responses", true};
+// A provider that serves only chat (serves_responses false) gets the stateless subset translated.
+inline constexpr Endpoint kResponses{"responses", "responses", Dialect::kOpenAI, "/responses", true, true, "/chat/completions"};
 inline constexpr Endpoint kResponseInputTokens{"responses.input_tokens", "responses", Dialect::kOpenAI,
                                                "/responses/input_tokens", false, false};
 inline constexpr Endpoint kResponseGet{"responses.get", "responses", Dialect::kOpenAI, "/responses/", false, false, nullptr, "GET"};

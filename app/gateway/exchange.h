@@ -10,6 +10,7 @@
 #include "gateway/stream_guard.h"
 #include "gateway/stream_usage.h"
 #include "store/catalog_repo.h"
+#include "translate/responses.h"
 #include "translate/stream.h"
 
 namespace airlock::gateway {
@@ -24,7 +25,8 @@ struct Exchange {
   Admission admission;  // for x-ratelimit-* headers
   bool strip_usage_chunk = false;  // we asked for stream usage; the client did not
   bool include_usage = false;      // the client asked for stream usage (a translated stream adds the chunk)
-  bool store_response = false;     // a Responses API request the vendor stores: its id is recorded as the key's
+  bool wants_store = false;        // a Responses API request the vendor is to store
+  bool store_response = false;     // …and this attempt's provider stores it: its id is recorded as the key's
   // The guardrail policy in force when the request was admitted, and the key's override: the
   // answer is checked under the same ones.
   std::shared_ptr<const guardrails::Engine> guard;
@@ -89,6 +91,9 @@ HeaderList forwarded_headers(const http::Request& req, Dialect d);
 // The upstream phase for an admitted request (proxy_call.cpp): targets, relay, answer.
 void run_upstream(Gateway& gw, Prepared p, const http::Request& req, std::shared_ptr<http::Responder> out);
 
+// The echo a translated Responses answer carries: a fresh id, now, the client's request.
+translate::ResponseEcho response_echo(Gateway& gw, const Prepared& p);
+
 // The client's answer once the targets are exhausted or one answered for good (not a 200 stream).
 http::Response answer_from(Prepared& p, const http::Request& req, bool any_target, Attempt& last,
                            const std::string& last_error);
@@ -110,6 +115,8 @@ struct Relay {
   bool blocked = false;  // a guardrail blocked the answer: the stream ends with a policy error
   // The upstream speaks the other dialect: its events are read in that one and translated.
   void translate_from(Dialect upstream, std::int64_t created);
+  // A Responses API request answered by a chat-only provider: chat chunks become Responses events.
+  void translate_responses(translate::ResponseEcho echo);
   // Returns what `write` returned (false: the client is gone or behind, or the stream is broken).
   bool on_event(const SseEvent& ev, const Write& write);
   // The stream ends: text the guardrails still hold goes out (masked) before the end.
@@ -122,6 +129,7 @@ struct Relay {
   void note_response_id(const SseEvent& ev);
   std::unique_ptr<translate::ChatToMessagesStream> to_anthropic_;
   std::unique_ptr<translate::MessagesToChatStream> to_openai_;
+  std::unique_ptr<translate::ChatToResponsesStream> to_responses_;
 };
 
 // A well-formed error event in the dialect, to end a stream that failed.

@@ -147,10 +147,10 @@ ProvisionedProvider provider_fields(Ctx& c, const std::string& where, const json
   }
   if (api)
     only_keys(c, where, p, {"name", "type", "base_url", "api_key", "extra_headers", "internal", "ca_pem", "timeouts",
-                            "max_concurrent", "enabled"});
+                            "max_concurrent", "enabled", "responses"});
   else
     only_keys(c, where, p, {"name", "type", "base_url", "api_key", "api_key_env", "api_key_file", "extra_headers", "internal",
-                            "ca_file", "timeouts", "max_concurrent", "enabled"});
+                            "ca_file", "timeouts", "max_concurrent", "enabled", "responses"});
   auto& r = out.row;
   r.provisioned = !api;
   if (auto name = str(c, where, p, "name", true)) {
@@ -165,6 +165,9 @@ ProvisionedProvider provider_fields(Ctx& c, const std::string& where, const json
   if (api && r.internal)
     c.add(where + ".internal", "only the host operator's provisioning file can mark a provider internal");
   r.enabled = boolean(c, where, p, "enabled", true);
+  // Whether an OpenAI-type server answers /responses itself; false: Airlock translates to chat.
+  r.serves_responses = boolean(c, where, p, "responses", r.type != "anthropic");
+  if (r.type == "anthropic" && r.serves_responses) c.add(where + ".responses", "an Anthropic-type provider has no Responses API");
   if (auto url = str(c, where, p, "base_url", true)) {
     std::string err;
     auto u = egress::parse_url(*url, &err);

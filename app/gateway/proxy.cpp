@@ -44,6 +44,15 @@ HeaderList forwarded_headers(const http::Request& req, Dialect d) {
   return out;
 }
 
+translate::ResponseEcho response_echo(Gateway& gw, const Prepared& p) {
+  auto bytes = gw.deps().random.bytes(12);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string id = "resp_";
+  for (auto b : bytes) id += {kHex[b >> 4], kHex[b & 15]};
+  auto request = nlohmann::json::parse(p.body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace), nullptr, false);
+  return {std::move(id), unix_ms(gw.deps().clock) / 1000, std::move(request)};
+}
+
 void Exchange::finish(int status, const Usage& usage, const std::string& error_code, std::int64_t response_bytes) {
   if (finished) return;
   finished = true;
@@ -205,7 +214,7 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   ex->include_usage = fields.include_usage;
   if (&ep == &kResponses) {
     auto store = body->find("store");
-    ex->store_response = store == body->end() || !store->is_boolean() || store->get<bool>();  // the vendor's default: stored
+    ex->wants_store = store == body->end() || !store->is_boolean() || store->get<bool>();  // the vendor's default: stored
   }
   ex->strip_usage_chunk = ask_for_stream_usage(ep, fields, *body);
 
@@ -280,12 +289,18 @@ std::variant<Prepared, http::Response> Gateway::prepare(const KeyCtx& caller, co
   // when no target speaks the caller's dialect; otherwise those targets are skipped.
   std::optional<nlohmann::ordered_json> translated;
   if (ep.translated_path) {
+    bool responses = &ep == &kResponses;
     bool same = false, other = false;
     for (const auto& t : model->targets)
-      if (auto it = catalog->providers.find(t.provider.value); it != catalog->providers.end() && it->second.enabled)
-        ((it->second.type == "anthropic") == (ep.dialect == Dialect::kAnthropic) ? same : other) = true;
+      if (auto it = catalog->providers.find(t.provider.value); it != catalog->providers.end() && it->second.enabled) {
+        const auto& row = it->second;
+        if (responses && row.type == "anthropic") continue;  // not yet: Responses reach OpenAI-type providers only
+        bool speaks = responses ? row.serves_responses : (row.type == "anthropic") == (ep.dialect == Dialect::kAnthropic);
+        (speaks ? same : other) = true;
+      }
     if (other) {
-      auto t = ep.dialect == Dialect::kOpenAI ? translate::chat_to_messages(*body)
+      auto t = responses                      ? translate::responses_to_chat(*body, {.reasoning_model = model->reasoning})
+               : ep.dialect == Dialect::kOpenAI ? translate::chat_to_messages(*body)
                                               : translate::messages_to_chat(*body, {.reasoning_model = model->reasoning});
       if (auto* bad = std::get_if<translate::Problem>(&t)) {
         if (!same) {
@@ -379,7 +394,10 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
   http::Response r;
   r.status = last.status;
   r.content_type = last.content_type.empty() ? "application/json" : last.content_type;
-  Dialect spoken = !last.translated ? ep.dialect : ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI;
+  bool responses = &ep == &kResponses;
+  Dialect spoken = !last.translated || responses ? ep.dialect
+                   : ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic
+                                                    : Dialect::kOpenAI;
   if (last.translated && (last.status < 200 || last.status >= 300)) {
     auto parsed = http::parse_json_strict(last.body);
     std::string message = parsed ? translate::error_message(*parsed) : "";
@@ -411,8 +429,9 @@ http::Response answer_from(Prepared& p, const http::Request& req, bool any_targe
         ex->finish(unread.status, usage, "upstream_error", 0);
         return unread;
       }
-      *parsed = ep.dialect == Dialect::kOpenAI ? translate::message_to_completion(*parsed, unix_ms(ex->gw.deps().clock) / 1000)
-                                               : translate::completion_to_message(*parsed);
+      *parsed = responses ? translate::completion_to_response(*parsed, response_echo(ex->gw, p))
+                : ep.dialect == Dialect::kOpenAI ? translate::message_to_completion(*parsed, unix_ms(ex->gw.deps().clock) / 1000)
+                                                 : translate::completion_to_message(*parsed);
       last.body = parsed->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       r.content_type = "application/json";
     }

@@ -171,8 +171,12 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       if (auto it = p_.catalog->providers.find(target.provider.value); it != p_.catalog->providers.end()) row = &it->second;
       if (!row || !row->enabled) continue;
       if (p_.only_provider && row->id.value != *p_.only_provider) continue;
-      // A provider of the other dialect takes the translated request, if there is one.
-      bool other = (row->type == "anthropic") != (p_.ex->ep.dialect == Dialect::kAnthropic);
+      // A provider of the other dialect takes the translated request, if there is one; so does, for
+      // the Responses API, an OpenAI-type one that serves only chat.
+      bool responses = &p_.ex->ep == &kResponses;
+      if (responses && row->type == "anthropic") continue;
+      bool other = responses ? !row->serves_responses
+                             : (row->type == "anthropic") != (p_.ex->ep.dialect == Dialect::kAnthropic);
       if (other && !p_.translated) continue;
       auto provider = gw_.upstreams().get(*row);
       if (!provider) continue;
@@ -213,6 +217,7 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
       last_error_ = "upstream_busy";
       return next_target();
     }
+    p_.ex->store_response = p_.ex->wants_store && !translating_;  // a chat-only provider keeps nothing
     auto& sent = translating_ ? *p_.translated : p_.body;
     std::string body;
     if (!p_.no_body) {
@@ -298,7 +303,9 @@ class ProxyCall final : public net::ClientSink, public std::enable_shared_from_t
 
   void start_relay() {
     relaying_ = true;
-    if (translating_) {
+    if (translating_ && &p_.ex->ep == &kResponses) {
+      relay_.translate_responses(response_echo(gw_, p_));
+    } else if (translating_) {
       auto now = std::chrono::duration_cast<std::chrono::seconds>(gw_.deps().clock.system_now().time_since_epoch()).count();
       relay_.translate_from(p_.ex->ep.dialect == Dialect::kOpenAI ? Dialect::kAnthropic : Dialect::kOpenAI, now);
     }

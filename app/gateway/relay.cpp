@@ -33,13 +33,22 @@ void Relay::note_response_id(const SseEvent& ev) {
                                 ex.record.upstream_model});
 }
 
+void Relay::translate_responses(translate::ResponseEcho echo) {
+  reading.responses = false;  // the upstream speaks chat: its usage chunk, [DONE]
+  reading.dialect = Dialect::kOpenAI;
+  reading.strip_usage_chunk = false;
+  to_responses_ = std::make_unique<translate::ChatToResponsesStream>(std::move(echo));
+}
+
 bool Relay::on_event(const SseEvent& ev, const Write& write) {
   if (reading.responses) note_response_id(ev);
   bool forward = reading.read(ev);
   if (reading.broken) return false;
-  if (to_anthropic_ || to_openai_) {
+  if (to_anthropic_ || to_openai_ || to_responses_) {
     std::string out;
-    bool ok = to_anthropic_ ? to_anthropic_->on_event(ev.data, out) : to_openai_->on_event(ev.data, out);
+    bool ok = to_anthropic_ ? to_anthropic_->on_event(ev.data, out)
+              : to_openai_  ? to_openai_->on_event(ev.data, out)
+                            : to_responses_->on_event(ev.data, out);
     if (!ok) {
       reading.broken = true;
       return false;

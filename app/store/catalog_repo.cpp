@@ -7,7 +7,8 @@ namespace {
 
 constexpr const char* kProviderSelect =
     "SELECT id, name, type, base_url, api_key, api_key_hint, extra_headers, internal, ca_pem, connect_timeout_ms, "
-    "first_byte_timeout_ms, idle_timeout_ms, total_timeout_ms, max_concurrent, enabled, provisioned FROM providers ";
+    "first_byte_timeout_ms, idle_timeout_ms, total_timeout_ms, max_concurrent, enabled, provisioned, serves_responses "
+    "FROM providers ";
 
 ProviderRow read_provider(SQLite::Statement& q) {
   ProviderRow r;
@@ -27,6 +28,7 @@ ProviderRow read_provider(SQLite::Statement& q) {
   r.max_concurrent = q.getColumn(13).getInt64();
   r.enabled = q.getColumn(14).getInt() == 1;
   r.provisioned = q.getColumn(15).getInt() == 1;
+  r.serves_responses = q.getColumn(16).getInt() == 1;
   return r;
 }
 
@@ -52,13 +54,14 @@ core::ProviderId upsert_provider(Tx& tx, const ProviderRow& r, std::int64_t now)
   SQLite::Statement q(tx.db(),
                       "INSERT INTO providers (name, type, base_url, extra_headers, internal, ca_pem, connect_timeout_ms, "
                       "first_byte_timeout_ms, idle_timeout_ms, total_timeout_ms, max_concurrent, enabled, provisioned, "
-                      "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                      "created_at, updated_at, serves_responses) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                       "ON CONFLICT (name) DO UPDATE SET type = excluded.type, base_url = excluded.base_url, "
                       "extra_headers = excluded.extra_headers, internal = excluded.internal, ca_pem = excluded.ca_pem, "
                       "connect_timeout_ms = excluded.connect_timeout_ms, first_byte_timeout_ms = excluded.first_byte_timeout_ms, "
                       "idle_timeout_ms = excluded.idle_timeout_ms, total_timeout_ms = excluded.total_timeout_ms, "
                       "max_concurrent = excluded.max_concurrent, enabled = excluded.enabled, "
-                      "provisioned = excluded.provisioned, updated_at = excluded.updated_at");
+                      "provisioned = excluded.provisioned, updated_at = excluded.updated_at, "
+                      "serves_responses = excluded.serves_responses");
   q.bind(1, r.name);
   q.bind(2, r.type);
   q.bind(3, r.base_url);
@@ -75,6 +78,7 @@ core::ProviderId upsert_provider(Tx& tx, const ProviderRow& r, std::int64_t now)
   q.bind(13, r.provisioned ? 1 : 0);
   q.bind(14, now);
   q.bind(15, now);
+  q.bind(16, r.serves_responses ? 1 : 0);
   q.exec();
   SQLite::Statement id(tx.db(), "SELECT id FROM providers WHERE name = ?");
   id.bind(1, r.name);

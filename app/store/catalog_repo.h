@@ -20,6 +20,7 @@ struct ProviderRow {
   std::string api_key_hint;          // last 4 characters, for people
   std::string extra_headers_json = "{}";
   bool internal = false;             // may use plain http / private addresses
+  bool serves_responses = true;      // OpenAI type: /responses natively; false: Airlock translates to chat
   std::optional<std::string> ca_pem;  // extra trust anchor for this provider only
   std::int64_t connect_timeout_ms = 10000;
   std::int64_t first_byte_timeout_ms = 30000;

@@ -289,6 +289,12 @@ const std::vector<Migration>& migrations() {
           WHERE (SELECT count(*) FROM json_each(gateway_keys.scopes)
                  WHERE value IN ('chat', 'completions', 'embeddings', 'models')) = 4;
        )SQL"},
+      {10, "providers say whether they serve the Responses API themselves",
+       R"SQL(
+        -- 0: an OpenAI-compatible server with Chat Completions only (vLLM, Ollama, llama.cpp…):
+        -- Airlock translates the stateless Responses subset to chat for it.
+        ALTER TABLE providers ADD COLUMN serves_responses INTEGER NOT NULL DEFAULT 1;
+       )SQL"},
   };
   return kMigrations;
 }

@@ -4,6 +4,7 @@
 #include <catch2/catch_test_macros.hpp>
 #include <csignal>
 
+#include "gateway/sse.h"
 #include "support/gateway_fixture.h"
 
 using namespace airlock::testing;
@@ -104,4 +105,61 @@ TEST_CASE("Responses API streams are relayed as sent, and their id is the key's 
   CHECK(json::parse(g.mock->requests().back()["body"].get<std::string>())["max_output_tokens"] == 50);
   CHECK(g.post("/v1/responses", a, R"({"model":"gpt-test","input":7})").status == 400);
   CHECK(g.post("/v1/responses", a, R"({"model":"gpt-test","input":["text"]})").status == 400);
+}
+
+TEST_CASE("Responses API to a chat-only provider: the stateless subset translated, plain and streamed",
+          "[integration][gateway][responses][translate]") {
+  Gateway g(R"({
+    "providers":[{"name":"local","type":"openai","base_url":"MOCK/v1","api_key_file":"VENDOR_KEY_FILE","internal":true,"responses":false}],
+    "models":[{"name":"local-coder","targets":[{"provider":"local","model":"tool-chat"}]}]})");
+  auto key = g.key();
+  auto r = g.post("/v1/responses", key, R"({"model":"local-coder","instructions":"Be brief.","input":"Hello there"})");
+  REQUIRE(r.status == 200);
+  CHECK(g.mock->requests().back()["path"] == "/v1/chat/completions");
+  auto sent = json::parse(g.mock->requests().back()["body"].get<std::string>());
+  CHECK(sent["messages"] == json::parse(R"([{"role":"system","content":"Be brief."},{"role":"user","content":"Hello there"}])"));
+  auto a = json::parse(r.body);
+  CHECK(a["object"] == "response");
+  CHECK(a["status"] == "completed");
+  CHECK(a["store"] == false);
+  CHECK(a["output"][0]["content"][0]["text"] == "Hello there");  // the mock echoes
+  CHECK(a["usage"]["input_tokens"] == 10);
+  // Nothing is stored at a chat-only provider, so there is nothing to retrieve.
+  CHECK(g.get("/v1/responses/" + a["id"].get<std::string>(), key).status == 404);
+
+  const char* tools = R"([{"type":"function","name":"get_weather","parameters":{"type":"object","properties":{"city":{"type":"string"}}}}])";
+  auto with_tools = json::parse(g.post("/v1/responses", key,
+                                       std::string(R"({"model":"local-coder","input":"Weather?","tools":)") + tools + "}").body);
+  REQUIRE(with_tools["output"].size() == 2);
+  CHECK(with_tools["output"][1]["type"] == "function_call");
+  CHECK(json::parse(with_tools["output"][1]["arguments"].get<std::string>()) == json::parse(R"({"city":"Paris","unit":"celsius"})"));
+  CHECK(with_tools["usage"]["input_tokens_details"]["cached_tokens"] == 4);
+
+  auto s = g.post("/v1/responses", key, std::string(R"({"model":"local-coder","input":"Weather?","stream":true,"tools":)") + tools + "}");
+  REQUIRE(s.status == 200);
+  auto body = dechunk(s.body);
+  CHECK(body.find("event: response.created\n") == 0);
+  std::string text, args;
+  json completed;
+  airlock::gateway::SseSplitter split;
+  split.feed(body, [&](const airlock::gateway::SseEvent& ev) {
+    auto e = json::parse(ev.data);
+    CHECK(e["type"] == ev.event);
+    if (ev.event == "response.output_text.delta") text += e["delta"].get<std::string>();
+    if (ev.event == "response.function_call_arguments.delta") args += e["delta"].get<std::string>();
+    if (ev.event == "response.completed") completed = e["response"];
+  });
+  CHECK(text == "Checking the weather.");
+  CHECK(json::parse(args) == json::parse(R"({"city":"Paris","unit":"celsius"})"));
+  CHECK(completed["usage"]["output_tokens"] == 20);
+
+  // What a chat model cannot do is refused naming the field, and nothing goes upstream.
+  auto before = g.mock->requests().size();
+  auto stored = g.post("/v1/responses", key, R"({"model":"local-coder","input":"x","store":true})");
+  CHECK(stored.status == 400);
+  CHECK(error_code(stored) == "field_not_translatable");
+  CHECK(json::parse(stored.body)["error"]["param"] == "store");
+  auto hosted = g.post("/v1/responses", key, R"({"model":"local-coder","input":"x","tools":[{"type":"web_search"}]})");
+  CHECK(json::parse(hosted.body)["error"]["param"] == "tools[0].type");
+  CHECK(g.mock->requests().size() == before);
 }
