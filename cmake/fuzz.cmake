@@ -23,7 +23,7 @@ set(AIRLOCK_FUZZ_APP_SOURCES
   app/gateway/request_plan.cpp app/gateway/sse.cpp app/gateway/stream_guard.cpp app/gateway/stream_usage.cpp
   app/egress/address.cpp app/egress/policy.cpp app/egress/proxy.cpp app/egress/url.cpp
   app/guardrails/detect.cpp app/guardrails/engine.cpp app/guardrails/policy.cpp app/guardrails/stream_text.cpp
-  app/translate/answer.cpp app/translate/request.cpp app/translate/stream.cpp)
+  app/translate/answer.cpp app/translate/request.cpp app/translate/responses.cpp app/translate/stream.cpp)
 set(AIRLOCK_FUZZ_TARGETS http1_request http1_response sse json form cookie_ip config provision admission relay
   json_body egress guardrails translate)
 

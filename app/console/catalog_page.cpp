@@ -46,7 +46,8 @@ std::string labelled(const std::string& problem) {
 nlohmann::json provider_json(Deps& d, const store::ProviderRow& p) {
   return {{"id", p.id.value}, {"name", p.name}, {"type", p.type}, {"base_url", p.base_url},
           {"api_key", p.api_key_sealed ? nlohmann::json("…" + p.api_key_hint) : nlohmann::json(nullptr)},
-          {"internal", p.internal && p.provisioned}, {"custom_ca", p.ca_pem.has_value()}, {"enabled", p.enabled}, {"provisioned", p.provisioned},
+          {"internal", p.internal && p.provisioned}, {"responses", p.serves_responses},
+          {"custom_ca", p.ca_pem.has_value()}, {"enabled", p.enabled}, {"provisioned", p.provisioned},
           {"max_concurrent", p.max_concurrent}, {"circuit", breaker_state(d, p.id)},
           {"timeouts_ms", {{"connect", p.connect_timeout_ms}, {"first_byte", p.first_byte_timeout_ms},
                            {"idle", p.idle_timeout_ms}, {"total", p.total_timeout_ms}}}};
@@ -88,7 +89,7 @@ http::Response catalog_page(Deps& d, const guard::Principal& who, int status, co
     names += (names.empty() ? "" : ", ") + p.name;
     providers.push_back({{"id", p.id.str()}, {"name", p.name}, {"type", p.type}, {"base_url", p.base_url},
                          {"key", p.api_key_sealed ? "…" + p.api_key_hint : std::string("none")},
-                         {"internal", p.internal && p.provisioned},
+                         {"internal", p.internal && p.provisioned}, {"chat_only", p.type == "openai" && !p.serves_responses},
                          {"enabled", p.enabled}, {"circuit", j["circuit"]}, {"circuit_ok", j["circuit"] == "closed"},
                          {"max_concurrent", std::to_string(p.max_concurrent)}, {"provisioned", p.provisioned}});
   }

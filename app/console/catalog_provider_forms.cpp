@@ -70,6 +70,10 @@ http::Response providers_create(Deps& d, const guard::AdminCtx& ctx, http::Reque
   if (form.provider["max_concurrent"] == "") fields.erase("max_concurrent");
   else fields["max_concurrent"] = number_or_text(form.provider["max_concurrent"].get<std::string>());
   if (form.provider["ca_pem"] == "") fields.erase("ca_pem");
+  // A server with Chat Completions only: the Responses API reaches it translated.
+  form.provider["chat_only"] = req.form_field("chat_only") == "on";
+  fields.erase("chat_only");
+  if (form.provider["chat_only"] == true && form.provider["type"] == "openai") fields["responses"] = false;
   // No key is a provider without one (a local server); the API does the same without "api_key".
   std::string key = req.form_field("api_key");
   if (!key.empty()) fields["api_key"] = key;

@@ -1055,9 +1055,11 @@ describe("Airlock console: first run, two-factor and a second user in a real bro
 
     await form().getByLabel("Base URL").fill(`http://127.0.0.1:${mockPort}/v1`);
     await form().getByLabel("Vendor key").fill(FORM_VENDOR_KEY);
+    await form().getByLabel("Chat Completions only").check();  // the Responses API reaches it translated
     await owner.submit(form().getByRole("button", { name: "Add provider" }), { status: 303, finalUrl: `${base}/models?done=provider_added` });
     assert.match(await textOf(page.getByRole("status")), /Provider added/);
     const row = page.getByRole("row").filter({ hasText: "mock-form" });
+    assert.match(await textOf(row), /chat only/);
     assert.match(await textOf(row), new RegExp(`openai .*127\\.0\\.0\\.1:${mockPort}/v1 …${FORM_VENDOR_KEY.slice(-4)} 8 closed`));
     await row.getByRole("button", { name: "Replace key" }).waitFor();
     assert.equal((await page.content()).includes(FORM_VENDOR_KEY), false, "the vendor key is nowhere in the page");

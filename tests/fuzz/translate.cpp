@@ -5,7 +5,9 @@
 //   2  an OpenAI stream, one event's data per line → ChatToMessagesStream, then finish();
 //   3  an Anthropic stream, one event's data per line → MessagesToChatStream; the whole input is
 //      also read as an answer in both dialects (message_to_completion, completion_to_message).
-// Bit 2 asks for the usage chunk (mode 3). Properties: no throw; what a stream translator writes
+// Bit 2 asks for the usage chunk (mode 3). Bit 3 turns modes 0 and 2 to the Responses API on a
+// chat-only provider: responses_to_chat, and ChatToResponsesStream (whose events also carry
+// consecutive sequence numbers). Properties: no throw; what a stream translator writes
 // is whole events whose data is JSON (or [DONE]), with at most kMaxBlocks blocks opened; a refusal
 // names a field; a stream that ended says so.
 #include <cstddef>
@@ -16,6 +18,7 @@
 #include "http/json_read.h"
 #include "translate/answer.h"
 #include "translate/request.h"
+#include "translate/responses.h"
 #include "translate/stream.h"
 
 using namespace airlock;
@@ -62,6 +65,36 @@ void request(std::string_view text, bool from_openai) {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   auto in = fuzz::take_control_byte(data, size);
+  if ((in.ctrl & 8) && (in.ctrl & 3) == 0) {
+    if (auto body = http::parse_json_strict_ordered(in.text)) {
+      auto out = translate::responses_to_chat(*body);
+      if (auto* bad = std::get_if<translate::Problem>(&out)) FUZZ_CHECK(!bad->param.empty());
+      else (void)translate::chat_to_messages(std::get<translate::Json>(out));  // a chat request in its turn
+    }
+    return 0;
+  }
+  if ((in.ctrl & 8) && (in.ctrl & 3) == 2) {
+    translate::ChatToResponsesStream t(translate::ResponseEcho{"resp_f", 1, nlohmann::json::object()});
+    std::string out;
+    for (auto rest = in.text; !rest.empty();)
+      if (!t.on_event(fuzz::next_line(rest), out)) break;
+    t.finish(out);
+    FUZZ_CHECK(t.done());
+    std::int64_t seq = 0;
+    std::string_view rest = out;
+    while (!rest.empty()) {
+      auto end = rest.find("\n\n");
+      FUZZ_CHECK(end != std::string_view::npos);
+      auto block = rest.substr(0, end);
+      rest.remove_prefix(end + 2);
+      FUZZ_CHECK(block.rfind("event: ", 0) == 0);
+      auto data = block.substr(block.find('\n') + 1);
+      FUZZ_CHECK(data.rfind("data: ", 0) == 0);
+      auto j = http::parse_json_strict(data.substr(6));
+      FUZZ_CHECK(j && j->is_object() && (*j)["sequence_number"] == seq++);
+    }
+    return 0;
+  }
   switch (in.ctrl & 3) {
     case 0: request(in.text, true); break;
     case 1: request(in.text, false); break;

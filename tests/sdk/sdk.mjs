@@ -235,7 +235,7 @@ const ops = {
 
   // The Responses API (what Codex CLI speaks), with a function tool.
   async openaiResponses(a) {
-    const params = { model: "gpt-tools", input: "What is the weather in Paris?", tools: [WEATHER_TOOL_RESPONSES] };
+    const params = { model: a.model ?? "gpt-tools", input: "What is the weather in Paris?", tools: [WEATHER_TOOL_RESPONSES] };
     if (!a.stream) {
       const data = await openai(a.openai).responses.create(params);
       return { id: data.id, status: data.status, output_text: data.output_text, output: data.output, usage: data.usage };
@@ -558,6 +558,8 @@ function runSuite() {
         providers: [
           { name: "mock", type: "openai", base_url: `http://127.0.0.1:${ctx.mockPort}/v1`, api_key_file: keyFile, internal: true },
           { name: "mock-anthropic", type: "anthropic", base_url: `http://127.0.0.1:${ctx.mockPort}`, api_key_file: keyFile, internal: true },
+          // An OpenAI-compatible server with Chat Completions only: the Responses API reaches it translated.
+          { name: "mock-chat", type: "openai", base_url: `http://127.0.0.1:${ctx.mockPort}/v1`, api_key_file: keyFile, internal: true, responses: false },
         ],
         models: [
           { name: "gpt-test", targets: [{ provider: "mock", model: "gpt-upstream" }] },
@@ -569,6 +571,7 @@ function runSuite() {
           // the first tool offered).
           { name: "claude-on-openai", targets: [{ provider: "mock", model: "tool-openai" }] },
           { name: "gpt-tools", targets: [{ provider: "mock", model: "tool-responses" }] },
+          { name: "local-tools", targets: [{ provider: "mock-chat", model: "tool-chat" }] },
           { name: "gpt-on-anthropic", targets: [{ provider: "mock-anthropic", model: "tool-anthropic" }] },
         ],
         // Guardrails mask both ways for every key that does not say otherwise; a codename blocks.
@@ -796,6 +799,22 @@ function runSuite() {
         assert.equal(other.status, 404);
         assert.ok(other.classes.includes("NotFoundError"), `error is ${other.name} (${other.classes})`);
       }
+    });
+
+    step("OpenAI responses.create to a chat-only model: translated, plain and streamed with a function tool", async () => {
+      const plain = await upstreamOf(() => sdk("openaiResponses", { model: "local-tools" }));
+      const r = ok(plain.value);
+      assert.equal(plain.upstream[0].path, "/v1/chat/completions");
+      assert.equal(r.status, "completed");
+      assert.equal(r.output_text, MOCK_TOOL_TEXT);
+      assert.deepEqual(JSON.parse(r.output.find((o) => o.type === "function_call").arguments), MOCK_TOOL_ARGS);
+      const streamed = ok(await sdk("openaiResponses", { model: "local-tools", stream: true }));
+      assert.equal(streamed.types[0], "response.created");
+      assert.equal(streamed.types.at(-1), "response.completed");
+      assert.equal(streamed.text, MOCK_TOOL_TEXT);
+      assert.deepEqual(JSON.parse(streamed.args), MOCK_TOOL_ARGS);
+      assert.ok(streamed.argDeltas > 1, "the arguments arrived in one piece; the mock splits them");
+      assert.equal(streamed.usage.input_tokens, 10);
     });
 
     step("Anthropic messages.countTokens: the vendor's count, through the same key", async () => {
