@@ -88,9 +88,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       auto block = rest.substr(0, end);
       rest.remove_prefix(end + 2);
       FUZZ_CHECK(block.rfind("event: ", 0) == 0);
-      auto data = block.substr(block.find('\n') + 1);
-      FUZZ_CHECK(data.rfind("data: ", 0) == 0);
-      auto j = http::parse_json_strict(data.substr(6));
+      auto line = block.substr(block.find('\n') + 1);
+      FUZZ_CHECK(line.rfind("data: ", 0) == 0);
+      auto j = http::parse_json_strict(line.substr(6));
       FUZZ_CHECK(j && j->is_object() && (*j)["sequence_number"] == seq++);
     }
     return 0;
