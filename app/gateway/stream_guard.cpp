@@ -361,6 +361,44 @@ bool StreamGuard::monitor_openai(std::string_view data, guardrails::Tally& tally
   return true;
 }
 
+bool StreamGuard::monitor_anthropic(std::string_view data, guardrails::Tally& tally, bool& ok) {
+  auto first = data.find_first_not_of(" \t\r\n");
+  if (first == std::string_view::npos || data[first] != '{') return false;
+  std::string type, index;
+  bool has_index = false;
+  std::optional<std::string> text, partial;
+  bool read = leaves_.read(data, [&](const std::vector<PathStep>& path, std::string_view v, bool is_string) {
+    if (path.size() == 1 && path[0].key == "type") type = is_string ? std::string(v) : std::string();
+    else if (path.size() == 1 && path[0].key == "index") index = index_name(v, is_string, 0), has_index = true;
+    else if (path.size() == 2 && path[0].key == "delta" && is_string && path[1].key == "text") text = std::string(v);
+    else if (path.size() == 2 && path[0].key == "delta" && is_string && path[1].key == "partial_json") partial = std::string(v);
+  });
+  if (!read) return false;
+  // As StreamGuard::anthropic: a block's text into its channel, flushed at its stop, all at the end.
+  std::string id = "b" + (has_index ? index : std::string("n0"));
+  ok = true;
+  if (type == "content_block_delta") {
+    for (const auto* t : {&text, &partial}) {
+      if (!*t) continue;
+      auto* ch = channel(id);
+      if (!ch) {
+        ok = false;
+        return true;
+      }
+      ch->text->push(**t, tally);
+      if (ch->text->blocked()) blocked_ = true;
+    }
+  } else if (type == "content_block_stop") {
+    std::string unused;
+    flush(id, unused, tally);
+  } else if (type == "message_stop" || type == "error") {
+    std::string unused;
+    flush("", unused, tally);
+  }
+  ok = !blocked_ && !over_held();
+  return true;
+}
+
 bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tally& tally) {
   if (!active_) {
     out.append(ev.raw);
@@ -368,9 +406,9 @@ bool StreamGuard::on_event(const SseEvent& ev, std::string& out, guardrails::Tal
   }
   if (blocked_ || broken_) return false;
   // Monitoring changes no byte: chat chunks are read without a DOM, and the event goes on as it came.
-  if (!rewrite_ && fast_monitor_ && dialect_ == Dialect::kOpenAI && !responses_ && ev.data != "[DONE]") {
+  if (!rewrite_ && fast_monitor_ && !responses_ && ev.data != "[DONE]") {
     bool ok = true;
-    if (monitor_openai(ev.data, tally, ok)) {
+    if (dialect_ == Dialect::kOpenAI ? monitor_openai(ev.data, tally, ok) : monitor_anthropic(ev.data, tally, ok)) {
       if (!ok) {
         if (!broken_) blocked_ = true;
         return false;

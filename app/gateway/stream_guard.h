@@ -28,7 +28,7 @@ class StreamGuard {
   // The stream is the Responses API's typed events: text deltas are channels; the .done events and
   // the final response repeat the whole text, which is masked (or blocked) as a whole.
   void set_responses() { responses_ = true; }
-  // Monitoring chat streams reads each event's text without a DOM (json_leaves.h); off, every event
+  // Monitoring chat and messages streams reads each event's text without a DOM (json_leaves.h); off, every event
   // takes the DOM path. Both count the same (stream_guard_test, fuzz target relay).
   void set_fast_monitor(bool on) { fast_monitor_ = on; }
   // What one stream may make the guard hold: a hostile upstream opening channel after channel (a
@@ -60,6 +60,7 @@ class StreamGuard {
   bool responses(nlohmann::json& j, bool& changed, std::string& before, guardrails::Tally& tally);
   // Monitor only, OpenAI chat and completions chunks: false when the event must take the DOM path.
   bool monitor_openai(std::string_view data, guardrails::Tally& tally, bool& ok);
+  bool monitor_anthropic(std::string_view data, guardrails::Tally& tally, bool& ok);
 
   Dialect dialect_;
   std::shared_ptr<const guardrails::Engine> engine_;

@@ -194,3 +194,35 @@ TEST_CASE("monitoring chat streams without a DOM counts exactly what the DOM pat
   CHECK(fast.total() == dom.total());
   CHECK(fast.total() >= 6);  // email ×3, card, phone, SSN, secret: across events and channels
 }
+
+TEST_CASE("monitoring messages streams without a DOM counts exactly what the DOM path counts", "[gateway][stream_guard][monitor]") {
+  auto ev = [](const char* name, const json& j) { return std::string("event: ") + name + "\ndata: " + j.dump() + "\n\n"; };
+  auto delta = [&](json index, json d) { return ev("content_block_delta", {{"type", "content_block_delta"}, {"index", index}, {"delta", d}}); };
+  std::vector<std::string> events = {
+      ev("message_start", {{"type", "message_start"}, {"message", {{"content", "dan@example.com in a place no text is"}}}}),
+      delta(0, {{"type", "text_delta"}, {"text", "Write to ann.le"}}),
+      delta(1, {{"type", "input_json_delta"}, {"partial_json", "{\"card\":\"4111 1111 "}}),
+      delta(0, {{"type", "text_delta"}, {"text", "e@example.com"}}),
+      ev("content_block_stop", {{"type", "content_block_stop"}, {"index", 0}}),
+      delta(1, {{"type", "input_json_delta"}, {"partial_json", "1111 1111\"}"}}),
+      delta("x", {{"type", "text_delta"}, {"text", "AKIAIOSFODNN7EXAMPLE"}}),
+      delta(2, {{"type", "text_delta"}, {"text", "a"}, {"partial_json", "b@c.io"}}),
+      "event: content_block_delta\ndata: {oops carol@example.net\n\n",
+      ev("message_stop", {{"type", "message_stop"}})};
+  auto tally_of = [&](bool fast) {
+    StreamGuard g(Dialect::kAnthropic, engine(guardrails::Action::kMonitor), {});
+    g.set_fast_monitor(fast);
+    guardrails::Tally tally;
+    bool ok = false;
+    auto out = run(g, events, tally, &ok);
+    REQUIRE(ok);
+    std::string all;
+    for (const auto& e : events) all += e;
+    CHECK(out == all);
+    return tally;
+  };
+  auto fast = tally_of(true), dom = tally_of(false);
+  CHECK(fast.found == dom.found);
+  CHECK(fast.total() == dom.total());
+  CHECK(fast.total() >= 4);
+}

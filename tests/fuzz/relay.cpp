@@ -4,7 +4,7 @@
 // whether Airlock asked for the usage chunk itself, bits 2-6 the size of the pieces the stream
 // arrives in (1..32 bytes), bit 7 whether guardrails mask the answer (gateway/stream_guard.h, every
 // built-in detector on mask, a rule on block) as Relay::on_event runs them. The rest is the stream.
-// Unguarded OpenAI streams are also monitored twice, with and without the DOM-less reader
+// Unguarded streams are also monitored twice, with and without the DOM-less reader
 // (json_leaves.h), which must forward the same bytes and count the same detections.
 // Properties: no throw; usage counts stay within 0..3 × 2^31 whatever the upstream claims; an event
 // dropped is only ever our usage-only chunk; a broken stream stops the relay; and the stream read
@@ -86,16 +86,16 @@ Relayed relay(std::string_view stream, std::size_t piece, Dialect d, bool strip,
   return out;
 }
 
-// Monitoring an OpenAI stream, without a DOM (fast) or with one: the same events out, byte for byte,
-// and the same detections counted.
-std::pair<std::string, airlock::guardrails::Tally> monitored(std::string_view stream, bool fast) {
+// Monitoring a stream, without a DOM (fast) or with one: the same events out, byte for byte, and
+// the same detections counted.
+std::pair<std::string, airlock::guardrails::Tally> monitored(std::string_view stream, Dialect d, bool fast) {
   using namespace airlock::guardrails;
   static const auto engine = [] {
     Policy p;
     p.responses.base = Action::kMonitor;
     return std::get<std::shared_ptr<const Engine>>(Engine::build(std::move(p)));
   }();
-  airlock::gateway::StreamGuard guard(Dialect::kOpenAI, engine, {});
+  airlock::gateway::StreamGuard guard(d, engine, {});
   guard.set_fast_monitor(fast);
   std::pair<std::string, Tally> out;
   bool going = true;
@@ -129,8 +129,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(whole.reading.usage.known == cut.reading.usage.known);
     FUZZ_CHECK(whole.reading.done == cut.reading.done);
   }
-  if (!guarded && d == Dialect::kOpenAI && stream.size() <= (1 << 16)) {
-    auto fast = monitored(stream, true), dom = monitored(stream, false);
+  if (!guarded && stream.size() <= (1 << 16)) {
+    auto fast = monitored(stream, d, true), dom = monitored(stream, d, false);
     FUZZ_CHECK(fast.first == dom.first);
     FUZZ_CHECK(fast.second.found == dom.second.found);
   }
