@@ -3,22 +3,12 @@
 #include <algorithm>
 
 #include "http/json_read.h"
+#include "translate/fields.h"
 
 namespace airlock::translate {
 namespace {
 
 using nlohmann::json;
-
-const json* member(const json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string str(const json& o, const char* key) {
-  auto* v = member(o, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
 
 // A token count as a number we can add: wrong types and negatives are 0, huge ones capped (as
 // gateway::usage_count does for what the gateway itself reads).

@@ -5,31 +5,12 @@
 #include <string_view>
 
 #include "http/json_read.h"
+#include "translate/fields.h"
 
 namespace airlock::translate {
 namespace {
 
 using Result = std::variant<Json, Problem>;
-
-Problem problem(std::string param, std::string message) { return Problem{std::move(param), std::move(message)}; }
-
-Problem untranslatable(const std::string& param) {
-  return problem(param, "'" + param + "' has no equivalent at this model's provider, so Airlock cannot send it there.");
-}
-
-// The member, or nullptr when absent or null (vendors treat null as absent).
-const Json* member(const Json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() || it->is_null() ? nullptr : &*it;
-}
-
-const std::string* string_member(const Json& o, const char* key) {
-  auto* v = member(o, key);
-  return v && v->is_string() ? &v->get_ref<const std::string&>() : nullptr;
-}
-
-std::string at(const std::string& base, std::size_t i) { return base + "[" + std::to_string(i) + "]"; }
 
 bool is_zero(const Json& v) { return v.is_number() && v.get<double>() == 0.0; }
 
@@ -49,7 +30,8 @@ bool anthropic_image_type(std::string_view m) {
 
 // ---------------------------------------------------------------- OpenAI → Anthropic
 
-// Text of a system/developer message: a string, or text parts.
+// Text that is a string or a list of text parts (OpenAI) or blocks (Anthropic), joined by newlines:
+// system prompts, developer messages, tool results. Any other part is refused, naming it.
 std::variant<std::string, Problem> plain_text(const Json& content, const std::string& param) {
   if (content.is_string()) return content.get<std::string>();
   if (!content.is_array()) return problem(param, param + " must be a string or a list of text parts.");
@@ -57,7 +39,7 @@ std::variant<std::string, Problem> plain_text(const Json& content, const std::st
   for (std::size_t i = 0; i < content.size(); ++i) {
     const auto* text = string_member(content[i], "text");
     const auto* type = string_member(content[i], "type");
-    if (!text || !type || *type != "text") return untranslatable(at(param, i));
+    if (!text || !type || *type != "text") return untranslatable(at(param, i) + ".type");
     out += (out.empty() ? "" : "\n") + *text;
   }
   return out;
@@ -337,20 +319,11 @@ std::string image_url_of(const Json& block, const std::string& param, Problem* b
 
 // A tool_result's content as text (strings and text blocks; an image cannot go in a tool message).
 std::variant<std::string, Problem> result_text(const Json& block, const std::string& param) {
-  const Json* c = member(block, "content");
   std::string text;
-  if (!c) {
-  } else if (c->is_string()) {
-    text = c->get<std::string>();
-  } else if (c->is_array()) {
-    for (std::size_t i = 0; i < c->size(); ++i) {
-      const auto* type = string_member((*c)[i], "type");
-      const auto* t = string_member((*c)[i], "text");
-      if (!type || *type != "text" || !t) return untranslatable(at(param + ".content", i) + ".type");
-      text += (text.empty() ? "" : "\n") + *t;
-    }
-  } else {
-    return problem(param + ".content", param + ".content must be a string or a list of blocks.");
+  if (const Json* c = member(block, "content")) {
+    auto read = plain_text(*c, param + ".content");
+    if (auto* bad = std::get_if<Problem>(&read)) return *bad;
+    text = std::move(std::get<std::string>(read));
   }
   if (const Json* err = member(block, "is_error"); err && err->is_boolean() && err->get<bool>()) text = "[tool error] " + text;
   return text;
@@ -436,20 +409,9 @@ std::variant<Json, Problem> messages_to_chat(const Json& req, const ChatOptions&
   if (const Json* m = member(req, "model")) out["model"] = *m;
   Json msgs = Json::array();
   if (const Json* sys = member(req, "system")) {
-    std::string text;
-    if (sys->is_string()) {
-      text = sys->get<std::string>();
-    } else if (sys->is_array()) {
-      for (std::size_t i = 0; i < sys->size(); ++i) {
-        const auto* t = string_member((*sys)[i], "text");
-        const auto* type = string_member((*sys)[i], "type");
-        if (!t || !type || *type != "text") return untranslatable(at("system", i) + ".type");
-        text += (text.empty() ? "" : "\n") + *t;
-      }
-    } else {
-      return problem("system", "system must be a string or a list of text blocks.");
-    }
-    if (!text.empty()) msgs.push_back({{"role", "system"}, {"content", text}});
+    auto text = plain_text(*sys, "system");
+    if (auto* bad = std::get_if<Problem>(&text)) return *bad;
+    if (!std::get<std::string>(text).empty()) msgs.push_back({{"role", "system"}, {"content", std::get<std::string>(text)}});
   }
   const Json* turns = member(req, "messages");
   if (!turns || !turns->is_array()) return problem("messages", "messages must be a list of message objects.");

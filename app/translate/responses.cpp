@@ -4,30 +4,10 @@
 
 #include "http/json_read.h"
 #include "translate/answer.h"
+#include "translate/fields.h"
 
 namespace airlock::translate {
 namespace {
-
-Problem problem(std::string param, std::string message) { return Problem{std::move(param), std::move(message)}; }
-
-Problem untranslatable(const std::string& param) {
-  return problem(param, "'" + param + "' has no equivalent at this model's provider, so Airlock cannot send it there.");
-}
-
-template <class J>
-const J* member(const J& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() || it->is_null() ? nullptr : &*it;
-}
-
-template <class J>
-const std::string* string_member(const J& o, const char* key) {
-  auto* v = member(o, key);
-  return v && v->is_string() ? &v->template get_ref<const std::string&>() : nullptr;
-}
-
-std::string at(const std::string& base, std::size_t i) { return base + "[" + std::to_string(i) + "]"; }
 
 // A message item's content for chat: text for system/developer/assistant, parts for user.
 std::variant<Json, Problem> item_content(const Json& content, const std::string& role, const std::string& param) {

@@ -1,23 +1,13 @@
 #include "translate/stream.h"
 
 #include "http/json_read.h"
+#include "translate/fields.h"
 #include "translate/answer.h"
 
 namespace airlock::translate {
 namespace {
 
 using nlohmann::json;
-
-const json* member(const json& o, const char* key) {
-  if (!o.is_object()) return nullptr;
-  auto it = o.find(key);
-  return it == o.end() || it->is_null() ? nullptr : &*it;
-}
-
-std::string str(const json& o, const char* key) {
-  auto* v = member(o, key);
-  return v && v->is_string() ? v->get<std::string>() : std::string();
-}
 
 std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
