@@ -46,6 +46,8 @@ std::variant<Json, Problem> item_content(const Json& content, const std::string&
 }  // namespace
 
 std::variant<Json, Problem> responses_to_chat(const Json& req, const ChatOptions& options) {
+  // The gateway refuses a body that is not an object before this; the translation stands alone.
+  if (!req.is_object()) return problem("body", "The body must be a JSON object.");
   Json out = Json::object();
   if (const Json* m = member(req, "model")) out["model"] = *m;
   Json msgs = Json::array();

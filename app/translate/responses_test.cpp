@@ -60,6 +60,7 @@ TEST_CASE("a Responses request becomes a chat request: instructions, items, call
   CHECK(refused(R"({"input":"x","include":["message.output_text.logprobs"]})") == "include[0]");
   CHECK(refused(R"({"input":"x","truncation":"auto"})") == "truncation");
   CHECK(refused(R"({"input":7})") == "input");
+  CHECK(refused(R"("just a string")") == "body");  // found by fuzz_translate: items() of a string has an empty key
   // Absent store is fine (nothing is kept, and the answer says so); so is a plain string input.
   auto plain = responses_to_chat(Json::parse(R"({"model":"m","input":"Hello"})"));
   REQUIRE(std::holds_alternative<Json>(plain));
